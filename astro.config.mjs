@@ -1,0 +1,31 @@
+// Astro builds the static site from site/ into dist/. Pages read the exports only (data/exports).
+import { cpSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'astro/config';
+
+const exportsDir = process.env.BAROMETRE_EXPORTS ?? fileURLToPath(new URL('./data/exports/', import.meta.url));
+
+/** Publishes the exports under /donnees/ with the site. */
+function publishExports() {
+  return {
+    name: 'barometre-exports',
+    hooks: {
+      'astro:build:done': ({ dir }) => {
+        if (!existsSync(exportsDir)) throw new Error(`Exports introuvables (${exportsDir}) : lancez d'abord « barometre compute ».`);
+        cpSync(exportsDir, fileURLToPath(new URL('./donnees/', dir)), { recursive: true });
+      },
+    },
+  };
+}
+
+export default defineConfig({
+  srcDir: './site',
+  publicDir: './site/public',
+  outDir: './dist',
+  site: 'https://barometre-dcant.example.org',
+  trailingSlash: 'always',
+  build: { format: 'directory', inlineStylesheets: 'always' },
+  compressHTML: true,
+  devToolbar: { enabled: false },
+  integrations: [publishExports()],
+});

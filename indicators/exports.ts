@@ -1,0 +1,149 @@
+// Writes the exports (CSV, French CSV, JSON, Parquet, Table Schema, provenance) into data/exports, all or nothing.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Config } from '../pipelines/config.ts';
+import { toCsv } from '../pipelines/csv.ts';
+import { replaceFolder } from '../pipelines/files.ts';
+import type { RunRecord } from '../pipelines/pull.ts';
+import { decoupageVersion } from '../pipelines/referential.ts';
+import { SOURCES } from '../pipelines/sources/index.ts';
+import { quotedString, type Warehouse } from '../pipelines/warehouse.ts';
+import { INDICATORS } from './index.ts';
+import { EXPORT_TABLES, type ExportTable, type Field } from './schema.ts';
+import { AXES } from './types.ts';
+
+export const PROVENANCE_FILE = 'provenance.json';
+
+/** Text cells that a spreadsheet would run as a formula get a leading apostrophe. Numbers never do. */
+export function neutralise(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
+function csvRows(rows: Record<string, unknown>[], fields: Field[], french: boolean): Record<string, unknown>[] {
+  return rows.map((row) => {
+    const out: Record<string, unknown> = {};
+    for (const field of fields) {
+      const v = row[field.name];
+      if (v === null || v === undefined) out[field.name] = '';
+      else if (field.type === 'string' || field.type === 'date') out[field.name] = neutralise(String(v));
+      else if (field.type === 'number' && french) out[field.name] = String(v).replace('.', ',');
+      else if (field.type === 'boolean') out[field.name] = v ? 'true' : 'false';
+      else out[field.name] = v;
+    }
+    return out;
+  });
+}
+
+export interface SourceProvenance {
+  id: string;
+  titre: string;
+  producteur: string;
+  licence: string;
+  licence_url: string;
+  url: string;
+  page: string;
+  /** The last successful run whose data the exports use, or null if never loaded. */
+  chargement: Pick<RunRecord, 'run_id' | 'origin' | 'started_at' | 'date_donnees' | 'raw_sha256' | 'rows_in' | 'rows_loaded' | 'rows_rejected'> | null;
+}
+
+export interface Provenance {
+  genere_le: string;
+  /** True when at least one source's data comes from a bundled fixture: the site shows a sample-data banner. */
+  echantillon: boolean;
+  referentiel: { nom: string; version: string; licence: string };
+  sources: SourceProvenance[];
+  indicateurs: { id: string; label: string; version: string; sources: string[] }[];
+  seuil_diffusion: number;
+}
+
+export async function buildProvenance(config: Config, w: Warehouse, now: Date): Promise<Provenance> {
+  const runs = await w.all<RunRecord & Record<string, unknown>>(
+    `SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY source ORDER BY started_at DESC, run_id DESC) AS rn
+                                FROM runs WHERE status IN ('succes', 'inchange')) WHERE rn = 1`,
+  );
+  const sources: SourceProvenance[] = SOURCES.map((s) => {
+    const run = runs.find((r) => r.source === s.id);
+    return {
+      id: s.id,
+      titre: s.title,
+      producteur: s.producer,
+      licence: s.licence,
+      licence_url: s.licenceUrl,
+      url: s.url,
+      page: s.homepage,
+      chargement: run
+        ? { run_id: run.run_id, origin: run.origin, started_at: run.started_at, date_donnees: run.date_donnees, raw_sha256: run.raw_sha256, rows_in: run.rows_in, rows_loaded: run.rows_loaded, rows_rejected: run.rows_rejected }
+        : null,
+    };
+  });
+  return {
+    genere_le: now.toISOString(),
+    echantillon: sources.some((s) => s.chargement?.origin === 'fixture'),
+    referentiel: { nom: '@etalab/decoupage-administratif', version: decoupageVersion(), licence: 'Licence Ouverte 2.0 (Etalab)' },
+    sources,
+    indicateurs: INDICATORS.map((i) => ({ id: i.id, label: i.label, version: i.version, sources: i.sources })),
+    seuil_diffusion: config.minEffectif,
+  };
+}
+
+function dataPackage(provenance: Provenance, tables: ExportTable[]): object {
+  const tableSchemaType = (t: Field['type']) => t;
+  return {
+    profile: 'tabular-data-package',
+    name: 'barometre-dcant',
+    title: 'Baromètre de la dématérialisation des collectivités (DCANT)',
+    description:
+      'Indicateurs du programme DCANT par strate de collectivités, territoire et semestre, calculés à partir de données ouvertes.' +
+      (provenance.echantillon ? " ATTENTION : construit à partir de données d'exemple, pas de données réelles." : ''),
+    created: provenance.genere_le,
+    licenses: [{ name: 'ODbL-1.0', path: 'https://opendatacommons.org/licenses/odbl/1-0/', title: 'Open Database License 1.0 (héritée des sources sous ODbL)' }],
+    sources: provenance.sources.map((s) => ({ title: `${s.titre} (${s.producteur})`, path: s.page, licence: s.licence, date_donnees: s.chargement?.date_donnees ?? null, recupere_le: s.chargement?.started_at ?? null })),
+    resources: tables.flatMap((t) => {
+      const schema = { fields: t.fields.map((x) => ({ name: x.name, type: tableSchemaType(x.type), description: x.description })) };
+      return [
+        { name: t.name, path: `${t.name}.csv`, title: t.title, description: t.description, format: 'csv', mediatype: 'text/csv', encoding: 'utf-8', dialect: { delimiter: ',' }, schema },
+        { name: `${t.name}-fr`, path: `${t.name}.fr.csv`, title: `${t.title} (CSV pour tableur français)`, description: `${t.description} Séparateur « ; », virgule décimale, BOM UTF-8.`, format: 'csv', mediatype: 'text/csv', encoding: 'utf-8-sig', dialect: { delimiter: ';' }, schema },
+      ];
+    }),
+  };
+}
+
+/** The indicator definitions without their SQL, for the site and for re-users. */
+export function indicatorDefinitions() {
+  return INDICATORS.map(({ sql: _sql, periodes: _periodes, ...definition }) => ({ ...definition, axe_libelle: AXES[definition.axe] }));
+}
+
+export interface ExportSummary {
+  folder: string;
+  files: string[];
+  rows: Record<string, number>;
+}
+
+/** Writes every export into a fresh folder, then swaps it in place of data/exports. */
+export async function writeExports(config: Config, w: Warehouse, now = new Date()): Promise<ExportSummary> {
+  const provenance = await buildProvenance(config, w, now);
+  const files: string[] = [];
+  const rows: Record<string, number> = {};
+  await replaceFolder(config.paths.exports, async (dir) => {
+    for (const table of EXPORT_TABLES) {
+      const data = await w.all(table.sql);
+      rows[table.name] = data.length;
+      const columns = table.fields.map((x) => x.name);
+      const write = (name: string, content: string) => {
+        writeFileSync(join(dir, name), content);
+        files.push(name);
+      };
+      write(`${table.name}.csv`, toCsv(columns, csvRows(data, table.fields, false)));
+      write(`${table.name}.fr.csv`, `\uFEFF${toCsv(columns, csvRows(data, table.fields, true), ';')}`);
+      write(`${table.name}.json`, JSON.stringify({ provenance: { genere_le: provenance.genere_le, echantillon: provenance.echantillon }, donnees: data }));
+      await w.run(`COPY (${table.sql}) TO ${quotedString(join(dir, `${table.name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
+      files.push(`${table.name}.parquet`);
+    }
+    writeFileSync(join(dir, 'datapackage.json'), JSON.stringify(dataPackage(provenance, EXPORT_TABLES), null, 2));
+    writeFileSync(join(dir, PROVENANCE_FILE), JSON.stringify(provenance, null, 2));
+    writeFileSync(join(dir, 'indicateurs.json'), JSON.stringify(indicatorDefinitions(), null, 2));
+    writeFileSync(join(dir, 'strates.json'), JSON.stringify(await w.all(`SELECT * FROM ref_strates ORDER BY type_collectivite, ordre`), null, 2));
+    files.push('datapackage.json', PROVENANCE_FILE, 'indicateurs.json', 'strates.json');
+  });
+  return { folder: config.paths.exports, files, rows };
+}

@@ -1,0 +1,102 @@
+// The export contract: every exported table, its columns, their types and descriptions (Table Schema).
+
+export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date';
+export interface Field {
+  name: string;
+  type: FieldType;
+  description: string;
+}
+export interface ExportTable {
+  name: string;
+  title: string;
+  description: string;
+  /** SQL producing the rows, in column order. */
+  sql: string;
+  fields: Field[];
+}
+
+const f = (name: string, type: FieldType, description: string): Field => ({ name, type, description });
+
+export const BAROMETRE_FIELDS: Field[] = [
+  f('indicateur', 'string', "Identifiant de l'indicateur (voir la page Méthodologie)."),
+  f('periode', 'string', 'Semestre des données : AAAA-S1 (janvier–juin) ou AAAA-S2 (juillet–décembre).'),
+  f('niveau', 'string', 'Échelle territoriale : national, region ou departement.'),
+  f('territoire', 'string', 'FR, code INSEE de la région ou code du département.'),
+  f('type_collectivite', 'string', 'commune, epci, departement ou region.'),
+  f('strate', 'string', "Strate de population (identifiant de data/referentiels/strates.csv), « toutes », « obligees » (communes soumises à l'obligation) ou « inconnue » (population inconnue)."),
+  f('concernees', 'integer', 'Nombre de collectivités concernées (dénominateur).'),
+  f('atteintes', 'integer', "Nombre de collectivités qui atteignent l'objectif (numérateur)."),
+  f('taux', 'number', 'atteintes / concernees, entre 0 et 1 ; vide quand concernees est nul ou sous le seuil de diffusion.'),
+  f('population_concernee', 'integer', 'Population municipale totale des collectivités concernées.'),
+  f('population_atteinte', 'integer', "Population municipale totale des collectivités qui atteignent l'objectif."),
+  f('source', 'string', 'Identifiant(s) des sources utilisées, séparés par « + ».'),
+  f('date_donnees', 'date', 'Date des données les plus récentes utilisées pour ce semestre.'),
+  f('methode_version', 'string', "Version de la méthode de calcul de l'indicateur."),
+  f('ic_bas', 'number', 'Borne basse de l\'intervalle de confiance de Wilson à 95 % du taux.'),
+  f('ic_haut', 'number', 'Borne haute de l\'intervalle de confiance de Wilson à 95 % du taux.'),
+  f('taux_population', 'number', 'Taux pondéré par la population : population_atteinte / population_concernee.'),
+  f('statut', 'string', 'ok, ou effectif_insuffisant quand le nombre de concernées est sous le seuil de diffusion (le taux est alors masqué).'),
+  f('obligation', 'string', "oui si toutes les collectivités de la ligne sont soumises à l'obligation légale mesurée, non si aucune, partielle sinon."),
+];
+
+export const COLLECTIVITES_FIELDS: Field[] = [
+  f('code', 'string', 'Code INSEE (commune, département, région) ou SIREN (EPCI).'),
+  f('type_collectivite', 'string', 'commune, epci, departement ou region.'),
+  f('nom', 'string', 'Nom officiel.'),
+  f('strate', 'string', 'Strate de population.'),
+  f('departement', 'string', 'Code du département (pour un EPCI : celui de sa commune la plus peuplée).'),
+  f('region', 'string', 'Code de la région.'),
+  f('population', 'integer', 'Population municipale.'),
+  f('indicateur', 'string', "Identifiant de l'indicateur."),
+  f('periode', 'string', 'Semestre.'),
+  f('valeur', 'number', 'Valeur de la collectivité (1 = atteint, 0 = non atteint pour un indicateur binaire).'),
+  f('atteinte', 'boolean', "La collectivité atteint-elle l'objectif ?"),
+  f('obligee', 'boolean', "La collectivité est-elle soumise à l'obligation légale mesurée ?"),
+  f('rang_strate', 'integer', 'Rang dans la strate au niveau national (1 = meilleur ; ex æquo au même rang).'),
+  f('effectif_strate', 'integer', 'Nombre de collectivités de la strate au niveau national.'),
+  f('percentile_strate', 'number', 'Part (en %) des collectivités de la strate dont la valeur est inférieure ou égale.'),
+  f('rang_departement', 'integer', 'Rang parmi les collectivités de la même strate du même département.'),
+  f('effectif_departement', 'integer', 'Nombre de collectivités de la même strate dans le département.'),
+  f('percentile_departement', 'number', 'Part (en %) des collectivités de la même strate du département dont la valeur est inférieure ou égale.'),
+  f('mediane_strate', 'number', 'Valeur médiane de la strate au niveau national.'),
+  f('taux_strate', 'number', "Taux d'atteinte de la strate au niveau national."),
+  f('date_donnees', 'date', 'Date des données utilisées.'),
+  f('methode_version', 'string', 'Version de la méthode de calcul.'),
+];
+
+export const REJETS_FIELDS: Field[] = [
+  f('source', 'string', 'Identifiant de la source.'),
+  f('run_id', 'string', 'Identifiant du chargement.'),
+  f('ligne', 'integer', "Numéro de ligne dans le fichier brut (l'en-tête est la ligne 1)."),
+  f('identifiant', 'string', 'Identifiant lu dans la ligne (SIREN, code, nom…).'),
+  f('motif', 'string', 'Raison du rejet, en clair.'),
+];
+
+const select = (fields: Field[]) => fields.map((x) => `"${x.name}"`).join(', ');
+
+export const EXPORT_TABLES: ExportTable[] = [
+  {
+    name: 'barometre',
+    title: 'Baromètre de la dématérialisation',
+    description: 'Taux par indicateur, semestre, type de collectivité, strate et territoire.',
+    sql: `SELECT ${select(BAROMETRE_FIELDS)} FROM barometre`,
+    fields: BAROMETRE_FIELDS,
+  },
+  {
+    name: 'collectivites',
+    title: 'Résultats par collectivité',
+    description: 'Valeur de chaque collectivité pour chaque indicateur et semestre, avec son rang et son percentile dans sa strate.',
+    sql: `SELECT ${select(COLLECTIVITES_FIELDS)} FROM collectivites_resultats`,
+    fields: COLLECTIVITES_FIELDS,
+  },
+  {
+    name: 'rejets',
+    title: 'Lignes rejetées',
+    description: 'Lignes des sources qui n\'ont pas pu être utilisées, avec leur motif (dernier chargement réussi de chaque source).',
+    sql: `SELECT ${select(REJETS_FIELDS)} FROM rejets WHERE run_id IN (
+            SELECT run_id FROM (SELECT run_id, row_number() OVER (PARTITION BY source ORDER BY started_at DESC, run_id DESC) AS rn
+                                FROM runs WHERE status IN ('succes', 'inchange')) WHERE rn = 1)
+          ORDER BY source, ligne`,
+    fields: REJETS_FIELDS,
+  },
+];

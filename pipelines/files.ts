@@ -1,0 +1,54 @@
+// Write then rename: no reader ever sees a half-written file or folder.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+
+export function sha256(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+export function writeFileAtomic(path: string, data: Uint8Array | string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  try {
+    writeFileSync(tmp, data);
+    renameSync(tmp, path);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw error;
+  }
+}
+
+/**
+ * Fills a fresh temporary folder with `fill`, then swaps it in place of `target`; the previous
+ * folder is kept until the swap succeeded. A failure leaves `target` as it was.
+ */
+export async function replaceFolder(target: string, fill: (tmp: string) => Promise<void>): Promise<void> {
+  const parent = dirname(target);
+  mkdirSync(parent, { recursive: true });
+  const suffix = `${process.pid}.${randomBytes(4).toString('hex')}`;
+  const tmp = join(parent, `.${basename(target)}.new.${suffix}`);
+  const old = join(parent, `.${basename(target)}.old.${suffix}`);
+  mkdirSync(tmp, { recursive: true });
+  try {
+    await fill(tmp);
+  } catch (error) {
+    rmSync(tmp, { recursive: true, force: true });
+    throw error;
+  }
+  const hadTarget = existsSync(target);
+  if (hadTarget) renameSync(target, old);
+  try {
+    renameSync(tmp, target);
+  } catch (error) {
+    if (hadTarget) renameSync(old, target);
+    rmSync(tmp, { recursive: true, force: true });
+    throw error;
+  }
+  if (hadTarget) rmSync(old, { recursive: true, force: true });
+}
+
+/** A compact UTC timestamp usable in file names: 20261122T123456Z. */
+export function fileTimestamp(date: Date): string {
+  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}

@@ -1,0 +1,268 @@
+// One pull of one source: obtain the bytes, archive them as received, prepare, load in one transaction.
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Config } from './config.ts';
+import { fileTimestamp, sha256, writeFileAtomic } from './files.ts';
+import { fetchWithRetry, type HttpOptions, type HttpResult } from './http.ts';
+import type { Logger } from './log.ts';
+import { referential as defaultReferential, type Referential } from './referential.ts';
+import type { Source } from './sources/types.ts';
+import { quotedIdentifier, type Column, type Warehouse } from './warehouse.ts';
+
+export type Origin = 'live' | 'fichier' | 'fixture';
+export type RunStatus = 'en_cours' | 'succes' | 'echec' | 'inchange';
+
+export const RUN_COLUMNS: Column[] = [
+  { name: 'source', type: 'VARCHAR' },
+  { name: 'run_id', type: 'VARCHAR' },
+  { name: 'status', type: 'VARCHAR' },
+  { name: 'origin', type: 'VARCHAR' },
+  { name: 'location', type: 'VARCHAR' },
+  { name: 'started_at', type: 'VARCHAR' },
+  { name: 'finished_at', type: 'VARCHAR' },
+  { name: 'date_donnees', type: 'VARCHAR' },
+  { name: 'rows_in', type: 'INTEGER' },
+  { name: 'rows_loaded', type: 'INTEGER' },
+  { name: 'rows_rejected', type: 'INTEGER' },
+  { name: 'raw_path', type: 'VARCHAR' },
+  { name: 'raw_sha256', type: 'VARCHAR' },
+  { name: 'etag', type: 'VARCHAR' },
+  { name: 'last_modified', type: 'VARCHAR' },
+  { name: 'error', type: 'VARCHAR' },
+];
+
+export const REJECT_COLUMNS: Column[] = [
+  { name: 'source', type: 'VARCHAR' },
+  { name: 'run_id', type: 'VARCHAR' },
+  { name: 'ligne', type: 'INTEGER' },
+  { name: 'identifiant', type: 'VARCHAR' },
+  { name: 'motif', type: 'VARCHAR' },
+];
+
+export interface RunRecord {
+  source: string;
+  run_id: string;
+  status: RunStatus;
+  origin: Origin;
+  location: string;
+  started_at: string;
+  finished_at: string | null;
+  date_donnees: string | null;
+  rows_in: number | null;
+  rows_loaded: number | null;
+  rows_rejected: number | null;
+  raw_path: string | null;
+  raw_sha256: string | null;
+  etag: string | null;
+  last_modified: string | null;
+  error: string | null;
+}
+
+export async function ensureSystemTables(w: Warehouse): Promise<void> {
+  await w.createTable('runs', RUN_COLUMNS);
+  await w.createTable('rejets', REJECT_COLUMNS);
+}
+
+export interface PullOptions {
+  /** Read this file instead of the live URL. */
+  from?: string;
+  /** Use the source's bundled fixture. */
+  offline?: boolean;
+  /** The date the data describes when the file does not say it (YYYY-MM-DD). */
+  date?: string;
+  now?: () => Date;
+  log: Logger;
+  referential?: Referential;
+  /** Overrides of HTTP settings (tests). */
+  http?: Partial<HttpOptions>;
+  /** Called between steps (tests inject failures there). */
+  onStep?: (step: 'fetched' | 'prepared' | 'staged' | 'loading') => void | Promise<void>;
+}
+
+export class PullError extends Error {
+  constructor(
+    message: string,
+    readonly run: RunRecord,
+  ) {
+    super(message);
+    this.name = 'PullError';
+  }
+}
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function checkDate(date: string): string {
+  if (!DATE_RE.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)) || new Date(`${date}T00:00:00Z`).toISOString().slice(0, 10) !== date) {
+    throw new Error(`Date invalide « ${date} » : format attendu AAAA-MM-JJ (par exemple 2026-06-30).`);
+  }
+  return date;
+}
+
+/** The date in Europe/Paris (the data's calendar), as YYYY-MM-DD. */
+export function parisDate(d: Date): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+export function httpOptions(config: Config, extra: Partial<HttpOptions> = {}): HttpOptions {
+  return { ...config.http, ...extra };
+}
+
+async function lastSuccess(w: Warehouse, source: string): Promise<RunRecord | undefined> {
+  return w.one<RunRecord & Record<string, unknown>>(
+    `SELECT * FROM runs WHERE source = $source AND status IN ('succes', 'inchange') AND raw_sha256 IS NOT NULL ORDER BY started_at DESC, run_id DESC LIMIT 1`,
+    { source },
+  );
+}
+
+async function saveRun(w: Warehouse, run: RunRecord): Promise<void> {
+  await w.run(`DELETE FROM runs WHERE run_id = $id`, { id: run.run_id });
+  await w.insert('runs', RUN_COLUMNS, [run as unknown as Record<string, unknown>]);
+}
+
+/** Loads prepared rows: staging tables first, then one transaction replaces the source's data. */
+async function load(w: Warehouse, source: Source, tables: Record<string, Record<string, unknown>[]>, run: RunRecord, rejects: { ligne: number | null; identifiant: string | null; motif: string }[], onStep?: PullOptions['onStep']): Promise<void> {
+  const staging = source.tables.map((t) => ({ spec: t, name: `stg_${t.name}_${run.run_id.replace(/\W/g, '_')}` }));
+  try {
+    for (const { spec, name } of staging) {
+      await w.createTable(name, spec.columns, { replace: true });
+      await w.insert(name, spec.columns, tables[spec.name] ?? []);
+    }
+    await onStep?.('staged');
+    await w.transaction(async () => {
+      for (const { spec, name } of staging) {
+        const target = quotedIdentifier(spec.name);
+        await w.createTable(spec.name, spec.columns);
+        // Sample data never mixes with real data: a fixture load replaces everything, a real load
+        // removes what fixtures left, then replaces the snapshot of the same date.
+        if (spec.mode === 'replace' || run.origin === 'fixture') {
+          await w.run(`DELETE FROM ${target}`);
+        } else {
+          await w.run(`DELETE FROM ${target} WHERE run_id IN (SELECT run_id FROM runs WHERE source = $s AND origin = 'fixture')`, { s: source.id });
+          await w.run(`DELETE FROM ${target} WHERE date_donnees = $d`, { d: run.date_donnees });
+        }
+        await w.run(`INSERT INTO ${target} SELECT * FROM ${quotedIdentifier(name)}`);
+      }
+      await onStep?.('loading');
+      await w.insert(
+        'rejets',
+        REJECT_COLUMNS,
+        rejects.map((r) => ({ source: source.id, run_id: run.run_id, ...r })),
+      );
+      await saveRun(w, run);
+    });
+  } finally {
+    for (const { name } of staging) await w.run(`DROP TABLE IF EXISTS ${quotedIdentifier(name)}`).catch(() => undefined);
+  }
+}
+
+function locate(path: string): string {
+  const full = resolve(path);
+  if (!existsSync(full)) throw new Error(`Fichier introuvable : ${full}`);
+  if (!statSync(full).isFile()) throw new Error(`${full} n'est pas un fichier.`);
+  return full;
+}
+
+export async function pullSource(config: Config, w: Warehouse, source: Source, options: PullOptions): Promise<RunRecord> {
+  const now = options.now ?? (() => new Date());
+  const started = now();
+  const origin: Origin = options.from ? 'fichier' : options.offline ? 'fixture' : 'live';
+  const run: RunRecord = {
+    source: source.id,
+    run_id: `${source.id}-${fileTimestamp(started)}-${Math.random().toString(36).slice(2, 6)}`,
+    status: 'en_cours',
+    origin,
+    location: options.from ? resolve(options.from) : options.offline ? source.fixture : source.url,
+    started_at: started.toISOString(),
+    finished_at: null,
+    date_donnees: null,
+    rows_in: null,
+    rows_loaded: null,
+    rows_rejected: null,
+    raw_path: null,
+    raw_sha256: null,
+    etag: null,
+    last_modified: null,
+    error: null,
+  };
+  await ensureSystemTables(w);
+  await saveRun(w, run);
+  const log = options.log;
+  try {
+    if (options.date) checkDate(options.date);
+    let bytes: Uint8Array;
+    let http: HttpResult | undefined;
+    if (origin === 'live') {
+      const previous = await lastSuccess(w, source.id);
+      const base = httpOptions(config, options.http);
+      const fetchCtx = {
+        config,
+        http: base,
+        log: (m: string) => log.info(m, { source: source.id }),
+        fetch: (url: string, extra: Partial<HttpOptions> = {}) =>
+          fetchWithRetry(url, { ...base, onRetry: (n, reason, ms) => log.warn(`${source.id} : tentative ${n + 1} dans ${ms} ms (${reason})`, { source: source.id }), ...extra }),
+      };
+      log.progress(`${source.id} : téléchargement de ${source.url}…`);
+      // Conditional request only when the previous download was live and its raw file is still archived.
+      const conditional = previous?.origin === 'live' && previous.raw_path && existsSync(previous.raw_path) ? { etag: previous.etag, lastModified: previous.last_modified } : {};
+      http = await source.fetchLive({ ...fetchCtx, fetch: (url, extra = {}) => fetchCtx.fetch(url, { ...conditional, ...extra }) });
+      run.location = http.url;
+      run.etag = http.etag;
+      run.last_modified = http.lastModified;
+      if (http.notModified && previous?.raw_path) {
+        bytes = readFileSync(previous.raw_path);
+        log.info(`${source.id} : inchangé depuis le ${previous.started_at} (réponse 304) ; rechargement de l'archive ${previous.raw_path}.`);
+      } else {
+        bytes = http.body;
+      }
+    } else {
+      const path = options.from ? locate(options.from) : resolve(config.root, source.fixture);
+      bytes = readFileSync(path);
+    }
+    await options.onStep?.('fetched');
+
+    run.raw_sha256 = sha256(bytes);
+    const rawPath = resolve(config.paths.raw, source.id, `${fileTimestamp(started)}.${source.extension}`);
+    writeFileAtomic(rawPath, bytes);
+    writeFileAtomic(`${rawPath}.sha256`, `${run.raw_sha256}  ${rawPath.split('/').pop()}\n`);
+    run.raw_path = rawPath;
+
+    const dataDate = options.date ?? (http && source.dataDateOf?.(http)) ?? (origin === 'fixture' ? source.fixtureDate : parisDate(started));
+    log.progress(`${source.id} : lecture et validation…`);
+    const prepared = source.prepare(bytes, { referential: options.referential ?? defaultReferential(), dataDate, origin: run.location, runId: run.run_id });
+    await options.onStep?.('prepared');
+    run.date_donnees = prepared.dataDate;
+    run.rows_in = prepared.rowsIn;
+    run.rows_loaded = prepared.rowsLoaded;
+    run.rows_rejected = prepared.rejects.length;
+    if (run.rows_in !== run.rows_loaded + run.rows_rejected) {
+      throw new Error(`${source.id} : incohérence interne, ${run.rows_in} lignes lues ≠ ${run.rows_loaded} chargées + ${run.rows_rejected} rejetées.`);
+    }
+    if (run.rows_loaded === 0) {
+      throw new Error(`${source.id} : aucune ligne utilisable sur ${run.rows_in} (${prepared.rejects[0]?.motif ?? 'fichier sans données'}). Les données précédentes sont conservées.`);
+    }
+    log.progress(`${source.id} : chargement de ${run.rows_loaded} lignes…`);
+    run.status = http?.notModified ? 'inchange' : 'succes';
+    run.finished_at = now().toISOString();
+    await load(w, source, prepared.tables, run, prepared.rejects, options.onStep);
+    await w.checkpoint();
+    log.info(
+      `${source.id} : ${run.rows_loaded} lignes chargées, ${run.rows_rejected} rejetées sur ${run.rows_in} (données du ${run.date_donnees}, ${origin === 'fixture' ? "jeu d'exemple" : origin === 'fichier' ? 'fichier local' : 'en ligne'}).`,
+      { source: source.id, run_id: run.run_id, rows_in: run.rows_in, rows_loaded: run.rows_loaded, rows_rejected: run.rows_rejected },
+    );
+    for (const note of prepared.notes ?? []) log.info(`${source.id} : ${note}`, { source: source.id });
+    return run;
+  } catch (error) {
+    run.status = 'echec';
+    run.finished_at = now().toISOString();
+    run.error = (error as Error).message;
+    await saveRun(w, run).catch(() => undefined);
+    throw new PullError(run.error, run);
+  }
+}
+
+export async function runStatus(w: Warehouse): Promise<RunRecord[]> {
+  await ensureSystemTables(w);
+  return w.all<RunRecord & Record<string, unknown>>(
+    `SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY source ORDER BY started_at DESC, run_id DESC) AS rn FROM runs) WHERE rn = 1 ORDER BY source`,
+  );
+}

@@ -1,0 +1,159 @@
+// The only module that talks to DuckDB. Everything else goes through `Warehouse`.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBAppender, type DuckDBValue } from '@duckdb/node-api';
+
+export type ColumnType = 'VARCHAR' | 'INTEGER' | 'BIGINT' | 'DOUBLE' | 'BOOLEAN' | 'DATE' | 'TIMESTAMP';
+export interface Column {
+  name: string;
+  type: ColumnType;
+}
+export type Row = Record<string, unknown>;
+export type Params = Record<string, DuckDBValue>;
+
+/** Quotes an identifier for SQL (tables and columns built from names). */
+export function quotedIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Quotes a string literal (for paths in COPY, where parameters are not accepted). */
+export function quotedString(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+function toPlain(value: unknown): unknown {
+  if (typeof value === 'bigint') return Number(value);
+  if (value instanceof Date) {
+    const iso = value.toISOString();
+    return iso.endsWith('T00:00:00.000Z') ? iso.slice(0, 10) : iso;
+  }
+  return value;
+}
+
+export function columnsDDL(columns: readonly Column[]): string {
+  return columns.map((c) => `${quotedIdentifier(c.name)} ${c.type}`).join(', ');
+}
+
+export class Warehouse {
+  private constructor(
+    readonly path: string,
+    private readonly instance: DuckDBInstance,
+    private readonly connection: DuckDBConnection,
+  ) {}
+
+  /** Opens (and creates if needed) the warehouse file. `:memory:` gives a throwaway warehouse. */
+  static async open(path: string): Promise<Warehouse> {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    const instance = await DuckDBInstance.create(path, { threads: '2' });
+    const connection = await instance.connect();
+    return new Warehouse(path, instance, connection);
+  }
+
+  async run(sql: string, params?: Params): Promise<void> {
+    await this.connection.run(sql, params);
+  }
+
+  async all<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    const reader = await this.connection.runAndReadAll(sql, params);
+    return reader.getRowObjectsJS().map((row) => {
+      const out: Row = {};
+      for (const [k, v] of Object.entries(row)) out[k] = toPlain(v);
+      return out as T;
+    });
+  }
+
+  async one<T extends Row = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    return (await this.all<T>(sql, params))[0];
+  }
+
+  async tableExists(name: string): Promise<boolean> {
+    const row = await this.one<{ n: number }>(
+      `SELECT count(*) AS n FROM information_schema.tables WHERE table_schema = 'main' AND table_name = $name`,
+      { name },
+    );
+    return (row?.n ?? 0) > 0;
+  }
+
+  async createTable(name: string, columns: readonly Column[], { replace = false } = {}): Promise<void> {
+    const verb = replace ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE IF NOT EXISTS';
+    await this.run(`${verb} ${quotedIdentifier(name)} (${columnsDDL(columns)})`);
+  }
+
+  /** Bulk insert through DuckDB's appender; values are converted to each column's type. */
+  async insert(table: string, columns: readonly Column[], rows: Iterable<Row>): Promise<number> {
+    const appender = await this.connection.createAppender(table);
+    let n = 0;
+    try {
+      for (const row of rows) {
+        for (const c of columns) appendTyped(appender, c, row[c.name]);
+        appender.endRow();
+        n++;
+      }
+      appender.flushSync();
+    } finally {
+      appender.closeSync();
+    }
+    return n;
+  }
+
+  /** Runs `fn` in one transaction: everything or nothing. */
+  async transaction<T>(fn: () => Promise<T>): Promise<T> {
+    await this.run('BEGIN TRANSACTION');
+    try {
+      const result = await fn();
+      await this.run('COMMIT');
+      return result;
+    } catch (error) {
+      await this.run('ROLLBACK').catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async checkpoint(): Promise<void> {
+    if (this.path !== ':memory:') await this.run('CHECKPOINT');
+  }
+
+  close(): void {
+    this.connection.closeSync();
+    this.instance.closeSync();
+  }
+}
+
+function appendTyped(appender: DuckDBAppender, column: Column, value: unknown): void {
+  if (value === null || value === undefined || (typeof value === 'number' && Number.isNaN(value))) {
+    appender.appendNull();
+    return;
+  }
+  switch (column.type) {
+    case 'VARCHAR':
+      appender.appendVarchar(String(value));
+      return;
+    case 'INTEGER':
+      appender.appendInteger(Number(value));
+      return;
+    case 'BIGINT':
+      appender.appendBigInt(BigInt(value as number));
+      return;
+    case 'DOUBLE':
+      appender.appendDouble(Number(value));
+      return;
+    case 'BOOLEAN':
+      appender.appendBoolean(Boolean(value));
+      return;
+    case 'DATE':
+    case 'TIMESTAMP':
+      // Dates travel as ISO text; DuckDB casts them on append.
+      appender.appendVarchar(String(value));
+      return;
+  }
+}
+
+/** Opens the warehouse, runs `fn`, closes it whatever happens. */
+export async function withWarehouse<T>(path: string, fn: (w: Warehouse) => Promise<T>): Promise<T> {
+  const w = await Warehouse.open(path);
+  try {
+    return await fn(w);
+  } finally {
+    w.close();
+  }
+}

@@ -1,0 +1,134 @@
+// The site's only door to data: the exports written by `barometre compute` (never the warehouse).
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+export interface BarometreRow {
+  indicateur: string;
+  periode: string;
+  niveau: 'national' | 'region' | 'departement';
+  territoire: string;
+  type_collectivite: 'commune' | 'epci' | 'departement' | 'region';
+  strate: string;
+  concernees: number;
+  atteintes: number;
+  taux: number | null;
+  population_concernee: number | null;
+  population_atteinte: number | null;
+  source: string;
+  date_donnees: string;
+  methode_version: string;
+  ic_bas: number | null;
+  ic_haut: number | null;
+  taux_population: number | null;
+  statut: 'ok' | 'effectif_insuffisant';
+  obligation: 'oui' | 'non' | 'partielle';
+}
+
+export interface IndicatorDefinition {
+  id: string;
+  label: string;
+  description: string;
+  unit: string;
+  direction: 'hausse' | 'baisse';
+  levels: { min: number; label: string; color: string }[];
+  axe: string;
+  axe_libelle: string;
+  sources: string[];
+  concernees: string;
+  methodology: string;
+  version: string;
+  versions: { version: string; depuis: string; changement: string }[];
+}
+
+export interface StrateDefinition {
+  id: string;
+  type_collectivite: string;
+  libelle: string;
+  population_min: number;
+  population_max: number | null;
+  ordre: number;
+}
+
+export interface SourceProvenance {
+  id: string;
+  titre: string;
+  producteur: string;
+  licence: string;
+  licence_url: string;
+  url: string;
+  page: string;
+  chargement: { run_id: string; origin: string; started_at: string; date_donnees: string | null; raw_sha256: string | null; rows_in: number | null; rows_loaded: number | null; rows_rejected: number | null } | null;
+}
+
+export interface Provenance {
+  genere_le: string;
+  echantillon: boolean;
+  referentiel: { nom: string; version: string; licence: string };
+  sources: SourceProvenance[];
+  indicateurs: { id: string; label: string; version: string; sources: string[] }[];
+  seuil_diffusion: number;
+}
+
+export interface SiteData {
+  folder: string;
+  barometre: BarometreRow[];
+  indicateurs: IndicatorDefinition[];
+  strates: StrateDefinition[];
+  provenance: Provenance;
+}
+
+export function exportsFolder(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BAROMETRE_EXPORTS ? resolve(env.BAROMETRE_EXPORTS) : resolve(process.cwd(), 'data/exports');
+}
+
+function readJson<T>(folder: string, name: string): T {
+  const path = join(folder, name);
+  if (!existsSync(path)) throw new Error(`Export manquant : ${path}. Lancez « npx barometre compute » (ou « npm run build ») avant de construire le site.`);
+  return JSON.parse(readFileSync(path, 'utf8')) as T;
+}
+
+const cache = new Map<string, SiteData>();
+
+export function loadSiteData(folder = exportsFolder()): SiteData {
+  let data = cache.get(folder);
+  if (!data) {
+    data = {
+      folder,
+      barometre: readJson<{ donnees: BarometreRow[] }>(folder, 'barometre.json').donnees,
+      indicateurs: readJson<IndicatorDefinition[]>(folder, 'indicateurs.json'),
+      strates: readJson<StrateDefinition[]>(folder, 'strates.json'),
+      provenance: readJson<Provenance>(folder, 'provenance.json'),
+    };
+    cache.set(folder, data);
+  }
+  return data;
+}
+
+export const TYPE_LABELS: Record<string, { singulier: string; pluriel: string }> = {
+  commune: { singulier: 'commune', pluriel: 'communes' },
+  epci: { singulier: 'EPCI à fiscalité propre', pluriel: 'EPCI à fiscalité propre' },
+  departement: { singulier: 'département', pluriel: 'départements' },
+  region: { singulier: 'région', pluriel: 'régions' },
+};
+
+export const TYPE_ORDER = ['commune', 'epci', 'departement', 'region'] as const;
+
+export function strateLabel(data: SiteData, id: string): string {
+  if (id === 'toutes') return 'Toutes';
+  if (id === 'obligees') return '3 500 habitants ou plus (soumises)';
+  if (id === 'inconnue') return 'Population inconnue';
+  return data.strates.find((s) => s.id === id)?.libelle ?? id;
+}
+
+export function strateOrder(data: SiteData, id: string): number {
+  if (id === 'toutes') return 1000;
+  if (id === 'obligees') return 999;
+  if (id === 'inconnue') return 998;
+  return data.strates.find((s) => s.id === id)?.ordre ?? 997;
+}
+
+/** The latest semester with data for an indicator. */
+export function latestPeriode(data: SiteData, indicateur: string): string | null {
+  const periods = data.barometre.filter((r) => r.indicateur === indicateur).map((r) => r.periode);
+  return periods.length > 0 ? periods.sort().at(-1)! : null;
+}
