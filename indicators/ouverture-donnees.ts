@@ -47,7 +47,7 @@ export const ouvertureDonnees: Indicator = {
     )
     SELECT so.periode, c.code, c.type_collectivite,
            TRUE AS concernee,
-           (c.type_collectivite <> 'commune' OR c.population >= 3500) AS obligee,
+           coalesce(c.type_collectivite <> 'commune' OR c.population >= 3500, FALSE) AS obligee,
            coalesce(pub.publie, FALSE) AS atteinte,
            CASE WHEN coalesce(pub.publie, FALSE) THEN 1.0 ELSE 0.0 END AS valeur,
            so.date_donnees

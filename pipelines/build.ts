@@ -56,18 +56,22 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: strin
 }
 
 /** Builds the Astro site into a temporary folder, then swaps it in place of dist/; a failed build keeps the previous dist/. */
-export async function buildAstro(config: Config, log: Logger, env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const dist = resolve(config.root, 'dist');
-  const tmp = resolve(config.root, `dist.tmp-${process.pid}`);
+export async function buildAstro(
+  config: Config,
+  log: Logger,
+  { env = process.env, outDir = resolve(config.root, 'dist') }: { env?: NodeJS.ProcessEnv; outDir?: string } = {},
+): Promise<void> {
+  const dist = outDir;
+  const tmp = `${dist}.tmp-${process.pid}`;
   rmSync(tmp, { recursive: true, force: true });
   log.info('Construction du site…');
   const astro = resolve(config.root, 'node_modules/astro/bin/astro.mjs');
-  const code = await run(process.execPath, [astro, 'build', '--outDir', tmp, '--silent'], { ...env, BAROMETRE_EXPORTS: config.paths.exports }, config.root);
+  const code = await run(process.execPath, [astro, 'build', '--outDir', tmp, '--silent'], { ASTRO_TELEMETRY_DISABLED: '1', ...env, BAROMETRE_EXPORTS: config.paths.exports }, config.root);
   if (code !== 0 || !existsSync(resolve(tmp, 'index.html'))) {
     rmSync(tmp, { recursive: true, force: true });
     throw new Error(`La construction du site a échoué (code ${code}) ; le site précédent (dist/) est conservé.`);
   }
-  const old = resolve(config.root, `dist.old-${process.pid}`);
+  const old = `${dist}.old-${process.pid}`;
   if (existsSync(dist)) renameSync(dist, old);
   renameSync(tmp, dist);
   rmSync(old, { recursive: true, force: true });
@@ -81,6 +85,6 @@ export async function buildSite(config: Config, options: BuildOptions): Promise<
     await computeBarometre(config, w, { log });
     await writeExports(config, w, options.now?.() ?? new Date());
   });
-  await buildAstro(config, log, options.env);
+  await buildAstro(config, log, { env: options.env });
   return 0;
 }

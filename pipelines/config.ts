@@ -26,8 +26,10 @@ export const configSchema = z
         userAgent: z.string().default('barometre-dcant (+https://github.com/barometre-dcant)'),
       })
       .prefault({}),
-    /** Per-source overrides: cron schedule, or disabled. */
-    sources: z.record(z.string(), z.object({ schedule: cron.optional(), enabled: z.boolean().default(true) })).default({}),
+    /** Per-source overrides: cron schedule, live URL (a mirror), or disabled. */
+    sources: z
+      .record(z.string(), z.object({ schedule: cron.optional(), enabled: z.boolean().default(true), url: z.url({ protocol: /^https?$/ }).optional() }).strict())
+      .default({}),
     /** Command the scheduler runs after a successful recomputation. */
     siteBuildCommand: z.string().default('npm run build:site'),
   })

@@ -171,7 +171,7 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
     run_id: `${source.id}-${fileTimestamp(started)}-${Math.random().toString(36).slice(2, 6)}`,
     status: 'en_cours',
     origin,
-    location: options.from ? resolve(options.from) : options.offline ? source.fixture : source.url,
+    location: options.from ? resolve(options.from) : options.offline ? source.fixture : (config.sources[source.id]?.url ?? source.url),
     started_at: started.toISOString(),
     finished_at: null,
     date_donnees: null,
@@ -196,12 +196,13 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
       const base = httpOptions(config, options.http);
       const fetchCtx = {
         config,
+        url: config.sources[source.id]?.url ?? source.url,
         http: base,
         log: (m: string) => log.info(m, { source: source.id }),
         fetch: (url: string, extra: Partial<HttpOptions> = {}) =>
           fetchWithRetry(url, { ...base, onRetry: (n, reason, ms) => log.warn(`${source.id} : tentative ${n + 1} dans ${ms} ms (${reason})`, { source: source.id }), ...extra }),
       };
-      log.progress(`${source.id} : téléchargement de ${source.url}…`);
+      log.progress(`${source.id} : téléchargement de ${fetchCtx.url}…`);
       // Conditional request only when the previous download was live and its raw file is still archived.
       const conditional = previous?.origin === 'live' && previous.raw_path && existsSync(previous.raw_path) ? { etag: previous.etag, lastModified: previous.last_modified } : {};
       http = await source.fetchLive({ ...fetchCtx, fetch: (url, extra = {}) => fetchCtx.fetch(url, { ...conditional, ...extra }) });

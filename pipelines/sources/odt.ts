@@ -215,12 +215,13 @@ interface DatagouvResource {
 
 /** Finds the organisations CSV in the dataset's resources through the data.gouv.fr API. */
 async function resolveUrl(ctx: FetchContext): Promise<string> {
+  if (!ctx.url.includes('/api/1/datasets/')) return ctx.url; // a direct link to the file (a mirror)
   try {
-    const res = await ctx.fetch(DATASET_API, { accept: ['application/json'] });
+    const res = await ctx.fetch(ctx.url, { accept: ['application/json'] });
     const dataset = JSON.parse(new TextDecoder().decode(res.body)) as { resources?: DatagouvResource[] };
     const resource = dataset.resources?.find((r) => /organisations/i.test(`${r.title} ${r.url}`) && /csv/i.test(`${r.format} ${r.url}`));
     if (resource?.url) return resource.url;
-    ctx.log(`odt : aucune ressource « organisations » en CSV dans ${DATASET_API}, repli sur ${KNOWN_FILE}`);
+    ctx.log(`odt : aucune ressource « organisations » en CSV dans ${ctx.url}, repli sur ${KNOWN_FILE}`);
   } catch (error) {
     ctx.log(`odt : API data.gouv.fr indisponible (${(error as Error).message}), repli sur ${KNOWN_FILE}`);
   }

@@ -44,6 +44,8 @@ export interface Prepared {
 
 export interface FetchContext {
   config: Config;
+  /** The live URL to start from: the source's own, or the configuration's override. */
+  url: string;
   http: HttpOptions;
   fetch: (url: string, extra?: Partial<HttpOptions>) => Promise<HttpResult>;
   log: (message: string) => void;

@@ -5,7 +5,8 @@ const int = new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 0 });
 const dateFmt = new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' });
 
 export function formatPercent(value: number | null | undefined): string {
-  return value === null || value === undefined || !Number.isFinite(value) ? '—' : pct.format(value);
+  // ICU puts a no-break space before "%"; French typography wants the narrow one, as between thousands.
+  return value === null || value === undefined || !Number.isFinite(value) ? '—' : pct.format(value).replace('\u00a0', '\u202f');
 }
 
 export function formatInteger(value: number | null | undefined): string {

@@ -1,6 +1,6 @@
 // What the home page says: the national rate of an indicator per type and strate, for the latest semester.
 import type { StrateBar } from '../charts/taux-par-strate.ts';
-import { type BarometreRow, type SiteData, TYPE_LABELS, TYPE_ORDER, latestPeriode, strateLabel, strateOrder } from './data.ts';
+import { type BarometreRow, type SiteData, TYPE_ORDER, latestPeriode, strateLabel, strateOrder } from './data.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
 
 export interface StrateView {
@@ -19,7 +19,8 @@ export function nationalByStrate(data: SiteData, indicateur: string): StrateView
   const periode = latestPeriode(data, indicateur);
   const rows = data.barometre
     .filter((r) => r.indicateur === indicateur && r.periode === periode && r.niveau === 'national')
-    .filter((r) => r.strate !== 'toutes' || r.type_collectivite !== 'commune')
+    // Communes are shown by band and as "obligees"; régions have a single band, shown once as a whole.
+    .filter((r) => (r.type_collectivite === 'commune' ? r.strate !== 'toutes' : r.type_collectivite !== 'region' || r.strate === 'toutes'))
     .sort((a, b) => TYPE_ORDER.indexOf(a.type_collectivite) - TYPE_ORDER.indexOf(b.type_collectivite) || strateOrder(data, a.strate) - strateOrder(data, b.strate));
   const label = (r: BarometreRow) =>
     r.type_collectivite === 'region' || (r.strate === 'toutes' && r.type_collectivite !== 'commune')
@@ -50,7 +51,7 @@ export function nationalByStrate(data: SiteData, indicateur: string): StrateView
       ? "Aucune donnée n'est encore disponible pour cet indicateur."
       : `Au ${formatPeriode(periode)}, ${parts.length > 0 ? parts.join(', ').replace(/, ([^,]*)$/, ' et $1') : 'aucune strate assez nombreuse'} publient au moins un jeu de données ouvertes. Les barres horizontales noires montrent l'intervalle de confiance à 95 %.`;
   const table = rows.map((r) => ({
-    strate: `${TYPE_LABELS[r.type_collectivite]!.pluriel} — ${strateLabel(data, r.strate)}`,
+    strate: label(r),
     obligation: r.obligation === 'oui' ? 'oui' : r.obligation === 'non' ? 'non' : 'en partie',
     concernees: formatInteger(r.concernees),
     atteintes: formatInteger(r.atteintes),

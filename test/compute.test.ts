@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { computeBarometre } from '../indicators/compute.ts';
+import { memoryLogger } from '../pipelines/log.ts';
+import { loadStrates, strateOf, type Collectivite, type Referential } from '../pipelines/referential.ts';
+import { ODT_COLUMNS } from '../pipelines/sources/odt.ts';
+import { Warehouse } from '../pipelines/warehouse.ts';
+import { scratch, testConfig } from './helpers/env.ts';
+
+// A small frozen warehouse whose every number can be checked by hand.
+const strates = loadStrates();
+const commune = (code: string, population: number | null): Collectivite => ({
+  code, type_collectivite: 'commune', nom: `Commune ${code}`, siren: null, population, strate: strateOf(strates, 'commune', population),
+  departement: '35', region: '53', nature: null, epci: null, codes_postaux: null,
+});
+const collectivites = [
+  commune('35001', 4000), commune('35002', 4000), commune('35003', 4200), // 2 of 3 publish
+  commune('35004', 50), commune('35005', 60), commune('35006', 70), // none publishes
+  commune('35007', null), // unknown population, publishes
+];
+const ref = { version: 'test', strates, collectivites, history: [] } as unknown as Referential;
+const publishing = ['35001', '35002', '35007'];
+
+const tmp = scratch();
+afterAll(tmp.cleanup);
+let w: Warehouse;
+type Row = Record<string, unknown>;
+let rows: Row[];
+const find = (niveau: string, strate: string) => rows.find((r) => r.niveau === niveau && r.strate === strate && r.type_collectivite === 'commune');
+
+beforeAll(async () => {
+  const config = testConfig(tmp.dir, { minEffectif: 3 });
+  w = await Warehouse.open(config.paths.warehouse);
+  await w.createTable('odt_organisations', ODT_COLUMNS);
+  await w.insert('odt_organisations', ODT_COLUMNS, publishing.map((code, i) => ({
+    date_donnees: '2021-04-09', run_id: 'r', ligne: i + 2, siren: null, nom: code, type_odt: 'COM', categorie: 'commune', code, rapprochement: 'siren', nb_ptf: 1, nb_datagouv: null, publie: true, url_ptf: null, url_datagouv: null,
+  })));
+  await computeBarometre(config, w, { log: memoryLogger(), referential: ref });
+  rows = await w.all(`SELECT * FROM barometre`);
+});
+afterAll(() => w.close());
+
+describe('the barometer on a frozen warehouse', () => {
+  it('computes rate, Wilson bounds and population-weighted rate per strate', () => {
+    const r = find('national', 'com-3500-4999')!;
+    expect(r).toMatchObject({ periode: '2021-S1', concernees: 3, atteintes: 2, population_concernee: 12200, population_atteinte: 8000, statut: 'ok', obligation: 'oui', date_donnees: '2021-04-09', methode_version: '1.0.0', source: 'odt' });
+    expect(r.taux).toBeCloseTo(2 / 3, 10);
+    expect(r.ic_bas).toBeCloseTo(0.2077, 4);
+    expect(r.ic_haut).toBeCloseTo(0.9385, 4);
+    expect(r.taux_population).toBeCloseTo(8000 / 12200, 10);
+  });
+
+  it('shows 0 % when nobody publishes in a large enough strate', () => {
+    expect(find('national', 'com-0-99')).toMatchObject({ concernees: 3, atteintes: 0, taux: 0, statut: 'ok', obligation: 'non' });
+  });
+
+  it('withholds the rate under the minimum number concerned, instead of showing 100 %', () => {
+    expect(find('national', 'inconnue')).toMatchObject({ concernees: 1, atteintes: 1, taux: null, ic_bas: null, ic_haut: null, statut: 'effectif_insuffisant' });
+  });
+
+  it('counts communes of unknown population in "toutes", apart from every band', () => {
+    expect(find('national', 'toutes')).toMatchObject({ concernees: 7, atteintes: 3, population_concernee: 12380, obligation: 'partielle' });
+    expect(find('national', 'obligees')).toMatchObject({ concernees: 3, atteintes: 2 });
+  });
+
+  it('repeats the computation for the région and the département', () => {
+    expect(find('region', 'toutes')).toMatchObject({ territoire: '53', concernees: 7, atteintes: 3 });
+    expect(find('departement', 'toutes')).toMatchObject({ territoire: '35', concernees: 7, atteintes: 3 });
+  });
+
+  it('ranks ties together and gives the percentile of peers doing no better', async () => {
+    const c = await w.all(`SELECT code, rang_strate, percentile_strate, mediane_strate, taux_strate FROM collectivites_resultats WHERE strate = 'com-3500-4999' ORDER BY code`);
+    expect(c).toEqual([
+      { code: '35001', rang_strate: 1, percentile_strate: 100, mediane_strate: 1, taux_strate: expect.closeTo(2 / 3, 10) },
+      { code: '35002', rang_strate: 1, percentile_strate: 100, mediane_strate: 1, taux_strate: expect.closeTo(2 / 3, 10) },
+      { code: '35003', rang_strate: 3, percentile_strate: 33.3, mediane_strate: 1, taux_strate: expect.closeTo(2 / 3, 10) },
+    ]);
+  });
+});

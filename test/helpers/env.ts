@@ -1,0 +1,23 @@
+// Shared helpers for tests: scratch folders, a config rooted in the project, the real data folder.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseConfig, PROJECT_ROOT, type Config } from '../../pipelines/config.ts';
+
+export const REALDATA = resolve(PROJECT_ROOT, '../shared/realdata');
+export const HAS_REALDATA = existsSync(REALDATA);
+
+if (!HAS_REALDATA) {
+  // Visible in the test output: these tests are skipped, not passed.
+  console.warn(`\n[tests] ${REALDATA} est absent : les tests sur données réelles sont IGNORÉS (skipped).\n`);
+}
+
+export function scratch(prefix = 'barometre-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** A configuration whose data folder is `dir` (HTTP retries fast, for loopback tests). */
+export function testConfig(dir: string, overrides: Record<string, unknown> = {}): Config {
+  return parseConfig({ http: { retries: 2, backoffMs: 5, timeoutMs: 2_000 }, ...overrides }, PROJECT_ROOT, dir);
+}

@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    env: { TZ: 'Europe/Paris', LANG: 'fr_FR.UTF-8', ASTRO_TELEMETRY_DISABLED: '1' },
+    testTimeout: 60_000,
+    hookTimeout: 120_000,
+    // Two cores: DuckDB and Astro builds are heavy, keep parallelism modest.
+    maxWorkers: 2,
+    reporters: ['default'],
+  },
+});
