@@ -17,17 +17,23 @@ export interface StrateBar {
 /** Bars: dark blue for collectivités under the obligation, mid blue (3.5:1 on white) for the others; labels carry the value. */
 export const COLORS = { main: '#1d4f7c', muted: '#6a8bab', ink: '#1a1a1a' };
 
-export function tauxParStrateSvg(bars: StrateBar[], ariaLabel: string, { width = 760 } = {}): string {
+/** Left margin that fits every label (about 7 px per character at 13 px); pass the same to aligned charts. */
+export function labelMargin(labels: string[]): number {
+  return Math.min(360, 16 + 7 * Math.max(0, ...labels.map((l) => l.length)));
+}
+
+export function tauxParStrateSvg(bars: StrateBar[], ariaLabel: string, { width = 720, marginLeft = labelMargin(bars.map((b) => b.label)) } = {}): string {
   const data = bars.map((b) => ({ ...b, text: b.withheld ? 'effectif insuffisant' : formatPercent(b.taux) }));
   const shown = data.filter((d) => !d.withheld && d.taux !== null);
   return renderPlot(
     {
       width,
-      height: 40 + 26 * bars.length,
-      marginLeft: 300,
-      marginRight: 90,
+      height: 36 + 26 * bars.length,
+      marginLeft,
+      marginRight: 110,
+      marginTop: 10,
       style: { fontSize: '13px', background: 'transparent' },
-      x: { domain: [0, 1], tickFormat: (d: number) => formatPercent(d).replace(',0', ''), label: 'Part des collectivités', grid: true },
+      x: { domain: [0, 1], tickFormat: (d: number) => formatPercent(d).replace(',0', ''), label: null, grid: true },
       y: { domain: data.map((d) => d.label), label: null },
       marks: [
         Plot.barX(shown.filter((d) => d.soumise), { y: 'label', x: 'taux', fill: COLORS.main }),

@@ -3,10 +3,16 @@ import type { StrateBar } from '../charts/taux-par-strate.ts';
 import { type BarometreRow, type SiteData, TYPE_ORDER, latestPeriode, strateLabel, strateOrder } from './data.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
 
+export interface StrateGroup {
+  type: string;
+  title: string;
+  bars: StrateBar[];
+}
+
 export interface StrateView {
   periode: string | null;
   rows: BarometreRow[];
-  bars: StrateBar[];
+  groups: StrateGroup[];
   summary: string;
   table: Record<string, string>[];
   dateDonnees: string | null;
@@ -22,18 +28,18 @@ export function nationalByStrate(data: SiteData, indicateur: string): StrateView
     // Communes are shown by band and as "obligees"; régions have a single band, shown once as a whole.
     .filter((r) => (r.type_collectivite === 'commune' ? r.strate !== 'toutes' : r.type_collectivite !== 'region' || r.strate === 'toutes'))
     .sort((a, b) => TYPE_ORDER.indexOf(a.type_collectivite) - TYPE_ORDER.indexOf(b.type_collectivite) || strateOrder(data, a.strate) - strateOrder(data, b.strate));
-  const label = (r: BarometreRow) =>
+  const shortLabel = (r: BarometreRow) =>
     r.type_collectivite === 'region' || (r.strate === 'toutes' && r.type_collectivite !== 'commune')
-      ? `${TYPE_TITLE[r.type_collectivite]} — ensemble`
-      : `${TYPE_TITLE[r.type_collectivite]} — ${strateLabel(data, r.strate)}${r.obligation === 'non' ? ' (non soumises)' : ''}`;
-  const bars: StrateBar[] = rows.map((r) => ({
-    label: label(r),
-    taux: r.taux,
-    ic_bas: r.ic_bas,
-    ic_haut: r.ic_haut,
-    soumise: r.obligation !== 'non',
-    withheld: r.statut !== 'ok',
-  }));
+      ? 'ensemble'
+      : `${strateLabel(data, r.strate)}${r.obligation === 'non' ? ' (non soumises)' : ''}`;
+  const label = (r: BarometreRow) => `${TYPE_TITLE[r.type_collectivite]} — ${shortLabel(r)}`;
+  const groups: StrateGroup[] = TYPE_ORDER.map((type) => ({
+    type,
+    title: TYPE_TITLE[type]!,
+    bars: rows
+      .filter((r) => r.type_collectivite === type)
+      .map((r) => ({ label: shortLabel(r), taux: r.taux, ic_bas: r.ic_bas, ic_haut: r.ic_haut, soumise: r.obligation !== 'non', withheld: r.statut !== 'ok' })),
+  })).filter((g) => g.bars.length > 0);
   const pick = (type: string, strate: string) => rows.find((r) => r.type_collectivite === type && r.strate === strate);
   const parts = [
     ['commune', 'obligees', 'des communes de 3 500 habitants ou plus'],
@@ -62,7 +68,7 @@ export function nationalByStrate(data: SiteData, indicateur: string): StrateView
   return {
     periode,
     rows,
-    bars,
+    groups,
     summary,
     table,
     dateDonnees: rows.map((r) => r.date_donnees).sort().at(-1) ?? null,
