@@ -9,6 +9,6 @@ export default defineConfig({
     hookTimeout: 120_000,
     // Two cores: DuckDB and Astro builds are heavy, keep parallelism modest.
     maxWorkers: 2,
-    reporters: ['default'],
+    reporters: ['default', './test/helpers/summary-reporter.ts'],
   },
 });

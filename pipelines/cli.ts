@@ -6,6 +6,7 @@ import { buildSite } from './build.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { pullSource, runStatus, PullError, type RunRecord } from './pull.ts';
+import { Scheduler } from './schedule.ts';
 import { SOURCES, sourceById } from './sources/index.ts';
 import { withWarehouse, type Warehouse } from './warehouse.ts';
 
@@ -20,6 +21,10 @@ Utilisation :
       Dernier chargement de chaque source.
   barometre build [--offline] [--skip-pull]
       pull (repli sur les jeux d'exemple si une source est injoignable), compute, puis construction du site dans dist/.
+  barometre schedule [--once]
+      Planificateur : chaque source à son rythme (cron, Europe/Paris), recalcul et reconstruction du site
+      après chaque chargement réussi ; journal JSON (un objet par ligne) sur la sortie standard.
+      --once : exécute ce qui est dû puis s'arrête.
 
 Sources : ${SOURCES.map((s) => s.id).join(', ')}
 `;
@@ -95,6 +100,32 @@ async function cmdStatus(w: Warehouse, args: string[], io: CliIO): Promise<numbe
   return 0;
 }
 
+async function cmdSchedule(config: Config, args: string[], io: CliIO): Promise<number> {
+  const { values } = parseArgs({ args, options: { once: { type: 'boolean', default: false } }, strict: true });
+  const log = createLogger({ json: true, stream: io.stdout, now: io.now, env: io.env });
+  const scheduler = new Scheduler({ config, log, now: io.now });
+  scheduler.acquire();
+  let signalled: NodeJS.Signals | null = null;
+  const stopped = new Promise<void>((resolveStop) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signalled) return;
+      signalled = signal;
+      log.info('signal reçu ; arrêt après le travail en cours', { event: 'signal', signal });
+      void scheduler.stop().then(resolveStop);
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+  if (values.once) {
+    const result = await scheduler.runOnce();
+    if (!signalled) await scheduler.stop();
+    return result.failed.length > 0 ? 1 : 0;
+  }
+  scheduler.start();
+  await stopped;
+  return 0;
+}
+
 export async function main(argv: string[], io: CliIO = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
   const [command, ...args] = argv;
   const log = createLogger({ stream: io.stderr, env: io.env, now: io.now });
@@ -115,6 +146,8 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
         const { values } = parseArgs({ args, options: { offline: { type: 'boolean', default: false }, 'skip-pull': { type: 'boolean', default: false } }, strict: true });
         return await buildSite(config, { log, offline: values.offline, skipPull: values['skip-pull'], now: io.now, env: io.env });
       }
+      case 'schedule':
+        return await cmdSchedule(config, args, io);
       default:
         throw new UsageError(`commande inconnue « ${command} ».`);
     }

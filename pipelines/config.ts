@@ -30,8 +30,11 @@ export const configSchema = z
     sources: z
       .record(z.string(), z.object({ schedule: cron.optional(), enabled: z.boolean().default(true), url: z.url({ protocol: /^https?$/ }).optional() }).strict())
       .default({}),
-    /** Command the scheduler runs after a successful recomputation. */
-    siteBuildCommand: z.string().default('npm run build:site'),
+    /**
+     * Command the scheduler runs after a successful recomputation. Empty (the default): the built-in
+     * build, which writes into a temporary folder and swaps it with dist/ only when it succeeded.
+     */
+    siteBuildCommand: z.string().default(''),
   })
   .strict();
 

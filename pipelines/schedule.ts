@@ -1,0 +1,248 @@
+// The scheduler: each source on its cron expression (Europe/Paris), never two runs of a source at once,
+// never two schedulers on one warehouse; after a successful pull, recompute, then rebuild the site.
+import { spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import cron from 'node-cron';
+import { computeBarometre } from '../indicators/compute.ts';
+import { writeExports } from '../indicators/exports.ts';
+import { buildAstro } from './build.ts';
+import type { Config } from './config.ts';
+import { acquireLock, type Lock } from './lock.ts';
+import type { Logger } from './log.ts';
+import { ensureSystemTables, pullSource, type RunRecord } from './pull.ts';
+import { SOURCES } from './sources/index.ts';
+import type { Source } from './sources/types.ts';
+import { withWarehouse } from './warehouse.ts';
+
+export interface Timer {
+  stop(): void;
+}
+
+export interface SchedulerOptions {
+  config: Config;
+  log: Logger;
+  now?: () => Date;
+  sources?: readonly Source[];
+  /** Pulls one source (default: the framework's pull on the configured warehouse). */
+  pull?: (source: Source) => Promise<RunRecord>;
+  /** Recomputes the barometer and writes the exports. */
+  recompute?: () => Promise<void>;
+  /** Rebuilds the site; a failure must keep the previous dist/. */
+  buildSite?: () => Promise<void>;
+  /** Calls `fn` on each occurrence of a cron expression (default: node-cron). Tests pass a controllable one. */
+  timer?: (expression: string, timezone: string, name: string, fn: () => void) => Timer;
+  /** Last successful start time of each source (for `--once`); default: read from the warehouse. */
+  lastSuccess?: (sourceId: string) => Promise<Date | null>;
+  /** Heartbeat interval of the lock, and age after which a silent lock is stale. */
+  lockStaleMs?: number;
+}
+
+/** The cron expression of a source: the configuration's override, else the registry's default. */
+export function scheduleOf(config: Config, source: Source): string {
+  return config.sources[source.id]?.schedule ?? source.schedule;
+}
+
+/** The most recent occurrence of `expression` at or before `now` (minute precision), within `maxDays`. */
+export function previousOccurrence(expression: string, timezone: string, now: Date, maxDays = 400): Date | null {
+  const task = cron.createTask(expression, () => undefined, { timezone });
+  try {
+    const t = new Date(now);
+    t.setUTCSeconds(0, 0);
+    for (let i = 0; i < maxDays * 24 * 60; i++) {
+      if (task.match(t)) return t;
+      t.setTime(t.getTime() - 60_000);
+    }
+    return null;
+  } finally {
+    void task.destroy();
+  }
+}
+
+function nodeCronTimer(expression: string, timezone: string, name: string, fn: () => void): Timer {
+  const task = cron.schedule(expression, () => fn(), { timezone, name, noOverlap: true });
+  return { stop: () => void task.destroy() };
+}
+
+function runCommand(command: string, cwd: string): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, { cwd, shell: true, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-2000)));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolvePromise() : reject(new Error(`« ${command} » a échoué (code ${code}) : ${stderr.trim()}`))));
+  });
+}
+
+export class Scheduler {
+  private readonly running = new Set<string>();
+  private chain: Promise<void> = Promise.resolve();
+  private timers: Timer[] = [];
+  private lock: Lock | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private readonly sources: readonly Source[];
+  private readonly now: () => Date;
+
+  constructor(private readonly o: SchedulerOptions) {
+    this.sources = (o.sources ?? SOURCES).filter((s) => o.config.sources[s.id]?.enabled !== false);
+    this.now = o.now ?? (() => new Date());
+    for (const s of this.sources) {
+      const expression = scheduleOf(o.config, s);
+      if (!cron.validate(expression)) throw new Error(`Expression cron invalide pour ${s.id} : « ${expression} »`);
+    }
+  }
+
+  private get log() {
+    return this.o.log;
+  }
+
+  /** Takes the warehouse's scheduler lock (never two schedulers on one warehouse). */
+  acquire(): void {
+    const staleMs = this.o.lockStaleMs ?? 10 * 60_000;
+    this.lock = acquireLock(resolve(this.o.config.paths.state, 'scheduler.lock'), {
+      purpose: `barometre schedule (${this.o.config.paths.warehouse})`,
+      staleMs,
+      onTakeOver: (reason, owner) => this.log.warn('verrou abandonné repris', { event: 'lock:takeover', reason, previous_pid: owner?.pid ?? null }),
+    });
+    this.heartbeat = setInterval(() => this.lock?.heartbeat(), Math.max(1_000, Math.floor(staleMs / 3)));
+    this.heartbeat.unref();
+  }
+
+  /** Registers one timer per source. */
+  start(): void {
+    if (!this.lock) this.acquire();
+    const timer = this.o.timer ?? nodeCronTimer;
+    for (const s of this.sources) {
+      const expression = scheduleOf(this.o.config, s);
+      this.timers.push(timer(expression, this.o.config.timezone, s.id, () => void this.trigger(s.id)));
+      this.log.info('source planifiée', { event: 'schedule', source: s.id, cron: expression, timezone: this.o.config.timezone });
+    }
+  }
+
+  private defaultPull(source: Source): Promise<RunRecord> {
+    return withWarehouse(this.o.config.paths.warehouse, (w) => pullSource(this.o.config, w, source, { log: this.o.log, now: this.now }));
+  }
+
+  private async defaultRecompute(): Promise<void> {
+    await withWarehouse(this.o.config.paths.warehouse, async (w) => {
+      await computeBarometre(this.o.config, w, { log: this.o.log });
+      await writeExports(this.o.config, w, this.now());
+    });
+  }
+
+  private async defaultBuild(): Promise<void> {
+    const command = this.o.config.siteBuildCommand;
+    if (command) await runCommand(command, this.o.config.root);
+    else await buildAstro(this.o.config, this.o.log);
+  }
+
+  /** Serialises jobs: one job at a time touches the warehouse. */
+  private enqueue(job: () => Promise<void>): Promise<void> {
+    const next = this.chain.then(job, job);
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async publish(reason: string[]): Promise<void> {
+    try {
+      await (this.o.recompute ?? (() => this.defaultRecompute()))();
+      this.log.info('baromètre recalculé', { event: 'compute:ok', after: reason });
+    } catch (error) {
+      this.log.error('échec du calcul ; exports précédents conservés', { event: 'compute:failed', error: (error as Error).message });
+      return;
+    }
+    try {
+      await (this.o.buildSite ?? (() => this.defaultBuild()))();
+      this.log.info('site reconstruit', { event: 'build:ok' });
+    } catch (error) {
+      this.log.error('échec de la construction du site ; site précédent conservé', { event: 'build:failed', error: (error as Error).message });
+    }
+  }
+
+  private async pullOne(source: Source): Promise<boolean> {
+    const started = Date.now();
+    this.log.info('chargement démarré', { event: 'pull:start', source: source.id });
+    try {
+      const run = await (this.o.pull ?? ((s) => this.defaultPull(s)))(source);
+      this.log.info('chargement réussi', { event: 'pull:ok', source: source.id, run_id: run.run_id, status: run.status, rows_in: run.rows_in, rows_loaded: run.rows_loaded, rows_rejected: run.rows_rejected, ms: Date.now() - started });
+      return true;
+    } catch (error) {
+      // Logged and retried at the next tick; never stops the scheduler or the other sources.
+      this.log.error('chargement en échec ; nouvel essai à la prochaine échéance', { event: 'pull:failed', source: source.id, error: (error as Error).message, ms: Date.now() - started });
+      return false;
+    }
+  }
+
+  /** What one tick of a source does. Resolves when the pull (and recompute/build) finished or was skipped. */
+  trigger(sourceId: string): Promise<void> {
+    const source = this.sources.find((s) => s.id === sourceId);
+    if (!source || this.stopping) return Promise.resolve();
+    if (this.running.has(sourceId)) {
+      this.log.warn('exécution précédente encore en cours ; échéance ignorée', { event: 'pull:overlap', source: sourceId });
+      return Promise.resolve();
+    }
+    this.running.add(sourceId);
+    return this.enqueue(async () => {
+      try {
+        if (this.stopping) return;
+        if (await this.pullOne(source)) await this.publish([sourceId]);
+      } finally {
+        this.running.delete(sourceId);
+      }
+    });
+  }
+
+  private async lastSuccess(sourceId: string): Promise<Date | null> {
+    if (this.o.lastSuccess) return this.o.lastSuccess(sourceId);
+    return withWarehouse(this.o.config.paths.warehouse, async (w) => {
+      await ensureSystemTables(w);
+      const row = await w.one<{ t: string | null }>(`SELECT max(started_at) AS t FROM runs WHERE source = $s AND status IN ('succes', 'inchange')`, { s: sourceId });
+      return row?.t ? new Date(row.t) : null;
+    });
+  }
+
+  /** The sources whose latest scheduled occurrence has no successful run since. */
+  async dueSources(): Promise<Source[]> {
+    const now = this.now();
+    const due: Source[] = [];
+    for (const s of this.sources) {
+      const occurrence = previousOccurrence(scheduleOf(this.o.config, s), this.o.config.timezone, now);
+      const last = await this.lastSuccess(s.id);
+      if (occurrence === null || last === null || last < occurrence) due.push(s);
+    }
+    return due;
+  }
+
+  /** `schedule --once`: runs what is due, recomputes and rebuilds once if anything succeeded. */
+  async runOnce(): Promise<{ ran: string[]; failed: string[] }> {
+    const due = await this.dueSources();
+    this.log.info('échéances dues', { event: 'once', due: due.map((s) => s.id) });
+    const ran: string[] = [];
+    const failed: string[] = [];
+    await this.enqueue(async () => {
+      for (const s of due) {
+        if (this.stopping) break;
+        ((await this.pullOne(s)) ? ran : failed).push(s.id);
+      }
+      if (ran.length > 0 && !this.stopping) await this.publish(ran);
+    });
+    return { ran, failed };
+  }
+
+  /** Waits until no job is running. */
+  idle(): Promise<void> {
+    return this.chain;
+  }
+
+  /** Stops the timers, lets the job in progress finish (no half-written table or file), releases the lock. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const t of this.timers) t.stop();
+    this.timers = [];
+    await this.idle();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.lock?.release();
+    this.lock = undefined;
+    this.log.info('planificateur arrêté', { event: 'stopped' });
+  }
+}
