@@ -3,6 +3,7 @@ import type { Config } from '../pipelines/config.ts';
 import type { Logger } from '../pipelines/log.ts';
 import { referential as defaultReferential, storeReferential, type Referential } from '../pipelines/referential.ts';
 import type { Warehouse } from '../pipelines/warehouse.ts';
+import { applyEditions } from './editions.ts';
 import { INDICATORS } from './index.ts';
 import { periodeEnd, periodeStart } from './periods.ts';
 import type { Indicator } from './types.ts';
@@ -55,6 +56,7 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     await w.run(`CREATE OR REPLACE TEMP TABLE indicateurs_meta (indicateur VARCHAR, methode_version VARCHAR, source VARCHAR)`);
     await w.run(`INSERT INTO indicateurs_meta VALUES ${versions}`);
     await w.run(`CREATE OR REPLACE TABLE barometre AS ${barometreSql(min)}`);
+    await applyEditions(config, w, log);
     await w.run(`CREATE OR REPLACE TABLE collectivites_resultats AS ${collectivitesSql()}`);
   });
   summary.barometreRows = (await w.one<{ n: number }>(`SELECT count(*) AS n FROM barometre`))!.n;
@@ -108,10 +110,13 @@ export function barometreSql(minEffectif: number): string {
            CASE WHEN ${ok} THEN ${wilsonSql('g.atteintes', 'g.concernees', 'high')} END AS ic_haut,
            CASE WHEN ${ok} AND g.population_concernee > 0 THEN g.population_atteinte::DOUBLE / g.population_concernee END AS taux_population,
            CASE WHEN ${ok} THEN 'ok' ELSE 'effectif_insuffisant' END AS statut,
-           g.obligation
+           g.obligation,
+           NULL::VARCHAR AS edition,
+           FALSE AS rupture_serie
     FROM g JOIN indicateurs_meta m USING (indicateur)
+    LEFT JOIN ref_strates rs ON rs.id = g.strate
     ORDER BY g.indicateur, g.periode, CASE g.niveau WHEN 'national' THEN 0 WHEN 'region' THEN 1 ELSE 2 END, g.territoire,
-             g.type_collectivite, g.strate`;
+             g.type_collectivite, coalesce(rs.ordre, CASE g.strate WHEN 'obligees' THEN 100 WHEN 'toutes' THEN 101 ELSE 99 END), g.strate`;
 }
 
 /** One row per collectivité × indicator × semester, with its place among its strate nationally and in its département. */

@@ -19,7 +19,7 @@ export function neutralise(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-function csvRows(rows: Record<string, unknown>[], fields: Field[], french: boolean): Record<string, unknown>[] {
+export function csvRows(rows: Record<string, unknown>[], fields: Field[], french: boolean): Record<string, unknown>[] {
   return rows.map((row) => {
     const out: Record<string, unknown> = {};
     for (const field of fields) {

@@ -37,6 +37,21 @@ export const BAROMETRE_FIELDS: Field[] = [
   f('taux_population', 'number', 'Taux pondéré par la population : population_atteinte / population_concernee.'),
   f('statut', 'string', 'ok, ou effectif_insuffisant quand le nombre de concernées est sous le seuil de diffusion (le taux est alors masqué).'),
   f('obligation', 'string', "oui si toutes les collectivités de la ligne sont soumises à l'obligation légale mesurée, non si aucune, partielle sinon."),
+  f('edition', 'string', 'Semestre de l\'édition publiée (figée) dont vient la ligne ; vide pour un calcul non encore publié.'),
+  f('rupture_serie', 'boolean', 'Vrai quand la version de méthode change par rapport au semestre précédent de la même série : ne pas comparer directement.'),
+];
+
+export const ECARTS_FIELDS: Field[] = [
+  f('edition', 'string', 'Édition publiée concernée.'),
+  f('indicateur', 'string', "Identifiant de l'indicateur."),
+  f('periode', 'string', 'Semestre.'),
+  f('niveau', 'string', 'Échelle territoriale.'),
+  f('territoire', 'string', 'Territoire.'),
+  f('type_collectivite', 'string', 'Type de collectivité.'),
+  f('strate', 'string', 'Strate.'),
+  f('colonne', 'string', 'Colonne qui diffère.'),
+  f('publie', 'string', "Valeur de l'édition publiée (celle qui reste diffusée)."),
+  f('recalcule', 'string', 'Valeur obtenue par le recalcul (non appliquée).'),
 ];
 
 export const COLLECTIVITES_FIELDS: Field[] = [
@@ -88,6 +103,13 @@ export const EXPORT_TABLES: ExportTable[] = [
     description: 'Valeur de chaque collectivité pour chaque indicateur et semestre, avec son rang et son percentile dans sa strate.',
     sql: `SELECT ${select(COLLECTIVITES_FIELDS)} FROM collectivites_resultats`,
     fields: COLLECTIVITES_FIELDS,
+  },
+  {
+    name: 'ecarts-editions',
+    title: 'Écarts entre éditions publiées et recalcul',
+    description: "Différences entre les valeurs figées d'une édition publiée et un recalcul ultérieur : signalées, jamais appliquées.",
+    sql: `SELECT ${select(ECARTS_FIELDS)} FROM ecarts_editions ORDER BY ALL`,
+    fields: ECARTS_FIELDS,
   },
   {
     name: 'rejets',

@@ -1,6 +1,7 @@
 // The `barometre` command: pull, compute, status, build.
 import { parseArgs } from 'node:util';
 import { computeBarometre } from '../indicators/compute.ts';
+import { publishEdition } from '../indicators/editions.ts';
 import { writeExports } from '../indicators/exports.ts';
 import { buildSite } from './build.ts';
 import { loadConfig, type Config } from './config.ts';
@@ -21,6 +22,9 @@ Utilisation :
       Dernier chargement de chaque source.
   barometre build [--offline] [--skip-pull]
       pull (repli sur les jeux d'exemple si une source est injoignable), compute, puis construction du site dans dist/.
+  barometre publish AAAA-S1|AAAA-S2
+      Recalcule, puis fige le semestre dans data/editions/<période>/ (exports, définitions, empreintes des
+      fichiers bruts). Une édition publiée ne change plus ; un recalcul qui diffère est signalé, pas appliqué.
   barometre schedule [--once]
       Planificateur : chaque source à son rythme (cron, Europe/Paris), recalcul et reconstruction du site
       après chaque chargement réussi ; journal JSON (un objet par ligne) sur la sortie standard.
@@ -145,6 +149,19 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
       case 'build': {
         const { values } = parseArgs({ args, options: { offline: { type: 'boolean', default: false }, 'skip-pull': { type: 'boolean', default: false } }, strict: true });
         return await buildSite(config, { log, offline: values.offline, skipPull: values['skip-pull'], now: io.now, env: io.env });
+      }
+      case 'publish': {
+        const { positionals } = parseArgs({ args, allowPositionals: true, strict: true });
+        if (positionals.length !== 1) throw new UsageError('publish attend un semestre, par exemple : barometre publish 2026-S2');
+        return await withWarehouse(config.paths.warehouse, async (w) => {
+          await computeBarometre(config, w, { log });
+          const manifest = await publishEdition(config, w, positionals[0]!, io.now?.() ?? new Date());
+          // Recompute so that the exports carry the edition mark of the semester just frozen.
+          await computeBarometre(config, w, { log });
+          await writeExports(config, w, io.now?.() ?? new Date());
+          log.info(`Édition ${manifest.edition} publiée : ${Object.keys(manifest.fichiers).length} fichiers, ${manifest.sources_brutes.length} fichier(s) brut(s) référencé(s).`);
+          return 0;
+        });
       }
       case 'schedule':
         return await cmdSchedule(config, args, io);

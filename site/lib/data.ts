@@ -22,6 +22,8 @@ export interface BarometreRow {
   taux_population: number | null;
   statut: 'ok' | 'effectif_insuffisant';
   obligation: 'oui' | 'non' | 'partielle';
+  edition: string | null;
+  rupture_serie: boolean;
 }
 
 export interface IndicatorDefinition {

@@ -1,0 +1,54 @@
+// Documentation is tested against the registries: an indicator or a source without its papers fails here.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { INDICATORS } from '../indicators/index.ts';
+import { AXES } from '../indicators/types.ts';
+import { PROJECT_ROOT } from '../pipelines/config.ts';
+import { SOURCES } from '../pipelines/sources/index.ts';
+
+const readme = readFileSync(resolve(PROJECT_ROOT, 'README.md'), 'utf8');
+
+describe.each(INDICATORS.map((i) => [i.id, i] as const))('indicator %s', (_id, indicator) => {
+  it('has a label, a description, a methodology text, a version and a known DCANT axis', () => {
+    expect(indicator.label.length).toBeGreaterThan(5);
+    expect(indicator.description.length).toBeGreaterThan(20);
+    expect(indicator.methodology.length).toBeGreaterThan(100);
+    expect(indicator.version).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(Object.keys(AXES)).toContain(indicator.axe);
+    expect(indicator.concernees.length).toBeGreaterThan(10);
+  });
+  it('names sources that exist in the source registry', () => {
+    expect(indicator.sources.length).toBeGreaterThan(0);
+    for (const s of indicator.sources) expect(SOURCES.map((x) => x.id)).toContain(s);
+  });
+  it('lists its current version in its version history', () => {
+    expect(indicator.versions.map((v) => v.version)).toContain(indicator.version);
+  });
+  it('has levels in increasing order, each with a colour', () => {
+    const mins = indicator.levels.map((l) => l.min);
+    expect(mins).toEqual([...mins].sort((a, b) => a - b));
+    for (const l of indicator.levels) expect(l.color).toMatch(/^#[0-9a-f]{6}$/i);
+  });
+  it('is documented in the README', () => {
+    expect(readme).toContain(`\`${indicator.id}\``);
+  });
+});
+
+describe.each(SOURCES.map((s) => [s.id, s] as const))('source %s', (_id, source) => {
+  it('has a producer, a licence, a live URL, a cron schedule and a fixture', () => {
+    expect(source.producer.length).toBeGreaterThan(2);
+    expect(source.licence.length).toBeGreaterThan(2);
+    expect(source.url).toMatch(/^https:\/\//);
+    expect(source.schedule.split(/\s+/).length).toBeGreaterThanOrEqual(5);
+    expect(readFileSync(resolve(PROJECT_ROOT, source.fixture)).byteLength).toBeGreaterThan(0);
+  });
+  it('is documented in the README', () => {
+    expect(readme).toContain(`\`${source.id}\``);
+  });
+});
+
+it('ids are unique in both registries', () => {
+  expect(new Set(INDICATORS.map((i) => i.id)).size).toBe(INDICATORS.length);
+  expect(new Set(SOURCES.map((s) => s.id)).size).toBe(SOURCES.length);
+});
