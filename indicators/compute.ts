@@ -4,6 +4,7 @@ import type { Logger } from '../pipelines/log.ts';
 import { referential as defaultReferential, storeReferential, type Referential } from '../pipelines/referential.ts';
 import type { Warehouse } from '../pipelines/warehouse.ts';
 import { applyEditions } from './editions.ts';
+import { HISTORIQUE_SOURCE, historiqueSql } from './historique.ts';
 import { INDICATORS } from './index.ts';
 import { periodeEnd, periodeStart } from './periods.ts';
 import type { Indicator } from './types.ts';
@@ -56,12 +57,37 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     await w.run(`CREATE OR REPLACE TEMP TABLE indicateurs_meta (indicateur VARCHAR, methode_version VARCHAR, source VARCHAR)`);
     await w.run(`INSERT INTO indicateurs_meta VALUES ${versions}`);
     await w.run(`CREATE OR REPLACE TABLE barometre AS ${barometreSql(min)}`);
+    await addHistory(w, indicators, min);
     await applyEditions(config, w, log);
     await w.run(`CREATE OR REPLACE TABLE collectivites_resultats AS ${collectivitesSql()}`);
   });
   summary.barometreRows = (await w.one<{ n: number }>(`SELECT count(*) AS n FROM barometre`))!.n;
   await w.checkpoint();
   return summary;
+}
+
+/**
+ * National series from history sources (counts per type, no strate nor territory), for the semesters
+ * before the engine's own. Their method version carries "+historique", so the junction is a series break.
+ */
+async function addHistory(w: Warehouse, indicators: readonly Indicator[], minEffectif: number): Promise<void> {
+  for (const indicator of indicators) {
+    if (!indicator.sourcesHistorique?.includes(HISTORIQUE_SOURCE) || !(await w.tableExists('odt_historique'))) continue;
+    const first = await w.one<{ p: string | null }>(`SELECT min(periode) AS p FROM barometre WHERE indicateur = $i`, { i: indicator.id });
+    const history = historiqueSql({ indicateur: indicator.id, avant: first?.p ?? undefined });
+    const ok = `h.concernees >= ${minEffectif}`;
+    await w.run(`
+      INSERT INTO barometre BY NAME
+      SELECT h.indicateur, h.periode, h.niveau, h.territoire, h.type_collectivite, h.strate, h.concernees, h.atteintes,
+             CASE WHEN ${ok} THEN h.atteintes::DOUBLE / h.concernees END AS taux,
+             h.source, h.date_donnees, $v AS methode_version,
+             CASE WHEN ${ok} THEN ${wilsonSql('h.atteintes', 'h.concernees', 'low')} END AS ic_bas,
+             CASE WHEN ${ok} THEN ${wilsonSql('h.atteintes', 'h.concernees', 'high')} END AS ic_haut,
+             CASE WHEN ${ok} THEN 'ok' ELSE 'effectif_insuffisant' END AS statut,
+             CASE WHEN h.type_collectivite = 'commune' THEN 'partielle' ELSE 'oui' END AS obligation,
+             FALSE AS rupture_serie
+      FROM (${history}) h`, { v: `${indicator.version}+historique` });
+  }
 }
 
 /**

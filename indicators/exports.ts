@@ -11,6 +11,8 @@ import { quotedString, type Warehouse } from '../pipelines/warehouse.ts';
 import { INDICATORS } from './index.ts';
 import { EXPORT_TABLES, type ExportTable, type Field } from './schema.ts';
 import { AXES } from './types.ts';
+import { proceduresExportTables, vdeTablesReady } from './procedures.ts';
+import { QUALITE_FIELDS, qualityReport, qualityRows } from './quality.ts';
 
 export const PROVENANCE_FILE = 'provenance.json';
 
@@ -86,7 +88,16 @@ export async function buildProvenance(config: Config, w: Warehouse, now: Date): 
   };
 }
 
-function dataPackage(provenance: Provenance, tables: ExportTable[]): object {
+type Described = Pick<ExportTable, 'name' | 'title' | 'description' | 'fields'>;
+
+export const QUALITE_TABLE: Described = {
+  name: 'qualite',
+  title: 'Qualité des données',
+  description: 'Par source : fraîcheur face à son calendrier, lignes lues, chargées et rejetées, taux de rapprochement, principaux motifs de rejet, couverture.',
+  fields: QUALITE_FIELDS,
+};
+
+function dataPackage(provenance: Provenance, tables: Described[]): object {
   const tableSchemaType = (t: Field['type']) => t;
   return {
     profile: 'tabular-data-package',
@@ -125,7 +136,8 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
   const files: string[] = [];
   const rows: Record<string, number> = {};
   await replaceFolder(config.paths.exports, async (dir) => {
-    for (const table of EXPORT_TABLES) {
+    const tables = [...EXPORT_TABLES, ...((await vdeTablesReady(w)) ? proceduresExportTables() : [])];
+    for (const table of tables) {
       const data = await w.all(table.sql);
       rows[table.name] = data.length;
       const columns = table.fields.map((x) => x.name);
@@ -139,7 +151,15 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
       await w.run(`COPY (${table.sql}) TO ${quotedString(join(dir, `${table.name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
       files.push(`${table.name}.parquet`);
     }
-    writeFileSync(join(dir, 'datapackage.json'), JSON.stringify(dataPackage(provenance, EXPORT_TABLES), null, 2));
+    const quality = qualityReport(config, w, now);
+    const qualityFlat = qualityRows(await quality);
+    const qColumns = QUALITE_FIELDS.map((x) => x.name);
+    writeFileSync(join(dir, 'qualite.json'), JSON.stringify({ provenance: { genere_le: provenance.genere_le, echantillon: provenance.echantillon }, donnees: await quality }, null, 2));
+    writeFileSync(join(dir, 'qualite.csv'), toCsv(qColumns, csvRows(qualityFlat, QUALITE_FIELDS, false)));
+    writeFileSync(join(dir, 'qualite.fr.csv'), `\uFEFF${toCsv(qColumns, csvRows(qualityFlat, QUALITE_FIELDS, true), ';')}`);
+    files.push('qualite.json', 'qualite.csv', 'qualite.fr.csv');
+    rows.qualite = qualityFlat.length;
+    writeFileSync(join(dir, 'datapackage.json'), JSON.stringify(dataPackage(provenance, [...tables, QUALITE_TABLE]), null, 2));
     writeFileSync(join(dir, PROVENANCE_FILE), JSON.stringify(provenance, null, 2));
     writeFileSync(join(dir, 'indicateurs.json'), JSON.stringify(indicatorDefinitions(), null, 2));
     writeFileSync(join(dir, 'strates.json'), JSON.stringify(await w.all(`SELECT * FROM ref_strates ORDER BY type_collectivite, ordre`), null, 2));

@@ -1,4 +1,5 @@
 import type { Indicator } from './types.ts';
+import { HISTORIQUE_METHODOLOGIE } from './historique.ts';
 import { periodeOf } from './periods.ts';
 
 export const ouvertureDonnees: Indicator = {
@@ -16,6 +17,7 @@ export const ouvertureDonnees: Indicator = {
   ],
   axe: 'approche-globale-donnee',
   sources: ['odt'],
+  sourcesHistorique: ['odt-historique'],
   concernees:
     "Soumises à l'obligation d'ouverture (loi pour une République numérique, art. L. 312-1-1 du CRPA) : communes de 3 500 habitants ou plus, EPCI à fiscalité propre, départements et régions. Les communes de moins de 3 500 habitants sont montrées aussi, comme non soumises.",
   methodology: [
@@ -24,6 +26,8 @@ export const ouvertureDonnees: Indicator = {
     "Le dénominateur (« concernées ») est l'ensemble des collectivités de la strate au référentiel @etalab/decoupage-administratif (populations municipales en vigueur). La strate « obligees » des communes ne retient que celles de 3 500 habitants ou plus.",
     "L'exemption des collectivités de moins de 50 agents (article D. 312-1-1-A du CRPA) n'est pas appliquée : le nombre d'agents n'est pas une donnée ouverte.",
     "Chaque semestre est calculé « à la date » de sa fin : l'instantané retenu est le plus récent dont la date de données est antérieure ou égale au dernier jour du semestre.",
+    HISTORIQUE_METHODOLOGIE,
+    "Les semestres issus de l'historique portent la version de méthode suivie de « +historique » : le passage à la série par collectivité est marqué comme une rupture de série.",
   ].join('\n\n'),
   version: '1.0.0',
   versions: [{ version: '1.0.0', depuis: '2016-S2', changement: 'Première version.' }],

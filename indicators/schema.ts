@@ -94,7 +94,9 @@ export const EXPORT_TABLES: ExportTable[] = [
     name: 'barometre',
     title: 'Baromètre de la dématérialisation',
     description: 'Taux par indicateur, semestre, type de collectivité, strate et territoire.',
-    sql: `SELECT ${select(BAROMETRE_FIELDS)} FROM barometre`,
+    sql: `SELECT ${BAROMETRE_FIELDS.map((x) => `b."${x.name}"`).join(', ')} FROM barometre b LEFT JOIN ref_strates rs ON rs.id = b.strate
+          ORDER BY b.indicateur, b.periode, CASE b.niveau WHEN 'national' THEN 0 WHEN 'region' THEN 1 ELSE 2 END, b.territoire,
+                   b.type_collectivite, coalesce(rs.ordre, CASE b.strate WHEN 'obligees' THEN 100 WHEN 'toutes' THEN 101 ELSE 99 END), b.strate`,
     fields: BAROMETRE_FIELDS,
   },
   {

@@ -34,6 +34,8 @@ export interface Indicator {
   axe: AxeDcant;
   /** Source ids from the source registry. */
   sources: string[];
+  /** Sources that only extend the series back in time (national counts), with their own rows. */
+  sourcesHistorique?: string[];
   /** Who is concerned, in words. */
   concernees: string;
   methodology: string;

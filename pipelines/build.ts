@@ -40,6 +40,10 @@ export async function pullAll(config: Config, options: BuildOptions): Promise<vo
           log.warn(`${source.id} : les dernières données réelles chargées sont conservées.`);
           continue;
         }
+        if (source.fixtureFallback === false) {
+          log.warn(`${source.id} : ignorée pour ce build (pas de données réelles, pas de repli sur le jeu d'exemple) ; chargez-la avec « barometre pull ${source.id} --from FICHIER ».`);
+          continue;
+        }
         log.warn(`${source.id} : repli sur le jeu d'exemple ${source.fixture} ; le site affichera un bandeau « données d'exemple ».`);
       }
       await pullSource(config, w, source, { log, offline: true, now: options.now });

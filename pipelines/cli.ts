@@ -8,7 +8,7 @@ import { loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
 import { pullSource, runStatus, PullError, type RunRecord } from './pull.ts';
 import { Scheduler } from './schedule.ts';
-import { SOURCES, sourceById } from './sources/index.ts';
+import { liveUrl, SOURCES, sourceById } from './sources/index.ts';
 import { withWarehouse, type Warehouse } from './warehouse.ts';
 
 const USAGE = `barometre — baromètre de la dématérialisation (DCANT)
@@ -52,7 +52,14 @@ async function cmdPull(config: Config, w: Warehouse, args: string[], log: Logger
   const ids = positionals.length > 0 ? positionals : SOURCES.map((s) => s.id);
   if (values.from && ids.length !== 1) throw new UsageError('--from lit un seul fichier : nommez une seule source (par exemple : barometre pull odt --from organisations.csv).');
   if (values.from && values.offline) throw new UsageError('--from et --offline sont incompatibles.');
-  const sources = ids.map(sourceById);
+  let sources = ids.map(sourceById);
+  if (positionals.length === 0 && !values.offline) {
+    // Pulling "everything" skips sources that have no live address (surveys), saying so.
+    for (const s of sources.filter((x) => liveUrl(config, x) === null)) {
+      log.info(`${s.id} : pas d'adresse en ligne configurée (sources.${s.id}.url) ; ignorée. Chargez-la avec « barometre pull ${s.id} --from FICHIER ».`);
+    }
+    sources = sources.filter((x) => liveUrl(config, x) !== null);
+  }
   let failures = 0;
   for (const source of sources) {
     try {

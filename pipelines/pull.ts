@@ -134,13 +134,19 @@ async function load(w: Warehouse, source: Source, tables: Record<string, Record<
         await w.createTable(spec.name, spec.columns);
         // Sample data never mixes with real data: a fixture load replaces everything, a real load
         // removes what fixtures left, then replaces the snapshot of the same date.
-        if (spec.mode === 'replace' || run.origin === 'fixture') {
+        const staged = quotedIdentifier(name);
+        if (run.origin === 'fixture' || (spec.mode === 'replace' && !spec.partitionBy?.length)) {
           await w.run(`DELETE FROM ${target}`);
         } else {
           await w.run(`DELETE FROM ${target} WHERE run_id IN (SELECT run_id FROM runs WHERE source = $s AND origin = 'fixture')`, { s: source.id });
-          await w.run(`DELETE FROM ${target} WHERE date_donnees = $d`, { d: run.date_donnees });
+          if (spec.mode === 'snapshot') {
+            await w.run(`DELETE FROM ${target} WHERE date_donnees = $d OR date_donnees IN (SELECT DISTINCT date_donnees FROM ${staged})`, { d: run.date_donnees });
+          } else {
+            const cols = spec.partitionBy!.map(quotedIdentifier).join(', ');
+            await w.run(`DELETE FROM ${target} WHERE (${cols}) IN (SELECT DISTINCT ${cols} FROM ${staged})`);
+          }
         }
-        await w.run(`INSERT INTO ${target} SELECT * FROM ${quotedIdentifier(name)}`);
+        await w.run(`INSERT INTO ${target} SELECT * FROM ${staged}`);
       }
       await onStep?.('loading');
       await w.insert(

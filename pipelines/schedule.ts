@@ -10,7 +10,7 @@ import type { Config } from './config.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import type { Logger } from './log.ts';
 import { ensureSystemTables, pullSource, type RunRecord } from './pull.ts';
-import { SOURCES } from './sources/index.ts';
+import { liveUrl, SOURCES } from './sources/index.ts';
 import type { Source } from './sources/types.ts';
 import { withWarehouse } from './warehouse.ts';
 
@@ -84,7 +84,8 @@ export class Scheduler {
   private readonly now: () => Date;
 
   constructor(private readonly o: SchedulerOptions) {
-    this.sources = (o.sources ?? SOURCES).filter((s) => o.config.sources[s.id]?.enabled !== false);
+    // Disabled sources, and sources without a live address (surveys loaded by hand), are not scheduled.
+    this.sources = (o.sources ?? SOURCES).filter((s) => o.config.sources[s.id]?.enabled !== false && (o.sources !== undefined || liveUrl(o.config, s) !== null));
     this.now = o.now ?? (() => new Date());
     for (const s of this.sources) {
       const expression = scheduleOf(o.config, s);

@@ -1,8 +1,19 @@
 // The registry: the only list of sources. The CLI, the scheduler, the exports and the tests read it.
+import { contours } from './contours.ts';
+import { ds } from './ds.ts';
+import { enquetes } from './enquetes.ts';
 import { odt } from './odt.ts';
+import { odtHistorique } from './odt-historique.ts';
+import type { Config } from '../config.ts';
 import type { Source } from './types.ts';
+import { vde } from './vde.ts';
 
-export const SOURCES: readonly Source[] = [odt];
+export const SOURCES: readonly Source[] = [odt, odtHistorique, contours, vde, ds, enquetes];
+
+/** The live URL of a source: the configuration's override, else its own; null when it has none (a survey file). */
+export function liveUrl(config: Config, source: Source): string | null {
+  return config.sources[source.id]?.url ?? (source.url || null);
+}
 
 export function sourceById(id: string): Source {
   const source = SOURCES.find((s) => s.id === id);

@@ -4,7 +4,7 @@ import { normalizeName, type Collectivite, type Referential, type TypeCollectivi
 import type { Column, Row } from '../warehouse.ts';
 import type { FetchContext, PrepareContext, Prepared, Reject, Source } from './types.ts';
 
-const DATASET_API = 'https://www.data.gouv.fr/api/1/datasets/donnees-de-lobservatoire-open-data-des-territoires-edition-2022/';
+export const DATASET_API = 'https://www.data.gouv.fr/api/1/datasets/donnees-de-lobservatoire-open-data-des-territoires-edition-2022/';
 /** The last edition's organisations file, used when the data.gouv.fr API does not answer with a usable resource. */
 const KNOWN_FILE =
   'https://static.data.gouv.fr/resources/donnees-de-lobservatoire-open-data-des-territoires-edition-2022/20230202-112356/indicateurs-odater-organisations-2022-12-31-.csv';

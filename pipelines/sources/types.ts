@@ -14,10 +14,13 @@ export interface TableSpec {
   name: string;
   columns: Column[];
   /**
-   * `snapshot`: rows carry `date_donnees`, and a load replaces only the rows of the same date, so that
-   * history accumulates pull after pull (such tables also carry `run_id`). `replace`: the whole table is replaced.
+   * `snapshot`: rows carry `date_donnees` and `run_id`; a load replaces the rows of every date it carries
+   * (a full-history file carries many), so that history accumulates pull after pull.
+   * `replace`: the whole table is replaced, or, with `partitionBy`, only the partitions the load carries
+   * (e.g. a file of départements replaces the départements and leaves the régions).
    */
   mode: 'snapshot' | 'replace';
+  partitionBy?: string[];
 }
 
 export interface PrepareContext {
@@ -71,6 +74,12 @@ export interface Source {
   extension: string;
   /** Date the fixture describes. */
   fixtureDate: string;
+  /**
+   * Whether `build` may load the fixture when the live pull fails and no real data was ever loaded
+   * (default true). False for a source whose live file may not exist: the build then goes without it
+   * rather than publishing sample figures and the « Données d'exemple » banner.
+   */
+  fixtureFallback?: boolean;
   tables: TableSpec[];
   /** The date the data describes when the live download says it (e.g. in its file name). */
   dataDateOf?(result: HttpResult): string | null;

@@ -1,0 +1,93 @@
+// `npm run bench`: builds a large warehouse from seeded synthetic files in the sources' real formats
+// (every commune, EPCI, département and région; 20 semesters) and prints the figures of `compute`.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { computeBarometre } from '../indicators/compute.ts';
+import { writeExports } from '../indicators/exports.ts';
+import { periodeEnd, periodesBetween } from '../indicators/periods.ts';
+import { parseConfig, PROJECT_ROOT } from '../pipelines/config.ts';
+import { toCsv } from '../pipelines/csv.ts';
+import { createLogger, memoryLogger } from '../pipelines/log.ts';
+import { pullSource } from '../pipelines/pull.ts';
+import { referential } from '../pipelines/referential.ts';
+import { sourceById } from '../pipelines/sources/index.ts';
+import { quotedString, Warehouse } from '../pipelines/warehouse.ts';
+import { GENERATORS, mulberry32 } from './generators.ts';
+
+const SEMESTERS = periodesBetween('2017-S1', '2026-S2'); // 20 semesters
+const log = createLogger();
+
+function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} Mo`;
+}
+
+function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t0 = performance.now();
+  return fn().then((r) => [r, (performance.now() - t0) / 1000]);
+}
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'barometre-bench-'));
+  const config = parseConfig({}, PROJECT_ROOT, dir);
+  const ref = referential();
+  const random = mulberry32(20261122);
+  try {
+    // 1. Raw files, one per source and semester, in each source's real format.
+    const files: { source: string; path: string; date: string }[] = [];
+    mkdirSync(join(dir, 'in'), { recursive: true });
+    for (const [i, periode] of SEMESTERS.entries()) {
+      for (const [sourceId, generate] of Object.entries(GENERATORS)) {
+        const { columns, rows, extension } = generate(ref, i / (SEMESTERS.length - 1), random);
+        const path = join(dir, 'in', `${sourceId}-${periode}.${extension}`);
+        writeFileSync(path, toCsv(columns, rows), { flag: 'w' });
+        files.push({ source: sourceId, path, date: periodeEnd(periode) });
+      }
+    }
+    log.info(`Banc d'essai : ${Object.keys(GENERATORS).length} source(s) × ${SEMESTERS.length} semestres = ${files.length} fichiers bruts générés (graine fixe).`);
+
+    const w = await Warehouse.open(config.paths.warehouse);
+    try {
+      // 2. Loading through the framework (parse, validate, match, transactional load).
+      const [, loadSeconds] = await time(async () => {
+        for (const f of files) await pullSource(config, w, sourceById(f.source), { from: f.path, date: f.date, log: memoryLogger(), referential: ref });
+      });
+      const loaded = (await w.one<{ n: number }>(`SELECT sum(rows_in)::BIGINT AS n FROM runs WHERE status = 'succes'`))!.n;
+
+      // 3. compute, measured.
+      const rssBefore = process.memoryUsage().rss;
+      let peak = rssBefore;
+      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
+      const [summary, computeSeconds] = await time(() => computeBarometre(config, w, { log: memoryLogger(), referential: ref }));
+      clearInterval(sampler);
+      const valeurs = summary.indicators.reduce((s, i) => s + i.rows, 0);
+      const [, exportSeconds] = await time(() => writeExports(config, w));
+
+      // 4. The floor: DuckDB's own time to read the same raw files.
+      const floor = await Warehouse.open(':memory:');
+      const list = files.map((f) => quotedString(f.path)).join(', ');
+      const [, floorSeconds] = await time(() => floor.all(`SELECT count(*) FROM read_csv([${list}], union_by_name = true, all_varchar = true, header = true, quote = '"', escape = '"')`));
+      floor.close();
+
+      const out = [
+        ['machine', `${cpus().length} cœurs (${cpus()[0]?.model ?? '?'}), ${mb(totalmem())}, Node ${process.versions.node}`],
+        ['données', `${ref.collectivites.length} collectivités × ${SEMESTERS.length} semestres ; ${loaded} lignes brutes chargées`],
+        ['chargement (pull ×' + files.length + ')', `${loadSeconds.toFixed(1)} s`],
+        ['compute : durée', `${computeSeconds.toFixed(2)} s`],
+        ['compute : mémoire de pointe (RSS)', `${mb(peak)} (avant : ${mb(rssBefore)})`],
+        ['compute : débit', `${Math.round(valeurs / computeSeconds).toLocaleString('fr-FR')} valeurs par collectivité / s (${valeurs.toLocaleString('fr-FR')} valeurs, ${summary.barometreRows.toLocaleString('fr-FR')} lignes de baromètre)`],
+        ['exports', `${exportSeconds.toFixed(2)} s`],
+        ['plancher DuckDB (lecture des fichiers bruts)', `${floorSeconds.toFixed(2)} s`],
+        ['rapport compute / plancher', `${(computeSeconds / floorSeconds).toFixed(1)} ×`],
+      ];
+      const width = Math.max(...out.map(([k]) => k!.length));
+      process.stdout.write(`\n${out.map(([k, v]) => `${k!.padEnd(width)}  ${v}`).join('\n')}\n`);
+    } finally {
+      w.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
