@@ -6,6 +6,7 @@ import { toCsv } from '../pipelines/csv.ts';
 import { replaceFolder } from '../pipelines/files.ts';
 import type { RunRecord } from '../pipelines/pull.ts';
 import { decoupageVersion } from '../pipelines/referential.ts';
+import { loadTuilesDepartements } from '../pipelines/tuiles.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
 import { quotedString, type Warehouse } from '../pipelines/warehouse.ts';
 import { INDICATORS } from './index.ts';
@@ -97,7 +98,7 @@ export const QUALITE_TABLE: Described = {
   fields: QUALITE_FIELDS,
 };
 
-function dataPackage(provenance: Provenance, tables: Described[]): object {
+function dataPackage(provenance: Provenance, tables: (Described & { formats?: ExportTable['formats'] })[]): object {
   const tableSchemaType = (t: Field['type']) => t;
   return {
     profile: 'tabular-data-package',
@@ -111,10 +112,17 @@ function dataPackage(provenance: Provenance, tables: Described[]): object {
     sources: provenance.sources.map((s) => ({ title: `${s.titre} (${s.producteur})`, path: s.page, licence: s.licence, date_donnees: s.chargement?.date_donnees ?? null, recupere_le: s.chargement?.started_at ?? null })),
     resources: tables.flatMap((t) => {
       const schema = { fields: t.fields.map((x) => ({ name: x.name, type: tableSchemaType(x.type), description: x.description })) };
-      return [
-        { name: t.name, path: `${t.name}.csv`, title: t.title, description: t.description, format: 'csv', mediatype: 'text/csv', encoding: 'utf-8', dialect: { delimiter: ',' }, schema },
-        { name: `${t.name}-fr`, path: `${t.name}.fr.csv`, title: `${t.title} (CSV pour tableur français)`, description: `${t.description} Séparateur « ; », virgule décimale, BOM UTF-8.`, format: 'csv', mediatype: 'text/csv', encoding: 'utf-8-sig', dialect: { delimiter: ';' }, schema },
-      ];
+      const formats = t.formats ?? ['csv', 'json', 'parquet'];
+      const out: object[] = [];
+      if (formats.includes('csv')) {
+        out.push(
+          { name: t.name, path: `${t.name}.csv`, title: t.title, description: t.description, format: 'csv', mediatype: 'text/csv', encoding: 'utf-8', dialect: { delimiter: ',' }, schema },
+          { name: `${t.name}-fr`, path: `${t.name}.fr.csv`, title: `${t.title} (CSV pour tableur français)`, description: `${t.description} Séparateur « ; », virgule décimale, BOM UTF-8.`, format: 'csv', mediatype: 'text/csv', encoding: 'utf-8-sig', dialect: { delimiter: ';' }, schema },
+        );
+      } else if (formats.includes('parquet')) {
+        out.push({ name: t.name, path: `${t.name}.parquet`, title: t.title, description: t.description, format: 'parquet', mediatype: 'application/vnd.apache.parquet', schema });
+      }
+      return out;
     }),
   };
 }
@@ -137,31 +145,55 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
   const rows: Record<string, number> = {};
   await replaceFolder(config.paths.exports, async (dir) => {
     const tables = [...EXPORT_TABLES, ...((await vdeTablesReady(w)) ? proceduresExportTables() : [])];
-    for (const table of tables) {
-      const data = await w.all(table.sql);
-      rows[table.name] = data.length;
+    const meta = { genere_le: provenance.genere_le, echantillon: provenance.echantillon };
+    const writeTable = async (table: Described & { sql?: string; formats?: ExportTable['formats'] }, data: Record<string, unknown>[]) => {
+      const formats = table.formats ?? ['csv', 'json', 'parquet'];
       const columns = table.fields.map((x) => x.name);
       const write = (name: string, content: string) => {
         writeFileSync(join(dir, name), content);
         files.push(name);
       };
-      write(`${table.name}.csv`, toCsv(columns, csvRows(data, table.fields, false)));
-      write(`${table.name}.fr.csv`, `\uFEFF${toCsv(columns, csvRows(data, table.fields, true), ';')}`);
-      write(`${table.name}.json`, JSON.stringify({ provenance: { genere_le: provenance.genere_le, echantillon: provenance.echantillon }, donnees: data }));
-      await w.run(`COPY (${table.sql}) TO ${quotedString(join(dir, `${table.name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
-      files.push(`${table.name}.parquet`);
+      if (formats.includes('csv')) {
+        write(`${table.name}.csv`, toCsv(columns, csvRows(data, table.fields, false)));
+        write(`${table.name}.fr.csv`, `\uFEFF${toCsv(columns, csvRows(data, table.fields, true), ';')}`);
+      }
+      if (formats.includes('json')) write(`${table.name}.json`, JSON.stringify({ provenance: meta, donnees: data }));
+      if (formats.includes('parquet') && table.sql) {
+        await w.run(`COPY (${table.sql}) TO ${quotedString(join(dir, `${table.name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
+        files.push(`${table.name}.parquet`);
+      }
+      rows[table.name] = data.length;
+    };
+    for (const table of tables) {
+      const onlyParquet = (table.formats ?? []).length === 1 && table.formats![0] === 'parquet';
+      const data = onlyParquet ? [] : await w.all(table.sql);
+      await writeTable(table, data);
+      if (onlyParquet) rows[table.name] = (await w.one<{ n: number }>(`SELECT count(*) AS n FROM (${table.sql})`))!.n;
     }
-    const quality = qualityReport(config, w, now);
-    const qualityFlat = qualityRows(await quality);
-    const qColumns = QUALITE_FIELDS.map((x) => x.name);
-    writeFileSync(join(dir, 'qualite.json'), JSON.stringify({ provenance: { genere_le: provenance.genere_le, echantillon: provenance.echantillon }, donnees: await quality }, null, 2));
-    writeFileSync(join(dir, 'qualite.csv'), toCsv(qColumns, csvRows(qualityFlat, QUALITE_FIELDS, false)));
-    writeFileSync(join(dir, 'qualite.fr.csv'), `\uFEFF${toCsv(qColumns, csvRows(qualityFlat, QUALITE_FIELDS, true), ';')}`);
-    files.push('qualite.json', 'qualite.csv', 'qualite.fr.csv');
-    rows.qualite = qualityFlat.length;
+    const quality = await qualityReport(config, w, now);
+    await writeTable({ ...QUALITE_TABLE, formats: ['csv'] }, qualityRows(quality));
+    // The nested report (reject reasons and coverage as lists) for the site and re-users.
+    writeFileSync(join(dir, 'qualite.json'), JSON.stringify({ provenance: meta, donnees: quality }, null, 2));
+    files.push('qualite.json');
     writeFileSync(join(dir, 'datapackage.json'), JSON.stringify(dataPackage(provenance, [...tables, QUALITE_TABLE]), null, 2));
     writeFileSync(join(dir, PROVENANCE_FILE), JSON.stringify(provenance, null, 2));
     writeFileSync(join(dir, 'indicateurs.json'), JSON.stringify(indicatorDefinitions(), null, 2));
+    // What the site needs besides the results: the collectivités (names, postal codes, strates), the tile grid,
+    // and the boundaries when they were pulled. The site reads exports only.
+    writeFileSync(join(dir, 'territoires.json'), JSON.stringify(await w.all(`SELECT * FROM ref_collectivites ORDER BY type_collectivite, code`)));
+    writeFileSync(join(dir, 'tuiles-departements.json'), JSON.stringify(loadTuilesDepartements()));
+    files.push('territoires.json', 'tuiles-departements.json');
+    if (await w.tableExists('contours')) {
+      for (const niveau of ['departement', 'region'] as const) {
+        const features = (await w.all<{ code: string; nom: string; geometry_json: string }>(`SELECT code, nom, geometry_json FROM contours WHERE niveau = $n ORDER BY code`, { n: niveau })).map(
+          (r) => ({ type: 'Feature', properties: { code: r.code, nom: r.nom }, geometry: JSON.parse(r.geometry_json) as unknown }),
+        );
+        if (features.length === 0) continue;
+        const name = `contours-${niveau}s.geojson`;
+        writeFileSync(join(dir, name), JSON.stringify({ type: 'FeatureCollection', features }));
+        files.push(name);
+      }
+    }
     writeFileSync(join(dir, 'strates.json'), JSON.stringify(await w.all(`SELECT * FROM ref_strates ORDER BY type_collectivite, ordre`), null, 2));
     files.push('datapackage.json', PROVENANCE_FILE, 'indicateurs.json', 'strates.json');
   });

@@ -13,6 +13,8 @@ export interface ExportTable {
   /** SQL producing the rows, in column order. */
   sql: string;
   fields: Field[];
+  /** Formats written (default: CSV, French CSV, JSON and Parquet). */
+  formats?: ('csv' | 'json' | 'parquet')[];
 }
 
 const f = (name: string, type: FieldType, description: string): Field => ({ name, type, description });
@@ -102,9 +104,20 @@ export const EXPORT_TABLES: ExportTable[] = [
   {
     name: 'collectivites',
     title: 'Résultats par collectivité',
-    description: 'Valeur de chaque collectivité pour chaque indicateur et semestre, avec son rang et son percentile dans sa strate.',
-    sql: `SELECT ${select(COLLECTIVITES_FIELDS)} FROM collectivites_resultats`,
+    description:
+      'Valeur de chaque collectivité pour chaque indicateur, au dernier semestre calculé de l\'indicateur, avec son rang et son percentile dans sa strate (historique complet : collectivites-historique.parquet).',
+    sql: `SELECT ${select(COLLECTIVITES_FIELDS)} FROM collectivites_resultats
+          WHERE (indicateur, periode) IN (SELECT (indicateur, max(periode)) FROM collectivites_resultats GROUP BY indicateur)
+          ORDER BY indicateur, type_collectivite, code`,
     fields: COLLECTIVITES_FIELDS,
+  },
+  {
+    name: 'collectivites-historique',
+    title: 'Résultats par collectivité, tous les semestres',
+    description: 'Les mêmes colonnes que collectivites, pour chaque semestre calculé (en Parquet seulement, vu son volume).',
+    sql: `SELECT ${select(COLLECTIVITES_FIELDS)} FROM collectivites_resultats ORDER BY indicateur, periode, type_collectivite, code`,
+    fields: COLLECTIVITES_FIELDS,
+    formats: ['parquet'],
   },
   {
     name: 'ecarts-editions',

@@ -134,3 +134,121 @@ export function latestPeriode(data: SiteData, indicateur: string): string | null
   const periods = data.barometre.filter((r) => r.indicateur === indicateur).map((r) => r.periode);
   return periods.length > 0 ? periods.sort().at(-1)! : null;
 }
+
+// --- Lazily loaded exports (each read once per build) --------------------------------------------
+
+export interface CollectiviteResultat {
+  code: string;
+  type_collectivite: 'commune' | 'epci' | 'departement' | 'region';
+  nom: string;
+  strate: string;
+  departement: string | null;
+  region: string | null;
+  population: number | null;
+  indicateur: string;
+  periode: string;
+  valeur: number | null;
+  atteinte: boolean;
+  obligee: boolean;
+  rang_strate: number;
+  effectif_strate: number;
+  percentile_strate: number;
+  rang_departement: number;
+  effectif_departement: number;
+  percentile_departement: number;
+  mediane_strate: number | null;
+  taux_strate: number | null;
+  date_donnees: string;
+  methode_version: string;
+}
+
+export interface Territoire {
+  code: string;
+  type_collectivite: 'commune' | 'epci' | 'departement' | 'region';
+  nom: string;
+  siren: string | null;
+  population: number | null;
+  strate: string;
+  departement: string | null;
+  region: string | null;
+  nature: string | null;
+  epci: string | null;
+  codes_postaux: string | null;
+}
+
+export interface Tuile {
+  code: string;
+  nom: string;
+  ligne: number;
+  colonne: number;
+}
+
+const lazy = new Map<string, unknown>();
+function once<T>(key: string, load: () => T): T {
+  if (!lazy.has(key)) lazy.set(key, load());
+  return lazy.get(key) as T;
+}
+
+/** Optional export: null when the file is absent (e.g. a source never pulled). */
+export function readOptionalJson<T>(name: string, folder = exportsFolder()): T | null {
+  const path = join(folder, name);
+  return existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as T) : null;
+}
+
+export function territoires(folder = exportsFolder()): Territoire[] {
+  return once(`territoires:${folder}`, () => readJson<Territoire[]>(folder, 'territoires.json'));
+}
+
+/** `type:code` → territoire. */
+export function territoireIndex(folder = exportsFolder()): Map<string, Territoire> {
+  return once(`territoireIndex:${folder}`, () => new Map(territoires(folder).map((t) => [`${t.type_collectivite}:${t.code}`, t])));
+}
+
+export function resultatsCollectivites(folder = exportsFolder()): CollectiviteResultat[] {
+  return once(`collectivites:${folder}`, () => readJson<{ donnees: CollectiviteResultat[] }>(folder, 'collectivites.json').donnees);
+}
+
+/** `type:code` → its results (every indicator and semester). */
+export function resultatsParCollectivite(folder = exportsFolder()): Map<string, CollectiviteResultat[]> {
+  return once(`resultatsIndex:${folder}`, () => {
+    const index = new Map<string, CollectiviteResultat[]>();
+    for (const r of resultatsCollectivites(folder)) {
+      const key = `${r.type_collectivite}:${r.code}`;
+      const list = index.get(key);
+      if (list) list.push(r);
+      else index.set(key, [r]);
+    }
+    return index;
+  });
+}
+
+export function tuilesDepartements(folder = exportsFolder()): Tuile[] {
+  return once(`tuiles:${folder}`, () => readJson<Tuile[]>(folder, 'tuiles-departements.json'));
+}
+
+export interface GeoFeatureCollection {
+  type: 'FeatureCollection';
+  features: { type: 'Feature'; properties: { code: string; nom: string }; geometry: unknown }[];
+}
+
+/** Boundaries, when the `contours` source was pulled; null otherwise (the tile grid is always there). */
+export function contours(niveau: 'departement' | 'region', folder = exportsFolder()): GeoFeatureCollection | null {
+  return once(`contours:${niveau}:${folder}`, () => readOptionalJson<GeoFeatureCollection>(`contours-${niveau}s.geojson`, folder));
+}
+
+export function qualite(folder = exportsFolder()): Record<string, unknown>[] {
+  return once(`qualite:${folder}`, () => readOptionalJson<{ donnees: Record<string, unknown>[] }>('qualite.json', folder)?.donnees ?? []);
+}
+
+export function proceduresRows(folder = exportsFolder()): Record<string, unknown>[] | null {
+  return once(`procedures:${folder}`, () => readOptionalJson<{ donnees: Record<string, unknown>[] }>('procedures.json', folder)?.donnees ?? null);
+}
+
+export function proceduresObjectifs(folder = exportsFolder()): Record<string, unknown>[] | null {
+  return once(`proceduresObjectifs:${folder}`, () => readOptionalJson<{ donnees: Record<string, unknown>[] }>('procedures-objectifs.json', folder)?.donnees ?? null);
+}
+
+/** Semesters present in the barometer, oldest first. */
+export function periodes(data: SiteData): string[] {
+  return [...new Set(data.barometre.map((r) => r.periode))].sort();
+}
