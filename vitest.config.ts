@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The site is built once, from every source's fixture, for all page tests (inject('siteDist')).
+    globalSetup: ['./test/helpers/global-setup.ts'],
     environment: 'node',
     env: { TZ: 'Europe/Paris', LANG: 'fr_FR.UTF-8', ASTRO_TELEMETRY_DISABLED: '1' },
     testTimeout: 60_000,

@@ -1,30 +1,18 @@
 // Builds the site from the fixture's exports and reads what a person would see.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeBarometre } from '../indicators/compute.ts';
-import { writeExports } from '../indicators/exports.ts';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildAstro } from '../pipelines/build.ts';
 import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource } from '../pipelines/pull.ts';
-import { odt } from '../pipelines/sources/odt.ts';
-import { withWarehouse } from '../pipelines/warehouse.ts';
 import { scratch, testConfig } from './helpers/env.ts';
 
 const tmp = scratch();
-const config = testConfig(join(tmp.dir, 'data'));
-const dist = join(tmp.dir, 'dist');
+const dist = inject('siteDist');
 let home: string;
 
-beforeAll(async () => {
-  await withWarehouse(config.paths.warehouse, async (w) => {
-    await pullSource(config, w, odt, { offline: true, log: memoryLogger() });
-    await computeBarometre(config, w, { log: memoryLogger() });
-    await writeExports(config, w, new Date('2026-11-22T10:00:00Z'));
-  });
-  await buildAstro(config, memoryLogger(), { outDir: dist });
+beforeAll(() => {
   home = readFileSync(join(dist, 'index.html'), 'utf8');
-}, 180_000);
+});
 afterAll(tmp.cleanup);
 
 describe('the home page built from the fixture', () => {
@@ -63,11 +51,14 @@ describe('the home page built from the fixture', () => {
 
 describe('a failed site build', () => {
   it('keeps the previous dist/ as it was', async () => {
+    // A copy of the built site plays the previous dist/.
+    const previous = join(tmp.dir, 'dist');
+    cpSync(dist, previous, { recursive: true });
     const broken = testConfig(join(tmp.dir, 'empty'));
     mkdirSync(broken.paths.exports, { recursive: true });
-    writeFileSync(join(dist, 'marker.txt'), 'previous');
-    await expect(buildAstro(broken, memoryLogger(), { outDir: dist })).rejects.toThrow(/le site précédent \(dist\/\) est conservé/);
-    expect(readFileSync(join(dist, 'marker.txt'), 'utf8')).toBe('previous');
-    expect(readFileSync(join(dist, 'index.html'), 'utf8')).toBe(home);
+    writeFileSync(join(previous, 'marker.txt'), 'previous');
+    await expect(buildAstro(broken, memoryLogger(), { outDir: previous })).rejects.toThrow(/le site précédent \(dist\/\) est conservé/);
+    expect(readFileSync(join(previous, 'marker.txt'), 'utf8')).toBe('previous');
+    expect(readFileSync(join(previous, 'index.html'), 'utf8')).toBe(home);
   }, 120_000);
 });

@@ -1,0 +1,36 @@
+// Builds the site once for all page tests, from the fixtures of every source (the sample-data site).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { computeBarometre } from '../../indicators/compute.ts';
+import { writeExports } from '../../indicators/exports.ts';
+import { buildAstro } from '../../pipelines/build.ts';
+import { parseConfig, PROJECT_ROOT } from '../../pipelines/config.ts';
+import { memoryLogger } from '../../pipelines/log.ts';
+import { pullSource } from '../../pipelines/pull.ts';
+import { SOURCES } from '../../pipelines/sources/index.ts';
+import { withWarehouse } from '../../pipelines/warehouse.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    siteDist: string;
+    siteExports: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const dir = mkdtempSync(join(tmpdir(), 'barometre-site-'));
+  const config = parseConfig({}, PROJECT_ROOT, join(dir, 'data'));
+  const log = memoryLogger();
+  await withWarehouse(config.paths.warehouse, async (w) => {
+    for (const source of SOURCES) await pullSource(config, w, source, { offline: true, log, now: () => new Date('2026-11-22T10:00:00Z') });
+    await computeBarometre(config, w, { log });
+    await writeExports(config, w, new Date('2026-11-22T10:00:00Z'));
+  });
+  const dist = join(dir, 'dist');
+  await buildAstro(config, log, { outDir: dist });
+  project.provide('siteDist', dist);
+  project.provide('siteExports', config.paths.exports);
+  return () => rmSync(dir, { recursive: true, force: true });
+}
