@@ -147,11 +147,17 @@ export function barometreSql(minEffectif: number): string {
 
 /** One row per collectivité × indicator × semester, with its place among its strate nationally and in its département. */
 export function collectivitesSql(): string {
+  // Medians and rates come from a GROUP BY joined back: a median window over whole partitions is quadratic.
   return `
     WITH v AS (
       SELECT v.*, c.nom, c.strate, c.departement, c.region, c.population
       FROM valeurs v JOIN ref_collectivites c USING (code, type_collectivite)
       WHERE v.concernee
+    ),
+    stats AS (
+      SELECT indicateur, periode, type_collectivite, strate,
+             median(valeur) AS mediane_strate, avg(CASE WHEN atteinte THEN 1.0 ELSE 0.0 END) AS taux_strate
+      FROM v GROUP BY ALL
     ),
     ranked AS (
       SELECT v.*,
@@ -160,16 +166,16 @@ export function collectivitesSql(): string {
         round(100 * cume_dist() OVER (PARTITION BY indicateur, periode, type_collectivite, strate ORDER BY valeur ASC), 1) AS percentile_strate,
         rank() OVER (PARTITION BY indicateur, periode, type_collectivite, strate, departement ORDER BY valeur DESC)::INTEGER AS rang_departement,
         count(*) OVER (PARTITION BY indicateur, periode, type_collectivite, strate, departement)::INTEGER AS effectif_departement,
-        round(100 * cume_dist() OVER (PARTITION BY indicateur, periode, type_collectivite, strate, departement ORDER BY valeur ASC), 1) AS percentile_departement,
-        median(valeur) OVER (PARTITION BY indicateur, periode, type_collectivite, strate) AS mediane_strate,
-        avg(CASE WHEN atteinte THEN 1.0 ELSE 0.0 END) OVER (PARTITION BY indicateur, periode, type_collectivite, strate) AS taux_strate
+        round(100 * cume_dist() OVER (PARTITION BY indicateur, periode, type_collectivite, strate, departement ORDER BY valeur ASC), 1) AS percentile_departement
       FROM v
     )
     SELECT r.code, r.type_collectivite, r.nom, r.strate, r.departement, r.region, r.population,
            r.indicateur, r.periode, r.valeur, r.atteinte, r.obligee,
            r.rang_strate, r.effectif_strate, r.percentile_strate,
            r.rang_departement, r.effectif_departement, r.percentile_departement,
-           r.mediane_strate, r.taux_strate, r.date_donnees, m.methode_version
-    FROM ranked r JOIN indicateurs_meta m USING (indicateur)
+           s.mediane_strate, s.taux_strate, r.date_donnees, m.methode_version
+    FROM ranked r
+    JOIN stats s USING (indicateur, periode, type_collectivite, strate)
+    JOIN indicateurs_meta m USING (indicateur)
     ORDER BY r.indicateur, r.periode, r.type_collectivite, r.code`;
 }

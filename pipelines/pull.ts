@@ -10,7 +10,7 @@ import type { Source } from './sources/types.ts';
 import { quotedIdentifier, type Column, type Warehouse } from './warehouse.ts';
 
 export type Origin = 'live' | 'fichier' | 'fixture';
-export type RunStatus = 'en_cours' | 'succes' | 'echec' | 'inchange';
+export type RunStatus = 'en_cours' | 'succes' | 'echec' | 'inchange' | 'interrompu';
 
 export const RUN_COLUMNS: Column[] = [
   { name: 'source', type: 'VARCHAR' },
@@ -61,6 +61,23 @@ export interface RunRecord {
 export async function ensureSystemTables(w: Warehouse): Promise<void> {
   await w.createTable('runs', RUN_COLUMNS);
   await w.createTable('rejets', REJECT_COLUMNS);
+}
+
+/**
+ * A run still "en_cours" when the warehouse is opened belongs to a process that died (killed, power cut):
+ * DuckDB lets one process at a time write the file, and this one has just opened it. Say so in status.
+ */
+export async function markInterrupted(w: Warehouse, now: Date): Promise<number> {
+  await ensureSystemTables(w);
+  const stale = await w.all<{ run_id: string }>(`SELECT run_id FROM runs WHERE status = 'en_cours'`);
+  if (stale.length === 0) return 0;
+  await w.run(
+    `UPDATE runs SET status = 'interrompu', finished_at = coalesce(finished_at, $t),
+            error = coalesce(error, 'Chargement interrompu (processus arrêté avant la fin) ; les données précédentes sont conservées.')
+     WHERE status = 'en_cours'`,
+    { t: now.toISOString() },
+  );
+  return stale.length;
 }
 
 export interface PullOptions {
@@ -190,7 +207,7 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
     last_modified: null,
     error: null,
   };
-  await ensureSystemTables(w);
+  await markInterrupted(w, started);
   await saveRun(w, run);
   const log = options.log;
   try {
@@ -268,7 +285,7 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
 }
 
 export async function runStatus(w: Warehouse): Promise<RunRecord[]> {
-  await ensureSystemTables(w);
+  await markInterrupted(w, new Date());
   return w.all<RunRecord & Record<string, unknown>>(
     `SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY source ORDER BY started_at DESC, run_id DESC) AS rn FROM runs) WHERE rn = 1 ORDER BY source`,
   );

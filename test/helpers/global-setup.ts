@@ -19,7 +19,16 @@ declare module 'vitest' {
   }
 }
 
+/** Test files that read the built site; a run filtered to other files skips the build. */
+const SITE_TESTS = /site|e2e|a11y|embed|browser|budget/;
+
 export default async function setup(project: TestProject) {
+  const filters = process.argv.slice(2).filter((a) => !a.startsWith('-') && a !== 'run');
+  if (filters.length > 0 && !filters.some((f) => SITE_TESTS.test(f))) {
+    project.provide('siteDist', '');
+    project.provide('siteExports', '');
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'barometre-site-'));
   const config = parseConfig({}, PROJECT_ROOT, join(dir, 'data'));
   const log = memoryLogger();
