@@ -28,4 +28,6 @@ export default defineConfig({
   compressHTML: true,
   devToolbar: { enabled: false },
   integrations: [publishExports()],
+  // Never inline scripts: the Content-Security-Policy allows scripts from the site only ('self').
+  vite: { build: { assetsInlineLimit: 0 } },
 });

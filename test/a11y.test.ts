@@ -1,48 +1,16 @@
 // axe-core in a real browser on every page type: zero violations at WCAG 2.1 A and AA.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { CHROMIUM, launchBrowser } from './helpers/browser.ts';
+import { pageTypes } from './helpers/pages.ts';
 import { serveStatic } from './helpers/static-server.ts';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const dist = inject('siteDist');
-
-/** One page of each type; the semester is the latest of the fixture site. */
-function pageTypes(distDir: string): [string, string][] {
-  const semestres = existsSync(join(distDir, 'semestres')) ? readdirSync(join(distDir, 'semestres')).filter((d) => /^\d{4}-S[12]$/.test(d)).sort() : [];
-  const embeds = existsSync(join(distDir, 'embed')) ? findFirstIndex(join(distDir, 'embed'), '/embed/') : null;
-  return [
-    ['accueil', '/'],
-    ['baromètre', '/barometre/'],
-    ['indicateur', '/indicateurs/ouverture-donnees/'],
-    ['région', '/territoires/region/53/'],
-    ['département', '/territoires/departement/35/'],
-    ['EPCI', '/territoires/epci/243500139/'],
-    ['commune', '/territoires/commune/35238/'],
-    ['recherche de territoires', '/territoires/'],
-    ['semestre', `/semestres/${semestres.at(-1) ?? 'absent'}/`],
-    ['démarches', '/demarches/'],
-    ['données', '/donnees/'],
-    ['méthodologie', '/methodologie/'],
-    ['accessibilité', '/accessibilite/'],
-    ...(embeds ? ([['intégration', embeds]] as [string, string][]) : []),
-  ];
-}
-
-function findFirstIndex(dir: string, prefix: string): string | null {
-  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.isDirectory()) {
-      if (existsSync(join(dir, entry.name, 'index.html'))) return `${prefix}${entry.name}/`;
-      const deeper = findFirstIndex(join(dir, entry.name), `${prefix}${entry.name}/`);
-      if (deeper) return deeper;
-    }
-  }
-  return null;
-}
 
 describe.skipIf(!CHROMIUM)('accessibility (axe-core, WCAG 2.1 AA)', () => {
   let browser: Browser;

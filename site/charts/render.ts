@@ -15,6 +15,15 @@ export function renderPlot(options: Plot.PlotOptions, label: string): string {
   const node = Plot.plot({ ...options, document: plotDocument(), ariaLabel: label, className: 'chart' }) as unknown as Element;
   node.setAttribute('role', 'img');
   node.removeAttribute('aria-description');
-  // Plot writes inline styles for its class; the site stylesheet styles text instead (dark theme, print).
-  return node.outerHTML;
+  return serializeSvg(node);
+}
+
+/**
+ * XML serialisation: valid inline in HTML and as a standalone .svg file (outerHTML would write HTML
+ * entities such as &nbsp;, which XML parsers — and PNG renderers — reject).
+ */
+export function serializeSvg(node: Element): string {
+  plotDocument();
+  const serializer = new dom!.window.XMLSerializer();
+  return serializer.serializeToString(node);
 }

@@ -18,17 +18,24 @@ const TYPES: Record<string, string> = {
   '.parquet': 'application/vnd.apache.parquet',
 };
 
-/** Rules of a Netlify/Cloudflare-style `_headers` file: a path pattern line, then indented `Name: value` lines. */
-export function parseHeadersFile(text: string): { pattern: RegExp; headers: [string, string][] }[] {
-  const rules: { pattern: RegExp; headers: [string, string][] }[] = [];
+/**
+ * Rules of a Cloudflare-style `_headers` file: a path pattern line, then indented `Name: value` lines;
+ * `! Name` removes a header set by an earlier matching rule. Rules apply in order.
+ */
+export function parseHeadersFile(text: string): { pattern: RegExp; headers: [string, string | null][] }[] {
+  const rules: { pattern: RegExp; headers: [string, string | null][] }[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (!line.trim() || line.trim().startsWith('#')) continue;
     if (!/^\s/.test(line)) {
       const glob = line.trim().replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*');
       rules.push({ pattern: new RegExp(`^${glob}$`), headers: [] });
     } else if (rules.length > 0) {
-      const i = line.indexOf(':');
-      rules.at(-1)!.headers.push([line.slice(0, i).trim(), line.slice(i + 1).trim()]);
+      const t = line.trim();
+      if (t.startsWith('!')) rules.at(-1)!.headers.push([t.slice(1).trim(), null]);
+      else {
+        const i = t.indexOf(':');
+        rules.at(-1)!.headers.push([t.slice(0, i).trim(), t.slice(i + 1).trim()]);
+      }
     }
   }
   return rules;
@@ -50,7 +57,13 @@ export async function serveStatic(root: string): Promise<{ url: string; close: (
       res.writeHead(404, { 'content-type': 'text/plain' }).end('404');
       return;
     }
-    for (const rule of rules) if (rule.pattern.test(url.pathname)) for (const [k, v] of rule.headers) res.setHeader(k, v);
+    for (const rule of rules) {
+      if (!rule.pattern.test(url.pathname)) continue;
+      for (const [k, v] of rule.headers) {
+        if (v === null) res.removeHeader(k);
+        else res.setHeader(k, v);
+      }
+    }
     res.setHeader('content-type', TYPES[extname(path)] ?? 'application/octet-stream');
     createReadStream(path).pipe(res);
   });

@@ -1,0 +1,10 @@
+import type { APIRoute } from 'astro';
+import { sharedCharts, sharedChart } from '../../../lib/graphiques.ts';
+import { composeSvg } from '../../../lib/partage.ts';
+
+export function getStaticPaths() {
+  return sharedCharts().map((c) => ({ params: { id: c.id } }));
+}
+
+export const GET: APIRoute = ({ params, site }) =>
+  new Response(composeSvg(sharedChart(params.id!), site!.href), { headers: { 'content-type': 'image/svg+xml' } });
