@@ -51,7 +51,7 @@ export function creditLine(c: Pick<SharedChart, 'sources' | 'dateDonnees' | 'met
 /** The iframe snippet a newsroom pastes: the iframe (with a title) and the few lines that resize it. */
 export function iframeSnippet(c: SharedChart, origin: string): string {
   const src = new URL(embedPath(c), origin).href;
-  const title = c.title.replaceAll('"', '&quot;');
+  const title = c.title.replaceAll('&', '&amp;').replaceAll('"', '&quot;').replaceAll('<', '&lt;');
   return [
     `<iframe src="${src}" title="${title}" style="width:100%;min-width:280px;border:0" height="${c.height + 220}" loading="lazy"></iframe>`,
     `<script>window.addEventListener("message",function(e){var d=e.data||{},h=d["datawrapper-height"];` +
