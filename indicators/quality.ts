@@ -50,7 +50,9 @@ const DAY = 86_400_000;
 /** Reject reasons grouped by their head ("hors périmètre", "doublon"…): the text before " : ". */
 async function topReasons(w: Warehouse, runId: string): Promise<SourceQuality['motifs_rejet']> {
   return w.all(
-    `SELECT split_part(motif, ' : ', 1) AS motif, count(*)::INTEGER AS lignes FROM rejets WHERE run_id = $r GROUP BY 1 ORDER BY lignes DESC, motif LIMIT 5`,
+    // The head of a reason, without a parenthesis left open by the cut ("chantier inconnu (chantiers connus : …)").
+    `SELECT regexp_replace(split_part(motif, ' : ', 1), '\\s*\\([^)]*$', '') AS motif, count(*)::INTEGER AS lignes
+     FROM rejets WHERE run_id = $r GROUP BY 1 ORDER BY lignes DESC, motif LIMIT 5`,
     { r: runId },
   );
 }

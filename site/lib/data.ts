@@ -117,7 +117,7 @@ export const TYPE_ORDER = ['commune', 'epci', 'departement', 'region'] as const;
 
 export function strateLabel(data: SiteData, id: string): string {
   if (id === 'toutes') return 'Toutes';
-  if (id === 'obligees') return '3 500 habitants ou plus (soumises)';
+  if (id === 'obligees') return "soumises à l'obligation légale";
   if (id === 'inconnue') return 'Population inconnue';
   return data.strates.find((s) => s.id === id)?.libelle ?? id;
 }

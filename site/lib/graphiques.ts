@@ -39,7 +39,7 @@ export function strateChart(data: SiteData, indicateur: string): SharedChart | n
   );
   const ok = rows.filter((r) => r.statut === 'ok' && r.strate === 'toutes' && r.type_collectivite !== 'commune');
   const obligees = rows.find((r) => r.strate === 'obligees' && r.statut === 'ok');
-  const parts = [...(obligees ? [`${formatPercent(obligees.taux)} des communes de 3 500 habitants ou plus`] : []), ...ok.map((r) => `${formatPercent(r.taux)} des ${TYPE_TITLE[r.type_collectivite]!.toLowerCase()}`)];
+  const parts = [...(obligees ? [`${formatPercent(obligees.taux)} des communes soumises à l'obligation légale`] : []), ...ok.map((r) => `${formatPercent(r.taux)} des ${TYPE_TITLE[r.type_collectivite]!.toLowerCase()}`)];
   const summary = `${def.label}, ${formatPeriode(periode)} : ${parts.length > 0 ? parts.join(', ') : 'aucune strate assez nombreuse pour être diffusée'}${survey ? ' (parmi les collectivités ayant répondu à l’enquête)' : ''}. Les traits noirs montrent l'intervalle de confiance à 95 %.`;
   return {
     id: `${indicateur}--strates`,

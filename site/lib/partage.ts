@@ -43,7 +43,7 @@ export const filePath = (c: Pick<SharedChart, 'id'>, file: 'graphique.svg' | 'gr
 /** "Source : OpenDataFrance (ODbL 1.0), données du 9 avril 2021, récupérées le 22 novembre 2026. Méthode 1.0.0. Baromètre DCANT." */
 export function creditLine(c: Pick<SharedChart, 'sources' | 'dateDonnees' | 'methodeVersion'>): string {
   const sources = c.sources
-    .map((s) => `${s.producteur} (${s.titre}, licence ${s.licence}${s.chargement ? `, récupérée le ${formatDate(s.chargement.started_at)}` : ''})`)
+    .map((s) => `${s.producteur} (${s.titre}, ${/^licence/i.test(s.licence) ? s.licence : `licence ${s.licence}`}${s.chargement ? `, récupérée le ${formatDate(s.chargement.started_at)}` : ''})`)
     .join(' ; ');
   return `Source : ${sources}. Données du ${formatDate(c.dateDonnees)}. Méthode version ${c.methodeVersion}. ${SITE_NAME}.`;
 }

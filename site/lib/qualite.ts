@@ -1,0 +1,127 @@
+// The data-quality report (qualite.json, written by `barometre compute`) in words: freshness, volumes, rejects, coverage.
+import { qualite, TYPE_LABELS } from './data.ts';
+import { formatDate, formatInteger, formatPercent } from './format.ts';
+
+export type Fraicheur = 'a_jour' | 'en_retard' | 'jamais_chargee';
+
+export interface SourceQualite {
+  source: string;
+  titre: string;
+  calendrier: string;
+  dernier_statut: string | null;
+  dernier_essai: string | null;
+  derniere_reussite: string | null;
+  origine: string | null;
+  date_donnees: string | null;
+  age_jours: number | null;
+  intervalle_jours: number | null;
+  fraicheur: Fraicheur;
+  lignes_lues: number | null;
+  lignes_chargees: number | null;
+  lignes_rejetees: number | null;
+  taux_rapprochement: number | null;
+  motifs_rejet: { motif: string; lignes: number }[];
+  couverture: { type_collectivite: string; couvertes: number; total: number; taux: number }[];
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const arr = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
+
+/** Reads one row of qualite.json defensively: an unexpected value becomes null, never a wrong number. */
+export function parseSourceQualite(r: Record<string, unknown>): SourceQualite {
+  const f = str(r.fraicheur);
+  return {
+    source: str(r.source) ?? '?',
+    titre: str(r.titre) ?? str(r.source) ?? '?',
+    calendrier: str(r.calendrier) ?? '',
+    dernier_statut: str(r.dernier_statut),
+    dernier_essai: str(r.dernier_essai),
+    derniere_reussite: str(r.derniere_reussite),
+    origine: str(r.origine),
+    date_donnees: str(r.date_donnees),
+    age_jours: num(r.age_jours),
+    intervalle_jours: num(r.intervalle_jours),
+    fraicheur: f === 'a_jour' || f === 'en_retard' ? f : 'jamais_chargee',
+    lignes_lues: num(r.lignes_lues),
+    lignes_chargees: num(r.lignes_chargees),
+    lignes_rejetees: num(r.lignes_rejetees),
+    taux_rapprochement: num(r.taux_rapprochement),
+    motifs_rejet: arr(r.motifs_rejet).map((m) => ({ motif: str(m.motif) ?? '?', lignes: num(m.lignes) ?? 0 })),
+    couverture: arr(r.couverture).map((c) => ({ type_collectivite: str(c.type_collectivite) ?? '?', couvertes: num(c.couvertes) ?? 0, total: num(c.total) ?? 0, taux: num(c.taux) ?? 0 })),
+  };
+}
+
+export function rapportQualite(folder?: string): SourceQualite[] {
+  return qualite(folder).map(parseSourceQualite);
+}
+
+export const FRAICHEUR_LABELS: Record<Fraicheur, string> = { a_jour: 'à jour', en_retard: 'en retard', jamais_chargee: 'jamais chargée' };
+
+export const ORIGINE_LABELS: Record<string, string> = { live: 'en ligne', fichier: 'fichier local', fixture: "jeu d'exemple" };
+
+const JOURS = ['dimanche', 'lundi', 'mardi', 'mercredi', 'jeudi', 'vendredi', 'samedi'];
+
+/** "chaque lundi à 6 h", "le 2 de chaque mois à 5 h"; the cron expression itself when it is not one of these shapes. */
+export function calendrierEnMots(cron: string): string {
+  const m = /^(\d{1,2}) (\d{1,2}) (\*|\d{1,2}) \* (\*|[0-7])$/.exec(cron.trim());
+  if (!m) return cron === '' ? '—' : `selon l'expression cron « ${cron} »`;
+  const heure = `${Number(m[2])} h${m[1] === '0' || m[1] === '00' ? '' : ` ${m[1]!.padStart(2, '0')}`}`;
+  if (m[3] !== '*' && m[4] === '*') return `le ${m[3] === '1' ? '1er' : Number(m[3])} de chaque mois à ${heure}`;
+  if (m[3] === '*' && m[4] !== '*') return `chaque ${JOURS[Number(m[4]) % 7]} à ${heure}`;
+  if (m[3] === '*' && m[4] === '*') return `chaque jour à ${heure}`;
+  return `selon l'expression cron « ${cron} »`;
+}
+
+/** "moins d'un jour", "1 jour", "12 jours" (ages are given to the tenth of a day). */
+export function ageEnMots(jours: number | null): string {
+  if (jours === null) return '—';
+  if (jours < 1) return "moins d'un jour";
+  const n = Math.floor(jours);
+  return `${formatInteger(n)} jour${n >= 2 ? 's' : ''}`;
+}
+
+export interface LigneQualite {
+  source: string;
+  titre: string;
+  fraicheur: Fraicheur;
+  fraicheurTexte: string;
+  derniereReussite: string;
+  age: string;
+  calendrier: string;
+  origine: string;
+  dateDonnees: string;
+  lues: string;
+  chargees: string;
+  rejetees: string;
+  rapprochement: string;
+  motifs: string[];
+  couverture: string[];
+}
+
+/** Reasons are grouped by their text before " : ", which can cut a parenthesis open: close it visibly. */
+export function fermerParentheses(motif: string): string {
+  const open = (motif.match(/\(/g) ?? []).length - (motif.match(/\)/g) ?? []).length;
+  return open > 0 ? `${motif}…${')'.repeat(open)}` : motif;
+}
+
+/** One row per source, in words and French numbers, ready for a table. */
+export function lignesQualite(report: SourceQualite[]): LigneQualite[] {
+  return report.map((q) => ({
+    source: q.source,
+    titre: q.titre,
+    fraicheur: q.fraicheur,
+    fraicheurTexte: FRAICHEUR_LABELS[q.fraicheur],
+    derniereReussite: q.derniere_reussite ? formatDate(q.derniere_reussite) : 'aucun',
+    age: ageEnMots(q.age_jours),
+    calendrier: calendrierEnMots(q.calendrier),
+    origine: q.origine ? (ORIGINE_LABELS[q.origine] ?? q.origine) : '—',
+    dateDonnees: formatDate(q.date_donnees),
+    lues: formatInteger(q.lignes_lues),
+    chargees: formatInteger(q.lignes_chargees),
+    rejetees: formatInteger(q.lignes_rejetees),
+    rapprochement: formatPercent(q.taux_rapprochement),
+    motifs: q.motifs_rejet.map((m) => `${fermerParentheses(m.motif)} : ${formatInteger(m.lignes)} ligne${m.lignes >= 2 ? 's' : ''}`),
+    couverture: q.couverture.map((c) => `${TYPE_LABELS[c.type_collectivite]?.pluriel ?? c.type_collectivite} : ${formatInteger(c.couvertes)} sur ${formatInteger(c.total)} (${formatPercent(c.taux)})`),
+  }));
+}
