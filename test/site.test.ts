@@ -22,17 +22,17 @@ describe('the home page built from the fixture', () => {
     expect(home).toContain("Données d'exemple.");
   });
 
-  it('has the chart as SVG, with a summary, its data table and its provenance line', () => {
-    expect(home).toMatch(/<svg[^>]*role="img"/);
-    expect(home).toContain('Au 1er semestre 2021,');
-    expect(home).toMatch(/<table>.*<caption>Collectivités publiant des données ouvertes, par type et strate/s);
+  it('has the barometer as a table, with a caption, header scopes, a legend and its provenance line', () => {
+    expect(home).toMatch(/<table[^>]*>.*<caption id="matrice-legende"[^>]*>Taux national par indicateur et type de collectivité \(dernières données disponibles\)<\/caption>/s);
+    expect(home).toMatch(/<th scope="col"[^>]*>Indicateur<\/th>/);
+    expect(home).toContain('Faible (moins de 25 %)');
     expect(home).toContain('OpenDataFrance, licence ODbL 1.0');
-    expect(home).toContain('Données du 9 avril 2021. Méthode version 1.0.0');
+    expect(home).toMatch(/Données du 1 octobre 2025 au plus tard\. Méthodes : /);
   });
 
-  it('formats numbers the French way: the one publishing région of 18 is 5,6 %, and 3 254 communes', () => {
-    expect(home).toMatch(/Régions — ensemble<\/th><td>oui<\/td><td class="num">18<\/td><td class="num">1<\/td><td class="num">5,6\u202f%/);
-    expect(home).toContain('<td class="num">3\u202f254</td>');
+  it('formats numbers the French way: the one publishing région of 18 is 5,6 %, and 7 of 3 254 communes', () => {
+    expect(home).toMatch(/Collectivités publiant des données ouvertes<\/a>.*?<td class="[^"]*" style="background:#f2e6c9;color:#1a1a1a"[^>]*>\s*<a href="\/indicateurs\/ouverture-donnees\/#strate-region-toutes"[^>]*>5,6\u202f%<\/a>/s);
+    expect(home).toContain('(7 sur 3\u202f254)');
   });
 
   it('loads nothing from a third party', () => {

@@ -15,6 +15,8 @@ export function renderPlot(options: Plot.PlotOptions, label: string): string {
   const node = Plot.plot({ ...options, document: plotDocument(), ariaLabel: label, className: 'chart' }) as unknown as Element;
   node.setAttribute('role', 'img');
   node.removeAttribute('aria-description');
+  // The SVG is one image with one name: Plot's aria-label on inner groups is not allowed by ARIA there.
+  for (const g of node.querySelectorAll('[aria-label]')) g.removeAttribute('aria-label');
   return serializeSvg(node);
 }
 

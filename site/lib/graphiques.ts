@@ -1,10 +1,26 @@
 // The registry of shareable charts: every chart that has a "Partager / intégrer" control and an /embed/ page.
+import { tileGridSvg } from '../charts/carte-tuiles.ts';
+import { evolutionSvg } from '../charts/evolution.ts';
 import { labelMargin, tauxParStrateSvg } from '../charts/taux-par-strate.ts';
-import { loadSiteData, latestPeriode, strateLabel, strateOrder, TYPE_ORDER, type BarometreRow, type SiteData } from './data.ts';
+import { loadSiteData, latestPeriode, strateLabel, strateOrder, TYPE_ORDER, tuilesDepartements, type BarometreRow, type SiteData } from './data.ts';
+import {
+  TYPE_TITLES,
+  evolutionSummary,
+  evolutionTable,
+  evolutionView,
+  indicatorSources,
+  isSurvey,
+  mapChoices,
+  mapSummary,
+  mapTable,
+  mapValues,
+  nationalRows,
+  periodeIndex,
+  type MapChoice,
+} from './indicateurs.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
 import { stackSvgs, type SharedChart } from './partage.ts';
 
-const TYPE_TITLE: Record<string, string> = { commune: 'Communes', epci: 'EPCI à fiscalité propre', departement: 'Départements', region: 'Régions' };
 const WIDTH = 720;
 
 function rowLabel(data: SiteData, r: BarometreRow): string {
@@ -23,15 +39,15 @@ export function strateChart(data: SiteData, indicateur: string): SharedChart | n
     .filter((r) => (r.type_collectivite === 'commune' ? r.strate !== 'toutes' || !data.barometre.some((x) => x.indicateur === indicateur && x.strate === 'obligees') : r.type_collectivite !== 'region' || r.strate === 'toutes'))
     .sort((a, b) => TYPE_ORDER.indexOf(a.type_collectivite) - TYPE_ORDER.indexOf(b.type_collectivite) || strateOrder(data, a.strate) - strateOrder(data, b.strate));
   if (rows.length === 0) return null;
-  const survey = def.id.startsWith('chantier-');
+  const survey = isSurvey(def);
   const groups = TYPE_ORDER.map((type) => ({ type, rows: rows.filter((r) => r.type_collectivite === type) })).filter((g) => g.rows.length > 0);
   const marginLeft = labelMargin(rows.map((r) => rowLabel(data, r)));
   const { svg, height } = stackSvgs(
     groups.map((g) => ({
-      heading: TYPE_TITLE[g.type]!,
+      heading: TYPE_TITLES[g.type]!,
       svg: tauxParStrateSvg(
         g.rows.map((r) => ({ label: rowLabel(data, r), taux: r.taux, ic_bas: r.ic_bas, ic_haut: r.ic_haut, soumise: r.obligation !== 'non', withheld: r.statut !== 'ok' })),
-        `${TYPE_TITLE[g.type]} : ${g.rows.map((r) => `${rowLabel(data, r)}, ${r.statut === 'ok' ? formatPercent(r.taux) : 'effectif insuffisant'}`).join(' ; ')}`,
+        `${TYPE_TITLES[g.type]} : ${g.rows.map((r) => `${rowLabel(data, r)}, ${r.statut === 'ok' ? formatPercent(r.taux) : 'effectif insuffisant'}`).join(' ; ')}`,
         { width: WIDTH, marginLeft },
       ),
     })),
@@ -39,7 +55,7 @@ export function strateChart(data: SiteData, indicateur: string): SharedChart | n
   );
   const ok = rows.filter((r) => r.statut === 'ok' && r.strate === 'toutes' && r.type_collectivite !== 'commune');
   const obligees = rows.find((r) => r.strate === 'obligees' && r.statut === 'ok');
-  const parts = [...(obligees ? [`${formatPercent(obligees.taux)} des communes soumises à l'obligation légale`] : []), ...ok.map((r) => `${formatPercent(r.taux)} des ${TYPE_TITLE[r.type_collectivite]!.toLowerCase()}`)];
+  const parts = [...(obligees ? [`${formatPercent(obligees.taux)} des communes soumises à l'obligation légale`] : []), ...ok.map((r) => `${formatPercent(r.taux)} des ${TYPE_TITLES[r.type_collectivite]!.toLowerCase()}`)];
   const summary = `${def.label}, ${formatPeriode(periode)} : ${parts.length > 0 ? parts.join(', ') : 'aucune strate assez nombreuse pour être diffusée'}${survey ? ' (parmi les collectivités ayant répondu à l’enquête)' : ''}. Les traits noirs montrent l'intervalle de confiance à 95 %.`;
   return {
     id: `${indicateur}--strates`,
@@ -58,7 +74,7 @@ export function strateChart(data: SiteData, indicateur: string): SharedChart | n
       { key: 'ic', label: 'Intervalle de confiance à 95 %', numeric: true },
     ],
     rows: rows.map((r) => ({
-      type: TYPE_TITLE[r.type_collectivite]!,
+      type: TYPE_TITLES[r.type_collectivite]!,
       strate: rowLabel(data, r),
       concernees: formatInteger(r.concernees),
       atteintes: formatInteger(r.atteintes),
@@ -68,19 +84,112 @@ export function strateChart(data: SiteData, indicateur: string): SharedChart | n
     csvColumns: ['indicateur', 'periode', 'niveau', 'territoire', 'type_collectivite', 'strate', 'concernees', 'atteintes', 'taux', 'ic_bas', 'ic_haut', 'statut', 'source', 'date_donnees', 'methode_version'],
     csvRows: rows as unknown as Record<string, unknown>[],
     fullExport: '/donnees/barometre.csv',
-    sources: data.provenance.sources.filter((s) => def.sources.includes(s.id)),
+    sources: indicatorSources(data, def),
     dateDonnees: rows.map((r) => r.date_donnees).sort().at(-1) ?? null,
     methodeVersion: rows[0]!.methode_version,
     echantillon: data.provenance.echantillon,
   };
 }
 
+const latestDate = (rows: { date_donnees: string }[]) => rows.map((r) => r.date_donnees).sort().at(-1) ?? null;
+const versionsOf = (rows: { methode_version: string }[], fallback: string) => [...new Set(rows.map((r) => r.methode_version))].join(', ') || fallback;
+
+/** The evolution of an indicator per strate, one chart per type of collectivité. */
+export function evolutionCharts(data: SiteData, indicateur: string): (SharedChart & { type: string })[] {
+  const indicator = data.indicateurs.find((i) => i.id === indicateur)!;
+  const survey = isSurvey(indicator);
+  const national = nationalRows(data, indicateur);
+  if (national.length === 0) return [];
+  const indexes = national.map((r) => periodeIndex(r.periode));
+  const xDomain: [number, number] = [Math.min(...indexes), Math.max(...indexes)];
+  return TYPE_ORDER.map((type) => evolutionView(data, indicateur, type))
+    .filter((v) => v.series.length > 0 && v.points.length > 0)
+    .map((view) => {
+      const rows = view.series.flatMap((s) => s.rows);
+      const title = `${indicator.label} — ${TYPE_TITLES[view.type]} : évolution par strate`;
+      const summary = evolutionSummary(view, indicator);
+      const svg = evolutionSvg(view, `${title}. ${summary}`, { xDomain, width: EVOLUTION_WIDTH });
+      return {
+        type: view.type,
+        id: `${indicateur}--evolution-${view.type}`,
+        title,
+        summary,
+        svg,
+        width: EVOLUTION_WIDTH,
+        height: svgHeight(svg),
+        permalink: `/indicateurs/${indicateur}/?type=${view.type}#evolution-${view.type}`,
+        columns: [
+          { key: 'ligne', label: 'Strate et semestre' },
+          { key: 'concernees', label: survey ? 'Répondants' : 'Collectivités concernées', numeric: true },
+          { key: 'atteintes', label: "Atteignant l'objectif", numeric: true },
+          { key: 'taux', label: 'Taux', numeric: true },
+          { key: 'ic', label: 'Intervalle de confiance à 95 %', numeric: true },
+          { key: 'methode', label: 'Version de méthode' },
+          { key: 'rupture', label: 'Rupture de série' },
+        ],
+        rows: evolutionTable(view, indicator),
+        csvColumns: CSV_COLUMNS,
+        csvRows: rows as unknown as Record<string, unknown>[],
+        fullExport: '/donnees/barometre.csv',
+        sources: indicatorSources(data, indicator),
+        dateDonnees: latestDate(rows),
+        methodeVersion: versionsOf(rows, indicator.version),
+        echantillon: data.provenance.echantillon,
+      };
+    });
+}
+
+/** The département maps of an indicator (tile grid: always available, and what the embed shows). */
+export function mapCharts(data: SiteData, indicateur: string): (SharedChart & { choice: MapChoice; tileSvg: string })[] {
+  const indicator = data.indicateurs.find((i) => i.id === indicateur)!;
+  const survey = isSurvey(indicator);
+  const tiles = tuilesDepartements();
+  return mapChoices(data, indicateur).map((choice) => {
+    const values = mapValues(indicator, choice, tiles);
+    const title = `${indicator.label} — ${choice.title} : taux par département (${formatPeriode(choice.periode)})`;
+    const summary = mapSummary(indicator, choice, tiles);
+    const tileSvg = tileGridSvg(tiles, values, `${choice.id}-tuiles`, `Grille des départements. ${summary}`);
+    const rows = [...choice.rows.values()];
+    return {
+      choice,
+      tileSvg,
+      id: `${indicateur}--${choice.id}`,
+      title,
+      summary,
+      svg: tileSvg,
+      width: svgWidth(tileSvg),
+      height: svgHeight(tileSvg),
+      permalink: `/indicateurs/${indicateur}/?carte=${choice.id}&periode=${choice.periode}#${choice.id}`,
+      columns: [
+        { key: 'departement', label: 'Département' },
+        { key: 'concernees', label: survey ? 'Répondants' : 'Collectivités concernées', numeric: true },
+        { key: 'atteintes', label: "Atteignant l'objectif", numeric: true },
+        { key: 'taux', label: 'Taux', numeric: true },
+        { key: 'niveau', label: 'Niveau' },
+      ],
+      rows: mapTable(indicator, choice, tiles),
+      csvColumns: CSV_COLUMNS,
+      csvRows: rows as unknown as Record<string, unknown>[],
+      fullExport: '/donnees/barometre.csv',
+      sources: indicatorSources(data, indicator),
+      dateDonnees: latestDate(rows),
+      methodeVersion: versionsOf(rows, indicator.version),
+      echantillon: data.provenance.echantillon,
+    };
+  });
+}
+
+const EVOLUTION_WIDTH = 900;
+const CSV_COLUMNS = ['indicateur', 'periode', 'niveau', 'territoire', 'type_collectivite', 'strate', 'concernees', 'atteintes', 'taux', 'ic_bas', 'ic_haut', 'statut', 'methode_version', 'rupture_serie', 'source', 'date_donnees'];
+const svgWidth = (svg: string) => Number(/^<svg[^>]*\swidth="([\d.]+)"/.exec(svg)?.[1] ?? 0);
+const svgHeight = (svg: string) => Number(/^<svg[^>]*\sheight="([\d.]+)"/.exec(svg)?.[1] ?? 0);
+
 let cache: SharedChart[] | undefined;
 /** Every shareable chart of the site. */
 export function sharedCharts(): SharedChart[] {
   if (!cache) {
     const data = loadSiteData();
-    cache = data.indicateurs.map((i) => strateChart(data, i.id)).filter((c): c is SharedChart => c !== null);
+    cache = data.indicateurs.flatMap((i) => [strateChart(data, i.id), ...evolutionCharts(data, i.id), ...mapCharts(data, i.id)]).filter((c): c is SharedChart => c !== null);
   }
   return cache;
 }

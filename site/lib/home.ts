@@ -1,77 +1,86 @@
-// What the home page says: the national rate of an indicator per type and strate, for the latest semester.
-import type { StrateBar } from '../charts/taux-par-strate.ts';
-import { type BarometreRow, type SiteData, TYPE_ORDER, latestPeriode, strateLabel, strateOrder } from './data.ts';
-import { formatInteger, formatPercent, formatPeriode } from './format.ts';
+// What the home page says: one key figure per indicator, at its latest semester, with its change since the semester before.
+import { levelColors } from './couleurs.ts';
+import { type BarometreRow, type SiteData, TYPE_ORDER, latestPeriode } from './data.ts';
+import { formatInteger, formatPeriode } from './format.ts';
+import { type Variation, indicatorHref, isSurvey, nationalRows, previousPeriode, rateText, respondentsText, strateLongue, variation } from './indicateurs.ts';
 
-export interface StrateGroup {
-  type: string;
-  title: string;
-  bars: StrateBar[];
+export interface KeyFigure {
+  indicateur: string;
+  label: string;
+  href: string;
+  periode: string;
+  /** Who the figure is about: "des communes soumises à l'obligation". */
+  about: string;
+  value: string;
+  /** How many, in words: "7 sur 3 254", "4 sur 6 répondants", "1 répondant". */
+  counts: string;
+  fill: string | null;
+  color: string | null;
+  variation: Variation;
+  row: BarometreRow;
 }
 
-export interface StrateView {
-  periode: string | null;
-  rows: BarometreRow[];
-  groups: StrateGroup[];
-  summary: string;
-  table: Record<string, string>[];
-  dateDonnees: string | null;
-  methodeVersion: string;
+/**
+ * The row that best sums an indicator up for a semester: the communes under the obligation when the indicator
+ * has that strate and a rate for it; otherwise the whole type with the most collectivités concerned and a rate;
+ * otherwise (nothing diffusable) the largest whole type, shown as withheld.
+ */
+export function headlineRow(rows: readonly BarometreRow[]): BarometreRow | null {
+  const obligees = rows.find((r) => r.type_collectivite === 'commune' && r.strate === 'obligees' && r.statut === 'ok');
+  if (obligees) return obligees;
+  const wholes = rows
+    .filter((r) => r.strate === 'toutes')
+    .sort((a, b) => Number(b.statut === 'ok') - Number(a.statut === 'ok') || b.concernees - a.concernees || TYPE_ORDER.indexOf(a.type_collectivite) - TYPE_ORDER.indexOf(b.type_collectivite));
+  return wholes[0] ?? null;
 }
 
-const TYPE_TITLE: Record<string, string> = { commune: 'Communes', epci: 'EPCI', departement: 'Départements', region: 'Régions' };
+function about(data: SiteData, row: BarometreRow): string {
+  const words = strateLongue(data, row.type_collectivite, row.strate);
+  return words.startsWith('ensemble ') ? words.replace(/^ensemble /, '') : `des ${words}`;
+}
 
-export function nationalByStrate(data: SiteData, indicateur: string): StrateView {
-  const periode = latestPeriode(data, indicateur);
-  const rows = data.barometre
-    .filter((r) => r.indicateur === indicateur && r.periode === periode && r.niveau === 'national')
-    // Communes are shown by band and as "obligees"; régions have a single band, shown once as a whole.
-    .filter((r) => (r.type_collectivite === 'commune' ? r.strate !== 'toutes' : r.type_collectivite !== 'region' || r.strate === 'toutes'))
-    .sort((a, b) => TYPE_ORDER.indexOf(a.type_collectivite) - TYPE_ORDER.indexOf(b.type_collectivite) || strateOrder(data, a.strate) - strateOrder(data, b.strate));
-  const shortLabel = (r: BarometreRow) =>
-    r.type_collectivite === 'region' || (r.strate === 'toutes' && r.type_collectivite !== 'commune')
-      ? 'ensemble'
-      : `${strateLabel(data, r.strate)}${r.obligation === 'non' ? ' (non soumises)' : ''}`;
-  const label = (r: BarometreRow) => `${TYPE_TITLE[r.type_collectivite]} — ${shortLabel(r)}`;
-  const groups: StrateGroup[] = TYPE_ORDER.map((type) => ({
-    type,
-    title: TYPE_TITLE[type]!,
-    bars: rows
-      .filter((r) => r.type_collectivite === type)
-      .map((r) => ({ label: shortLabel(r), taux: r.taux, ic_bas: r.ic_bas, ic_haut: r.ic_haut, soumise: r.obligation !== 'non', withheld: r.statut !== 'ok' })),
-  })).filter((g) => g.bars.length > 0);
-  const pick = (type: string, strate: string) => rows.find((r) => r.type_collectivite === type && r.strate === strate);
-  const parts = [
-    ['commune', 'obligees', 'des communes de 3 500 habitants ou plus'],
-    ['epci', 'toutes', 'des EPCI à fiscalité propre'],
-    ['departement', 'toutes', 'des départements'],
-    ['region', 'toutes', 'des régions'],
-  ]
-    .map(([type, strate, words]) => {
-      const r = pick(type!, strate!);
-      return r && r.statut === 'ok' ? `${formatPercent(r.taux)} ${words}` : null;
-    })
-    .filter((x): x is string => x !== null);
-  const summary =
-    periode === null
-      ? "Aucune donnée n'est encore disponible pour cet indicateur."
-      : `Au ${formatPeriode(periode)}, ${parts.length > 0 ? parts.join(', ').replace(/, ([^,]*)$/, ' et $1') : 'aucune strate assez nombreuse'} publient au moins un jeu de données ouvertes. Les barres horizontales noires montrent l'intervalle de confiance à 95 %.`;
-  const table = rows.map((r) => ({
-    strate: label(r),
-    obligation: r.obligation === 'oui' ? 'oui' : r.obligation === 'non' ? 'non' : 'en partie',
-    concernees: formatInteger(r.concernees),
-    atteintes: formatInteger(r.atteintes),
-    taux: r.statut === 'ok' ? formatPercent(r.taux) : 'effectif insuffisant',
-    ic: r.statut === 'ok' ? `${formatPercent(r.ic_bas)} – ${formatPercent(r.ic_haut)}` : '—',
-    taux_population: r.statut === 'ok' ? formatPercent(r.taux_population) : '—',
-  }));
-  return {
-    periode,
-    rows,
-    groups,
-    summary,
-    table,
-    dateDonnees: rows.map((r) => r.date_donnees).sort().at(-1) ?? null,
-    methodeVersion: rows[0]?.methode_version ?? '—',
-  };
+export function countsText(row: BarometreRow, survey: boolean): string {
+  const of = survey ? respondentsText(row.concernees) : formatInteger(row.concernees);
+  if (row.statut !== 'ok') return survey ? of : `${of} collectivité${row.concernees > 1 ? 's' : ''} concernée${row.concernees > 1 ? 's' : ''}`;
+  return `${formatInteger(row.atteintes)} sur ${of}`;
+}
+
+export function keyFigures(data: SiteData): KeyFigure[] {
+  const out: KeyFigure[] = [];
+  for (const indicator of data.indicateurs) {
+    const periode = latestPeriode(data, indicator.id);
+    if (!periode) continue;
+    const rows = nationalRows(data, indicator.id);
+    const row = headlineRow(rows.filter((r) => r.periode === periode));
+    if (!row) continue;
+    const previous = rows.find((r) => r.periode === previousPeriode(periode) && r.type_collectivite === row.type_collectivite && r.strate === row.strate);
+    const colors = row.statut === 'ok' ? levelColors(indicator.levels, row.taux) : null;
+    out.push({
+      indicateur: indicator.id,
+      label: indicator.label,
+      href: indicatorHref(indicator.id, row.type_collectivite, row.strate),
+      periode,
+      about: about(data, row),
+      value: rateText(row),
+      counts: countsText(row, isSurvey(indicator)),
+      fill: colors?.fill ?? null,
+      color: colors?.text ?? null,
+      variation: variation(row, previous),
+      row,
+    });
+  }
+  return out;
+}
+
+/** The latest semester of the barometer, for the link to its review. */
+export function latestSemestre(data: SiteData): string | null {
+  return data.barometre.map((r) => r.periode).sort().at(-1) ?? null;
+}
+
+export function keyFiguresSummary(figures: readonly KeyFigure[]): string {
+  const periodes = [...new Set(figures.map((f) => f.periode))].sort();
+  if (periodes.length === 0) return "Aucune donnée n'est encore disponible.";
+  return periodes.length === 1
+    ? `Chiffres du ${formatPeriode(periodes[0]!)}.`
+    : `Chaque indicateur est montré à son dernier semestre disponible (du ${formatPeriode(periodes[0]!)} au ${formatPeriode(periodes.at(-1)!)}).`;
 }

@@ -1,0 +1,379 @@
+// What an indicator's page shows: its strates, their evolution over the semesters, the change since the
+// previous semester, the département maps and the rows behind all of it (for the page's CSV).
+import type { TileValue } from '../charts/carte-tuiles.ts';
+import { levelColors } from './couleurs.ts';
+import { type BarometreRow, type IndicatorDefinition, type SiteData, type Tuile, TYPE_ORDER } from './data.ts';
+import { formatInteger, formatPercent, formatPeriode } from './format.ts';
+
+export type TypeCollectivite = BarometreRow['type_collectivite'];
+
+export const TYPE_TITLES: Record<TypeCollectivite, string> = { commune: 'Communes', epci: 'EPCI à fiscalité propre', departement: 'Départements', region: 'Régions' };
+export const TYPE_SHORT: Record<TypeCollectivite, string> = { commune: 'Communes', epci: 'EPCI', departement: 'Départements', region: 'Régions' };
+const TYPE_DE: Record<TypeCollectivite, string> = { commune: 'des communes', epci: 'des EPCI à fiscalité propre', departement: 'des départements', region: 'des régions' };
+
+// --- Semesters ---------------------------------------------------------------------------------------
+
+/** 2021-S1 → 4042, 2021-S2 → 4043: consecutive semesters have consecutive indexes. */
+export function periodeIndex(periode: string): number {
+  const m = /^(\d{4})-S([12])$/.exec(periode);
+  if (!m) throw new Error(`semestre invalide : ${periode} (attendu : AAAA-S1 ou AAAA-S2)`);
+  return Number(m[1]) * 2 + Number(m[2]) - 1;
+}
+
+export function periodeFromIndex(index: number): string {
+  return `${Math.floor(index / 2)}-S${(index % 2) + 1}`;
+}
+
+export function previousPeriode(periode: string): string {
+  return periodeFromIndex(periodeIndex(periode) - 1);
+}
+
+/** "S1 2021", short enough for an axis. */
+export function periodeCourte(periode: string): string {
+  const [y, s] = periode.split('-');
+  return `${s} ${y}`;
+}
+
+// --- Indicators and strates --------------------------------------------------------------------------
+
+/** Survey indicators count respondents, not every collectivité: pages say how many answered. */
+export function isSurvey(indicator: Pick<IndicatorDefinition, 'id' | 'sources'>): boolean {
+  return indicator.id.startsWith('chantier-') || indicator.sources.includes('enquetes');
+}
+
+export function nationalRows(data: SiteData, indicateur: string): BarometreRow[] {
+  return data.barometre.filter((r) => r.indicateur === indicateur && r.niveau === 'national');
+}
+
+/** The strates shown for a type, in order: its population bands, then the special strates. A type with a single band (régions) is shown as a whole. */
+export function strateColumns(data: SiteData, type: TypeCollectivite): string[] {
+  const bands = data.strates.filter((s) => s.type_collectivite === type).sort((a, b) => a.ordre - b.ordre).map((s) => s.id);
+  if (bands.length <= 1) return ['toutes'];
+  const inconnue = data.barometre.some((r) => r.type_collectivite === type && r.strate === 'inconnue') ? ['inconnue'] : [];
+  const obligees = type === 'commune' && data.barometre.some((r) => r.type_collectivite === type && r.strate === 'obligees') ? ['obligees'] : [];
+  return [...bands, ...inconnue, ...obligees, 'toutes'];
+}
+
+/** Short label of a strate, for a column header or an axis: "3 500 à 4 999", "100 000 ou plus", "Ensemble". */
+export function strateCourte(data: SiteData, strate: string): string {
+  if (strate === 'toutes') return 'Ensemble';
+  if (strate === 'obligees') return "Soumises à l'obligation";
+  if (strate === 'inconnue') return 'Population inconnue';
+  const s = data.strates.find((x) => x.id === strate);
+  if (!s) return strate;
+  if (s.population_max === null) return s.population_min === 0 ? 'Ensemble' : `${formatInteger(s.population_min)} ou plus`;
+  if (s.population_min === 0) return `moins de ${formatInteger(s.population_max + 1)}`;
+  return `${formatInteger(s.population_min)} à ${formatInteger(s.population_max)}`;
+}
+
+/** A strate as a row title: "De 3 500 à 4 999 habitants", "100 000 habitants ou plus", "Ensemble". */
+export function strateTitre(data: SiteData, strate: string): string {
+  const s = data.strates.find((x) => x.id === strate);
+  if (!s || s.population_max === null && s.population_min === 0) return strateCourte(data, strate);
+  return s.libelle.charAt(0).toUpperCase() + s.libelle.slice(1);
+}
+
+/** A strate in a sentence: "communes de 3 500 à 4 999 habitants", "ensemble des EPCI à fiscalité propre". */
+export function strateLongue(data: SiteData, type: TypeCollectivite, strate: string): string {
+  const type_ = TYPE_TITLES[type].toLowerCase().replace('epci', 'EPCI');
+  if (strate === 'toutes') return `ensemble ${TYPE_DE[type]}`;
+  if (strate === 'obligees') return `${type_} soumises à l'obligation`;
+  if (strate === 'inconnue') return `${type_} de population inconnue`;
+  const s = data.strates.find((x) => x.id === strate);
+  if (!s) return `${type_} (${strate})`;
+  return s.libelle.startsWith('de ') ? `${type_} ${s.libelle}` : `${type_} de ${s.libelle}`;
+}
+
+/** Anchor of a strate on an indicator's page (the row of its table), the target of the barometer's cells. */
+export function strateAnchor(type: TypeCollectivite, strate: string): string {
+  return `strate-${type}-${strate}`;
+}
+
+export function indicatorHref(indicateur: string, type?: TypeCollectivite, strate?: string): string {
+  return `/indicateurs/${indicateur}/${type && strate ? `#${strateAnchor(type, strate)}` : ''}`;
+}
+
+/** What a rate reads as: "5,6 %", "effectif insuffisant", or "—" when there is no row. */
+export function rateText(row: BarometreRow | undefined | null): string {
+  if (!row) return '—';
+  if (row.statut === 'effectif_insuffisant') return 'effectif insuffisant';
+  return formatPercent(row.taux);
+}
+
+/** "licence ODbL 1.0", "Licence Ouverte 2.0" (not "licence Licence Ouverte 2.0"). */
+export function licenceText(licence: string): string {
+  return /^licence\b/i.test(licence) ? licence : `licence ${licence}`;
+}
+
+export function respondentsText(n: number): string {
+  return `${formatInteger(n)} répondant${n > 1 ? 's' : ''}`;
+}
+
+/** The history rows (national totals before the first snapshot) carry a version suffixed `+historique`. */
+export function isHistorique(row: Pick<BarometreRow, 'methode_version'>): boolean {
+  return row.methode_version.endsWith('+historique');
+}
+
+// --- Change since the previous semester ---------------------------------------------------------------
+
+export interface Variation {
+  kind: 'hausse' | 'baisse' | 'stable' | 'non-comparable' | 'absent';
+  /** Change in percentage points (rounded to one decimal), null when not comparable. */
+  points: number | null;
+  arrow: '▲' | '▼' | '=' | '';
+  /** Words that carry the meaning without the arrow: "en hausse de 1,2 point depuis le 2e semestre 2024". */
+  text: string;
+}
+
+/** "+1,2 point", "−12,0 points" (French: plural from 2). */
+export function formatPoints(points: number): string {
+  const abs = Math.abs(points);
+  const n = new Intl.NumberFormat('fr-FR', { minimumFractionDigits: 1, maximumFractionDigits: 1 }).format(abs);
+  const sign = points > 0 ? '+' : points < 0 ? '−' : '';
+  return `${sign}${n}\u00a0point${abs >= 2 ? 's' : ''}`;
+}
+
+/** Change of a rate since the previous semester's row of the same series; a methodology break is not compared. */
+export function variation(current: BarometreRow | undefined, previous: BarometreRow | undefined): Variation {
+  if (!current || current.statut !== 'ok' || current.taux === null) return { kind: 'absent', points: null, arrow: '', text: 'pas de taux ce semestre' };
+  if (!previous) return { kind: 'absent', points: null, arrow: '', text: `pas de donnée au ${formatPeriode(previousPeriode(current.periode))}` };
+  const since = `depuis le ${formatPeriode(previous.periode)}`;
+  if (current.rupture_serie) return { kind: 'non-comparable', points: null, arrow: '', text: `non comparable ${since} : changement de méthode` };
+  if (previous.statut !== 'ok' || previous.taux === null) return { kind: 'absent', points: null, arrow: '', text: `pas de taux diffusé au ${formatPeriode(previous.periode)} (effectif insuffisant)` };
+  const points = Math.round((current.taux - previous.taux) * 1000) / 10;
+  if (points === 0) return { kind: 'stable', points: 0, arrow: '=', text: `stable ${since}` };
+  const kind = points > 0 ? 'hausse' : 'baisse';
+  return { kind, points, arrow: points > 0 ? '▲' : '▼', text: `en ${kind} de ${formatPoints(points).replace(/^[+−]/, '')} ${since}` };
+}
+
+// --- Evolution per strate ----------------------------------------------------------------------------
+
+export interface EvolutionPoint {
+  serie: string;
+  strate: string;
+  periode: string;
+  index: number;
+  taux: number;
+  ic_bas: number | null;
+  ic_haut: number | null;
+  historique: boolean;
+  /** Points of one series in the same segment are joined; a gap, a withheld rate or a methodology break starts a new one. */
+  segment: string;
+}
+
+export interface EvolutionBreak {
+  periode: string;
+  index: number;
+  /** Series (labels) that break at this semester. */
+  series: string[];
+}
+
+export interface EvolutionView {
+  type: TypeCollectivite;
+  periodes: string[];
+  series: { strate: string; label: string; last: EvolutionPoint | null; rows: BarometreRow[] }[];
+  points: EvolutionPoint[];
+  breaks: EvolutionBreak[];
+}
+
+/**
+ * Joins each series' semesters into segments: a segment stops at a missing semester, a withheld rate,
+ * or a row flagged `rupture_serie` (that row starts a new segment, and the break is listed).
+ */
+export function evolutionSegments(rows: readonly BarometreRow[], serie: string): { points: EvolutionPoint[]; breaks: string[] } {
+  const sorted = [...rows].sort((a, b) => a.periode.localeCompare(b.periode));
+  const points: EvolutionPoint[] = [];
+  const breaks: string[] = [];
+  let segment = 0;
+  let previousIndex: number | null = null;
+  for (const r of sorted) {
+    const index = periodeIndex(r.periode);
+    if (r.rupture_serie) breaks.push(r.periode);
+    const shown = r.statut === 'ok' && r.taux !== null;
+    if (!shown || r.rupture_serie || previousIndex === null || index !== previousIndex + 1) segment += 1;
+    if (shown) points.push({ serie, strate: r.strate, periode: r.periode, index, taux: r.taux!, ic_bas: r.ic_bas, ic_haut: r.ic_haut, historique: isHistorique(r), segment: `${serie}#${segment}` });
+    previousIndex = shown ? index : null;
+  }
+  return { points, breaks };
+}
+
+export function evolutionView(data: SiteData, indicateur: string, type: TypeCollectivite): EvolutionView {
+  const rows = nationalRows(data, indicateur).filter((r) => r.type_collectivite === type);
+  const present = new Set(rows.map((r) => r.strate));
+  const series = strateColumns(data, type)
+    .filter((s) => present.has(s))
+    .map((strate) => ({ strate, label: strateCourte(data, strate), rows: rows.filter((r) => r.strate === strate).sort((a, b) => a.periode.localeCompare(b.periode)) }));
+  const points: EvolutionPoint[] = [];
+  const breakMap = new Map<string, string[]>();
+  const out = series.map((s) => {
+    const seg = evolutionSegments(s.rows, s.label);
+    points.push(...seg.points);
+    for (const p of seg.breaks) breakMap.set(p, [...(breakMap.get(p) ?? []), s.label]);
+    return { ...s, last: seg.points.at(-1) ?? null };
+  });
+  const periodes = [...new Set(rows.map((r) => r.periode))].sort();
+  const breaks = [...breakMap].map(([periode, s]) => ({ periode, index: periodeIndex(periode), series: s })).sort((a, b) => a.index - b.index);
+  return { type, periodes, series: out, points, breaks };
+}
+
+/** One sentence on what an evolution chart shows. */
+export function evolutionSummary(view: EvolutionView, indicator: IndicatorDefinition): string {
+  const type = TYPE_DE[view.type];
+  if (view.points.length === 0) return `Aucun taux diffusé pour l'ensemble ${type} : les strates ont un effectif insuffisant ou aucune donnée.`;
+  const first = view.periodes[0]!;
+  const last = view.periodes.at(-1)!;
+  const span = first === last ? `au ${formatPeriode(first)} (un seul semestre pour l'instant)` : `du ${formatPeriode(first)} au ${formatPeriode(last)}`;
+  const total = view.series.find((s) => s.strate === 'toutes')?.last;
+  const lead = total ? ` Au ${formatPeriode(total.periode)}, ${formatPercent(total.taux)} de l'ensemble ${type}.` : '';
+  const hist = view.points.some((p) => p.historique) ? " Les pointillés montrent la série historique nationale, calculée autrement (dénominateur d'aujourd'hui)." : '';
+  const rupture = view.breaks.length > 0 ? ` Un trait vertical marque chaque changement de méthode (${view.breaks.map((b) => formatPeriode(b.periode)).join(', ')}) : la courbe n'est pas reliée de part et d'autre.` : '';
+  return `${indicator.label} : part ${type} par strate de population, ${span}.${lead}${hist}${rupture}`;
+}
+
+// --- The latest semester, strate by strate ------------------------------------------------------------
+
+export interface StrateLine {
+  type: TypeCollectivite;
+  strate: string;
+  anchor: string;
+  label: string;
+  current: BarometreRow | undefined;
+  previous: BarometreRow | undefined;
+  variation: Variation;
+}
+
+/** Per type, one line per strate for a semester, with the change since the semester before. */
+export function strateLines(data: SiteData, indicateur: string, periode: string): { type: TypeCollectivite; lines: StrateLine[] }[] {
+  const rows = nationalRows(data, indicateur);
+  const prev = previousPeriode(periode);
+  return TYPE_ORDER.map((type) => {
+    const ofType = rows.filter((r) => r.type_collectivite === type);
+    const lines = strateColumns(data, type)
+      .map((strate) => {
+        const current = ofType.find((r) => r.strate === strate && r.periode === periode);
+        const previous = ofType.find((r) => r.strate === strate && r.periode === prev);
+        return { type, strate, anchor: strateAnchor(type, strate), label: strateTitre(data, strate), current, previous, variation: variation(current, previous) };
+      })
+      .filter((l) => l.current);
+    return { type, lines };
+  }).filter((g) => g.lines.length > 0);
+}
+
+// --- Département maps ----------------------------------------------------------------------------------
+
+export interface MapChoice {
+  type: 'commune' | 'epci';
+  strate: string;
+  id: string;
+  title: string;
+  periode: string;
+  rows: Map<string, BarometreRow>;
+}
+
+/**
+ * The département maps of an indicator: communes (those under the obligation when the indicator has
+ * such a strate, all otherwise) and EPCI, for the latest semester with département rows.
+ */
+export function mapChoices(data: SiteData, indicateur: string): MapChoice[] {
+  const dep = data.barometre.filter((r) => r.indicateur === indicateur && r.niveau === 'departement');
+  const periode = dep.map((r) => r.periode).sort().at(-1);
+  if (!periode) return [];
+  const latest = dep.filter((r) => r.periode === periode);
+  const choices: MapChoice[] = [];
+  const add = (type: 'commune' | 'epci', strate: string, title: string) => {
+    const rows = latest.filter((r) => r.type_collectivite === type && r.strate === strate);
+    if (rows.length > 0) choices.push({ type, strate, id: `carte-${type}-${strate}`, title, periode, rows: new Map(rows.map((r) => [r.territoire, r])) });
+  };
+  if (latest.some((r) => r.type_collectivite === 'commune' && r.strate === 'obligees')) add('commune', 'obligees', "Communes soumises à l'obligation");
+  else add('commune', 'toutes', 'Toutes les communes');
+  add('epci', 'toutes', 'EPCI à fiscalité propre');
+  return choices;
+}
+
+/** What each département shows on a map: its short and full value and its colours. */
+export function mapValues(indicator: IndicatorDefinition, choice: MapChoice, tiles: readonly Tuile[]): Map<string, TileValue> {
+  const values = new Map<string, TileValue>();
+  for (const t of tiles) {
+    const row = choice.rows.get(t.code);
+    const colors = row && row.statut === 'ok' ? levelColors(indicator.levels, row.taux) : null;
+    const state = row ? row.statut : 'absent';
+    const full = row ? (row.statut === 'ok' ? `${formatPercent(row.taux)} (${formatInteger(row.atteintes)} sur ${formatInteger(row.concernees)})` : `effectif insuffisant (${formatInteger(row.concernees)})`) : 'pas de donnée';
+    values.set(t.code, {
+      short: state === 'ok' ? formatPercent(row!.taux) : state === 'effectif_insuffisant' ? 'e. i.' : '—',
+      title: `${t.nom} (${t.code}) : ${full}${colors ? `, niveau « ${colors.label} »` : ''}`,
+      fill: colors?.fill ?? null,
+      text: colors?.text ?? null,
+      state,
+    });
+  }
+  return values;
+}
+
+/** One sentence on what a map shows: the range of the départements' rates and how many are withheld. */
+export function mapSummary(indicator: IndicatorDefinition, choice: MapChoice, tiles: readonly Tuile[]): string {
+  const names = new Map(tiles.map((t) => [t.code, t.nom]));
+  const shown = [...choice.rows.values()].filter((r) => r.statut === 'ok' && r.taux !== null).sort((a, b) => a.taux! - b.taux! || a.territoire.localeCompare(b.territoire));
+  const withheld = [...choice.rows.values()].filter((r) => r.statut !== 'ok').length;
+  const absent = tiles.length - choice.rows.size;
+  const who = `${choice.title.charAt(0).toLowerCase()}${choice.title.slice(1)}`.replace('epci', 'EPCI');
+  const at = (r: BarometreRow) => `${names.get(r.territoire) ?? r.territoire} (${formatPercent(r.taux)})`;
+  const range = shown.length === 0 ? 'aucun département n\'a assez de collectivités concernées pour diffuser un taux' : shown.length === 1 ? `un seul taux diffusé : ${at(shown[0]!)}` : `de ${at(shown[0]!)} à ${at(shown.at(-1)!)}`;
+  const rest = [withheld > 0 ? `${formatInteger(withheld)} département${withheld > 1 ? 's' : ''} à effectif insuffisant (« e. i. », hachurés)` : null, absent > 0 ? `${formatInteger(absent)} sans donnée (« — »)` : null].filter(Boolean);
+  return `${indicator.label}, ${who}, par département au ${formatPeriode(choice.periode)} : ${range}${rest.length > 0 ? ` ; ${rest.join(', ')}` : ''}. Chaque case porte le code du département et son taux.`;
+}
+
+/** The data table of a map: one line per département, in code order. */
+export function mapTable(indicator: IndicatorDefinition, choice: MapChoice, tiles: readonly Tuile[]): Record<string, string>[] {
+  const survey = isSurvey(indicator);
+  return [...tiles]
+    .sort((a, b) => a.code.localeCompare(b.code))
+    .map((t) => {
+      const row = choice.rows.get(t.code);
+      const colors = row && row.statut === 'ok' ? levelColors(indicator.levels, row.taux) : null;
+      return {
+        departement: `${t.code} — ${t.nom}`,
+        concernees: row ? (survey ? respondentsText(row.concernees) : formatInteger(row.concernees)) : '—',
+        atteintes: row ? formatInteger(row.atteintes) : '—',
+        taux: rateText(row),
+        niveau: colors?.label ?? '—',
+      };
+    });
+}
+
+// --- The rows behind the page --------------------------------------------------------------------------
+
+/** Every row the page shows: the national rows (all semesters) and the département rows of its maps. */
+export function pageRows(data: SiteData, indicateur: string): BarometreRow[] {
+  const maps = mapChoices(data, indicateur);
+  const dep = maps.flatMap((m) => [...m.rows.values()]);
+  return [...nationalRows(data, indicateur), ...dep].sort(
+    (a, b) =>
+      a.periode.localeCompare(b.periode) ||
+      a.niveau.localeCompare(b.niveau) ||
+      a.territoire.localeCompare(b.territoire) ||
+      TYPE_ORDER.indexOf(a.type_collectivite) - TYPE_ORDER.indexOf(b.type_collectivite) ||
+      a.strate.localeCompare(b.strate),
+  );
+}
+
+/** The data table of an evolution chart: one line per strate and semester, breaks and history said in words. */
+export function evolutionTable(view: EvolutionView, indicator: IndicatorDefinition): Record<string, string>[] {
+  const survey = isSurvey(indicator);
+  return view.series.flatMap((s) =>
+    s.rows.map((r) => ({
+      ligne: `${s.label} — ${formatPeriode(r.periode)}`,
+      concernees: survey ? respondentsText(r.concernees) : formatInteger(r.concernees),
+      atteintes: formatInteger(r.atteintes),
+      taux: rateText(r),
+      ic: r.statut === 'ok' && r.ic_bas !== null ? `${formatPercent(r.ic_bas)} – ${formatPercent(r.ic_haut)}` : '—',
+      methode: isHistorique(r) ? `${r.methode_version} (série historique)` : r.methode_version,
+      rupture: r.rupture_serie ? 'oui : changement de méthode' : '',
+    })),
+  );
+}
+
+/** Sources of an indicator, including those of its history series. */
+export function indicatorSources(data: SiteData, indicator: IndicatorDefinition) {
+  const ids = new Set([...indicator.sources, ...((indicator as { sourcesHistorique?: string[] }).sourcesHistorique ?? [])]);
+  return data.provenance.sources.filter((s) => ids.has(s.id));
+}

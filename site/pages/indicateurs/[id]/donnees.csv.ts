@@ -1,0 +1,12 @@
+// /indicateurs/<id>/donnees.csv: exactly the rows the indicator's page shows.
+import type { APIRoute } from 'astro';
+import { loadSiteData } from '../../../lib/data.ts';
+import { barometreCsv } from '../../../lib/export-csv.ts';
+import { pageRows } from '../../../lib/indicateurs.ts';
+
+export function getStaticPaths() {
+  return loadSiteData().indicateurs.map((i) => ({ params: { id: i.id } }));
+}
+
+export const GET: APIRoute = ({ params }) =>
+  new Response(barometreCsv(pageRows(loadSiteData(), params.id!)), { headers: { 'Content-Type': 'text/csv; charset=utf-8' } });
