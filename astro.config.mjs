@@ -24,7 +24,7 @@ export default defineConfig({
   outDir: './dist',
   site: 'https://barometre-dcant.example.org',
   trailingSlash: 'always',
-  build: { format: 'directory', inlineStylesheets: 'always' },
+  build: { format: 'directory', inlineStylesheets: 'auto' },
   compressHTML: true,
   devToolbar: { enabled: false },
   integrations: [publishExports()],
