@@ -178,11 +178,15 @@ describe('the semester pages built from the fixture', () => {
   });
 
   it('carries a print stylesheet: A4 page, navigation hidden, external link addresses shown', () => {
-    const html = readFileSync(join(dist, 'semestres/2025-S1/index.html'), 'utf8');
+    const page = readFileSync(join(dist, 'semestres/2025-S1/index.html'), 'utf8');
+    // The page's styles, inline or in the stylesheets it links (fingerprinted files under /_astro/).
+    const linked = [...page.matchAll(/<link[^>]+rel="stylesheet"[^>]+href="([^"]+)"/g)].map((m) => readFileSync(join(dist, m[1]!), 'utf8'));
+    const html = [page, ...linked].join('\n');
     // The page's own print rules (the shared stylesheet has a smaller print block of its own).
     const start = html.indexOf('@media print{@page');
     expect(start).toBeGreaterThan(0);
-    const print = html.slice(start, html.indexOf('</style>', start));
+    const end = html.indexOf('</style>', start);
+    const print = html.slice(start, end > 0 ? end : undefined);
     expect(print).toContain('@page{size:A4');
     expect(print).toMatch(/header\.site,[^{]*\{display:none!important\}/);
     expect(print).toMatch(/a\[href\^=['"]?http['"]?\]:{1,2}after\{content:" \(" attr\(href\) "\)"/);
