@@ -22,7 +22,7 @@ export interface Generated {
 }
 
 /** `progress` goes from 0 (first semester) to 1 (last): adoption grows over time. */
-export type Generator = (ref: Referential, progress: number, random: Random) => Generated;
+export type Generator = (ref: Referential, progress: number, random: Random, periode?: string) => Generated;
 
 const ODT_COLUMNS = ['siren', 'nom', 'type', 'regcode', 'url-ptf', 'nb-ptf', 'url-datagouv', 'nb-datagouv', 'id-datagouv', 'id-ods', 'pop-insee', 'lat', 'long', 'merge', 'depcode'];
 const ODT_TYPE: Record<string, string> = { CC: 'CC', CA: 'CA', CU: 'CU', METRO: 'MET' };
@@ -50,5 +50,40 @@ const odt: Generator = (ref, progress, random) => {
   return { columns: ODT_COLUMNS, rows, extension: 'csv' };
 };
 
+const DS_COLUMNS = ['mois', 'procedure_id', 'service_siret', 'service_adresse', 'nb_groupe_instructeur', 'nb_instructeur', 'nb_expert'];
+
+/** Démarches Simplifiées: the six months of a semester, a procedure for a growing share of communes and EPCI. */
+const ds: Generator = (ref, progress, random, periode = '2025-S1') => {
+  const rows: Record<string, unknown>[] = [];
+  const [year, half] = [Number(periode.slice(0, 4)), Number(periode.slice(6))];
+  let procedure = 10_000;
+  for (const c of ref.collectivites) {
+    if (!c.siren || (c.type_collectivite !== 'commune' && c.type_collectivite !== 'epci')) continue;
+    const size = Math.log10(Math.max(10, c.population ?? 10)) / 7;
+    if (random() >= Math.min(0.9, size * (0.1 + 0.5 * progress))) continue;
+    const id = procedure++;
+    const month = (half - 1) * 6 + 1 + Math.floor(random() * 6);
+    rows.push({ mois: `${year}-${String(month).padStart(2, '0')}`, procedure_id: id, service_siret: `${c.siren}00017`, service_adresse: 'Mairie', nb_groupe_instructeur: 1, nb_instructeur: 1 + Math.floor(random() * 5), nb_expert: 0 });
+  }
+  return { columns: DS_COLUMNS, rows, extension: 'csv' };
+};
+
+const CHANTIERS = ['franceconnect', 'sve-urbanisme', 'actes-prefecture', 'registre-deliberations', 'archivage-electronique', 'marches-publics'];
+
+/** Surveys: a sample of a tenth of the communes and of all EPCI answer for each workstream. */
+const enquetes: Generator = (ref, progress, random, periode = '2025-S1') => {
+  const rows: Record<string, unknown>[] = [];
+  const date = `${periode.slice(0, 4)}-${periode.endsWith('1') ? '04' : '10'}-15`;
+  for (const c of ref.collectivites) {
+    if (c.type_collectivite === 'commune' && random() > 0.1) continue;
+    for (const chantier of CHANTIERS) {
+      const r = random();
+      const statut = r < 0.2 + 0.6 * progress ? 'oui' : r < 0.85 ? 'en_cours' : 'non';
+      rows.push({ identifiant: c.type_collectivite === 'epci' ? c.code : c.type_collectivite === 'region' ? `REG-${c.code}` : c.code, chantier, statut, date_observation: date, source: `Enquête DCANT ${periode}` });
+    }
+  }
+  return { columns: ['identifiant', 'chantier', 'statut', 'date_observation', 'source'], rows, extension: 'csv' };
+};
+
 /** One generator per source that feeds a per-collectivité indicator. */
-export const GENERATORS: Record<string, Generator> = { odt };
+export const GENERATORS: Record<string, Generator> = { odt, ds, enquetes };

@@ -1,6 +1,6 @@
 // `npm run bench`: builds a large warehouse from seeded synthetic files in the sources' real formats
 // (every commune, EPCI, département and région; 20 semesters) and prints the figures of `compute`.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { computeBarometre } from '../indicators/compute.ts';
@@ -13,7 +13,22 @@ import { pullSource } from '../pipelines/pull.ts';
 import { referential } from '../pipelines/referential.ts';
 import { sourceById } from '../pipelines/sources/index.ts';
 import { quotedString, Warehouse } from '../pipelines/warehouse.ts';
+import { buildAstro } from '../pipelines/build.ts';
+import { pageTypes } from '../test/helpers/pages.ts';
+import { serveStatic } from '../test/helpers/static-server.ts';
 import { GENERATORS, mulberry32 } from './generators.ts';
+import { auditPages, formatAudits, loadBudgets, overBudget } from './lighthouse.ts';
+
+/** Every HTML page of a built site with its size. */
+function htmlPages(root: string, prefix = ''): { path: string; bytes: number }[] {
+  const out: { path: string; bytes: number }[] = [];
+  for (const entry of readdirSync(join(root, prefix), { withFileTypes: true })) {
+    const rel = join(prefix, entry.name);
+    if (entry.isDirectory()) out.push(...htmlPages(root, rel));
+    else if (entry.name.endsWith('.html')) out.push({ path: `/${rel}`.replace(/index\.html$/, ''), bytes: statSync(join(root, rel)).size });
+  }
+  return out;
+}
 
 const SEMESTERS = periodesBetween('2017-S1', '2026-S2'); // 20 semesters
 const log = createLogger();
@@ -38,7 +53,7 @@ async function main() {
     mkdirSync(join(dir, 'in'), { recursive: true });
     for (const [i, periode] of SEMESTERS.entries()) {
       for (const [sourceId, generate] of Object.entries(GENERATORS)) {
-        const { columns, rows, extension } = generate(ref, i / (SEMESTERS.length - 1), random);
+        const { columns, rows, extension } = generate(ref, i / (SEMESTERS.length - 1), random, periode);
         const path = join(dir, 'in', `${sourceId}-${periode}.${extension}`);
         writeFileSync(path, toCsv(columns, rows), { flag: 'w' });
         files.push({ source: sourceId, path, date: periodeEnd(periode) });
@@ -80,8 +95,32 @@ async function main() {
         ['plancher DuckDB (lecture des fichiers bruts)', `${floorSeconds.toFixed(2)} s`],
         ['rapport compute / plancher', `${(computeSeconds / floorSeconds).toFixed(1)} ×`],
       ];
+
+      // 5. The site from these exports: build time, pages, heaviest pages, then Lighthouse on each page type.
+      const dist = join(dir, 'dist');
+      const [, buildSeconds] = await time(() => buildAstro(config, memoryLogger(), { outDir: dist }));
+      const pages = htmlPages(dist);
+      const heaviest = [...pages].sort((a, b) => b.bytes - a.bytes).slice(0, 5);
+      out.push(
+        ['site : construction', `${buildSeconds.toFixed(1)} s pour ${pages.length.toLocaleString('fr-FR')} pages HTML`],
+        ['site : pages les plus lourdes', heaviest.map((p) => `${p.path} ${Math.round(p.bytes / 1024)} ko`).join(' ; ')],
+      );
       const width = Math.max(...out.map(([k]) => k!.length));
       process.stdout.write(`\n${out.map(([k, v]) => `${k!.padEnd(width)}  ${v}`).join('\n')}\n`);
+      if (existsSync('/usr/bin/chromium')) {
+        const server = await serveStatic(dist);
+        try {
+          const audits = await auditPages(server.url, pageTypes(dist).filter(([, p]) => !p.includes('absent')));
+          const budgets = loadBudgets();
+          process.stdout.write(`\nLighthouse (budgets de budgets.json) :\n${formatAudits(audits)}\n`);
+          const problems = audits.flatMap((a) => overBudget(a, budgets));
+          process.stdout.write(problems.length === 0 ? 'Toutes les pages sont dans leur budget.\n' : `Hors budget :\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+        } finally {
+          await server.close();
+        }
+      } else {
+        process.stdout.write('\nLighthouse ignoré : Chromium absent (/usr/bin/chromium).\n');
+      }
     } finally {
       w.close();
     }
