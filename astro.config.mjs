@@ -1,6 +1,7 @@
 // Astro builds the static site from site/ into dist/. Pages read the exports only (data/exports).
 import { cpSync, existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import sitemap from '@astrojs/sitemap';
 import { defineConfig } from 'astro/config';
 
 const exportsDir = process.env.BAROMETRE_EXPORTS ?? fileURLToPath(new URL('./data/exports/', import.meta.url));
@@ -27,7 +28,8 @@ export default defineConfig({
   build: { format: 'directory', inlineStylesheets: 'auto' },
   compressHTML: true,
   devToolbar: { enabled: false },
-  integrations: [publishExports()],
+  // The sitemap lists the pages people read; the /embed/ twins point to them with a canonical link.
+  integrations: [publishExports(), sitemap({ filter: (page) => !page.includes('/embed/') })],
   // Never inline scripts: the Content-Security-Policy allows scripts from the site only ('self').
   vite: { build: { assetsInlineLimit: 0 } },
 });

@@ -62,3 +62,24 @@ describe('a failed site build', () => {
     expect(readFileSync(join(previous, 'index.html'), 'utf8')).toBe(home);
   }, 120_000);
 });
+
+describe('for search engines and social networks', () => {
+  it('publishes a sitemap of the pages people read, without the /embed/ twins', () => {
+    expect(readFileSync(join(dist, 'sitemap-index.xml'), 'utf8')).toContain('sitemap-0.xml');
+    const urls = [...readFileSync(join(dist, 'sitemap-0.xml'), 'utf8').matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1]!).pathname);
+    expect(urls).toContain('/territoires/commune/35238/');
+    expect(urls).toContain('/indicateurs/ouverture-donnees/');
+    expect(urls.some((u) => u.startsWith('/embed/'))).toBe(false);
+  });
+
+  it('gives each page a title, a description and an Open Graph preview image of its main chart', () => {
+    expect(home).toMatch(/<title>Baromètre de la dématérialisation des collectivités<\/title>/);
+    expect(home).toMatch(/<meta name="description" content="[^"]{50,}"/);
+    const image = /<meta property="og:image" content="[^"]*(\/embed\/[^"]+\/graphique\.png)"/.exec(home)?.[1];
+    expect(image).toBeDefined();
+    expect(existsSync(join(dist, image!))).toBe(true);
+    const indicator = readFileSync(join(dist, 'indicateurs/ouverture-donnees/index.html'), 'utf8');
+    expect(indicator).toMatch(/<title>Collectivités publiant des données ouvertes — Baromètre DCANT<\/title>/);
+    expect(indicator).toMatch(/<link rel="alternate" type="application\/json\+oembed" href="[^"]+\/embed\/ouverture-donnees--strates\/oembed\.json"/);
+  });
+});
