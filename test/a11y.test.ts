@@ -2,37 +2,26 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM, launchBrowser } from './helpers/browser.ts';
+import { describe, expect, inject, it } from 'vitest';
+import { CHROMIUM, useBrowserOnSite } from './helpers/browser.ts';
 import { pageTypes } from './helpers/pages.ts';
-import { serveStatic } from './helpers/static-server.ts';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const dist = inject('siteDist');
 
 describe.skipIf(!CHROMIUM)('accessibility (axe-core, WCAG 2.1 AA)', () => {
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof serveStatic>>;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    server = await serveStatic(dist);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const env = useBrowserOnSite(dist);
 
   it.each(pageTypes(dist))('%s (%s) has no violation', async (_type, path) => {
     expect(existsSync(join(dist, path, 'index.html')), `page ${path} absente du site`).toBe(true);
     // axe is injected as an inline script, which the site's Content-Security-Policy (rightly) refuses.
-    const context = await browser.newContext({ bypassCSP: true });
+    const context = await env.browser.newContext({ bypassCSP: true });
     const page = await context.newPage();
     try {
       const requests: string[] = [];
       page.on('request', (r) => requests.push(r.url()));
-      await page.goto(`${server.url}${path}`, { waitUntil: 'load' });
+      await page.goto(`${env.url}${path}`, { waitUntil: 'load' });
       await page.addScriptTag({ content: AXE });
       const result = (await page.evaluate(async () => {
         const axe = (window as unknown as { axe: { run: (ctx: unknown, opts: unknown) => Promise<unknown> } }).axe;
@@ -41,7 +30,7 @@ describe.skipIf(!CHROMIUM)('accessibility (axe-core, WCAG 2.1 AA)', () => {
       const summary = result.violations.map((v) => `${v.id} (${v.help}) : ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
       expect(summary).toEqual([]);
       // No third-party request: everything comes from the site itself.
-      expect(requests.filter((u) => !u.startsWith(server.url) && !u.startsWith('data:'))).toEqual([]);
+      expect(requests.filter((u) => !u.startsWith(env.url) && !u.startsWith('data:'))).toEqual([]);
     } finally {
       await context.close();
     }

@@ -4,34 +4,24 @@
 // The comparison ("comparer avec") and the embed resize are tested in site-territoires and embed tests.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect, inject, it } from 'vitest';
 import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { CHROMIUM, launchBrowser } from './helpers/browser.ts';
+import { CHROMIUM, useBrowserOnSite } from './helpers/browser.ts';
 import { pageTypes } from './helpers/pages.ts';
-import { serveStatic } from './helpers/static-server.ts';
 
 const dist = inject('siteDist');
 const SHOTS = join(PROJECT_ROOT, 'artifacts', 'screenshots');
 
 describe.skipIf(!CHROMIUM)('in a real browser', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    site = await serveStatic(dist);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const env = useBrowserOnSite(dist);
 
   async function open(path: string, fn: (page: Page) => Promise<void>, viewport = { width: 1280, height: 900 }) {
-    const page = await browser.newPage({ viewport });
+    const page = await env.browser.newPage({ viewport });
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     try {
-      await page.goto(`${site.url}${path}`);
+      await page.goto(`${env.url}${path}`);
       await fn(page);
       expect(errors).toEqual([]);
     } finally {

@@ -3,10 +3,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import Papa from 'papaparse';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { CHROMIUM, launchBrowser } from './helpers/browser.ts';
-import { serveStatic } from './helpers/static-server.ts';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { CHROMIUM, useBrowserOnSite } from './helpers/browser.ts';
 
 const dist = inject('siteDist');
 const exportsDir = inject('siteExports');
@@ -95,23 +93,14 @@ describe('the embed of ouverture-donnees per strate', () => {
 });
 
 describe.skipIf(!CHROMIUM)('the embed in a real browser', () => {
-  let browser: Browser;
-  let site: Awaited<ReturnType<typeof serveStatic>>;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    site = await serveStatic(dist);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  const env = useBrowserOnSite(dist);
 
   it('resizes its iframe through the snippet when the chart width changes', async () => {
     const o = JSON.parse(read('ouverture-donnees--strates', 'oembed.json').toString('utf8'));
     // The snippet as published, pointed at the loopback site; the article page is another origin.
-    const snippet = (o.html as string).replace(/https?:\/\/[^/"]+\/embed\//g, `${site.url}/embed/`);
+    const snippet = (o.html as string).replace(/https?:\/\/[^/"]+\/embed\//g, `${env.url}/embed/`);
     const article = await serveArticle(`<!doctype html><html lang="fr"><body><main><h1>Article</h1>${snippet}<p>Fin.</p></main></body></html>`);
-    const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+    const page = await env.browser.newPage({ viewport: { width: 1200, height: 900 } });
     try {
       await page.goto(article.url);
       const iframe = page.locator('iframe');
@@ -134,9 +123,9 @@ describe.skipIf(!CHROMIUM)('the embed in a real browser', () => {
   }, 60_000);
 
   it('follows ?theme=dark', async () => {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     try {
-      await page.goto(`${site.url}/embed/ouverture-donnees--strates/?theme=dark`);
+      await page.goto(`${env.url}/embed/ouverture-donnees--strates/?theme=dark`);
       expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
       const bg = await page.evaluate(() => getComputedStyle(document.documentElement).backgroundColor);
       expect(bg).toBe('rgb(18, 20, 23)');
@@ -146,10 +135,10 @@ describe.skipIf(!CHROMIUM)('the embed in a real browser', () => {
   });
 
   it('serves headers that allow framing of /embed/ only, and no third-party script', async () => {
-    const embed = await fetch(`${site.url}/embed/ouverture-donnees--strates/`);
+    const embed = await fetch(`${env.url}/embed/ouverture-donnees--strates/`);
     expect(embed.headers.get('content-security-policy')).toMatch(/frame-ancestors \*/);
     expect(embed.headers.get('x-frame-options')).toBeNull();
-    const home = await fetch(`${site.url}/`);
+    const home = await fetch(`${env.url}/`);
     expect(home.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
     expect(home.headers.get('content-security-policy')).toMatch(/script-src 'self'[;$]/);
     expect(home.headers.get('x-frame-options')).toBe('DENY');

@@ -3,8 +3,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { codeSaisi } from '../site/lib/client/comparer-client.ts';
 import {
   type EntreeRecherche,
@@ -17,8 +17,7 @@ import {
   urlTerritoire,
 } from '../site/lib/recherche.ts';
 import { type FichierDonnees, deNom, groupeStrate, lireValeur, medianeTexte, ordinal, pourcent, rangTexte, valeurCourte } from '../site/lib/territoires-texte.ts';
-import { CHROMIUM, launchBrowser } from './helpers/browser.ts';
-import { serveStatic } from './helpers/static-server.ts';
+import { CHROMIUM, useBrowserOnSite } from './helpers/browser.ts';
 
 const dist = inject('siteDist');
 const exportsDir = inject('siteExports');
@@ -340,24 +339,15 @@ describe('links', () => {
 });
 
 describe.skipIf(!CHROMIUM)('in a browser', () => {
-  let browser: Browser;
-  let server: Awaited<ReturnType<typeof serveStatic>>;
+  const env = useBrowserOnSite(dist);
   const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  beforeAll(async () => {
-    browser = await launchBrowser();
-    server = await serveStatic(dist);
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
 
   async function open(path: string, run: (page: Page) => Promise<void>): Promise<void> {
-    const page = await browser.newPage();
+    const page = await env.browser.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
     try {
-      await page.goto(`${server.url}${path}`, { waitUntil: 'load' });
+      await page.goto(`${env.url}${path}`, { waitUntil: 'load' });
       await run(page);
       expect(errors).toEqual([]);
     } finally {

@@ -3,6 +3,7 @@ import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve } from 'node:path';
+import { createGzip } from 'node:zlib';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -64,8 +65,16 @@ export async function serveStatic(root: string): Promise<{ url: string; close: (
         else res.setHeader(k, v);
       }
     }
-    res.setHeader('content-type', TYPES[extname(path)] ?? 'application/octet-stream');
-    createReadStream(path).pipe(res);
+    const type = TYPES[extname(path)] ?? 'application/octet-stream';
+    res.setHeader('content-type', type);
+    // Compress text as every static host does, so that transferred sizes are the real ones.
+    if (/gzip/.test(String(req.headers['accept-encoding'] ?? '')) && /text|json|xml|svg|javascript|geo/.test(type)) {
+      res.setHeader('content-encoding', 'gzip');
+      res.setHeader('vary', 'accept-encoding');
+      createReadStream(path).pipe(createGzip()).pipe(res);
+    } else {
+      createReadStream(path).pipe(res);
+    }
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
