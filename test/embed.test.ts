@@ -152,3 +152,21 @@ async function serveArticle(html: string) {
   const port = (server.address() as { port: number }).port;
   return { url: `http://127.0.0.1:${port}/article.html`, close: () => new Promise<void>((r) => server.close(() => r())) };
 }
+
+describe('territory charts', () => {
+  it('have an /embed/ twin with its PNG for régions and départements', () => {
+    const id = 'territoire-departement-35--ouverture-donnees';
+    expect(existsSync(join(embedDir, id, 'index.html'))).toBe(true);
+    expect(pngSize(read(id, 'graphique.png')).width).toBeGreaterThan(1000);
+    const page = readFileSync(join(dist, 'territoires/departement/35/index.html'), 'utf8');
+    expect(page).toContain(`/embed/${id}/graphique.png`);
+    expect(page).toContain('Partager / intégrer');
+  });
+
+  it('offer a permalink and the data for communes, whose charts are too many for an image each', () => {
+    const page = readFileSync(join(dist, 'territoires/commune/35238/index.html'), 'utf8');
+    expect(page).toMatch(/value="[^"]+\/territoires\/commune\/35238\/\?indicateur=ouverture-donnees#indicateur-ouverture-donnees-graphique"/);
+    expect(page).toContain('/territoires/donnees/35.csv');
+    expect(existsSync(join(embedDir, 'territoire-commune-35238--ouverture-donnees'))).toBe(false);
+  });
+});

@@ -2,7 +2,9 @@
 import { tileGridSvg } from '../charts/carte-tuiles.ts';
 import { evolutionSvg } from '../charts/evolution.ts';
 import { labelMargin, tauxParStrateSvg } from '../charts/taux-par-strate.ts';
-import { loadSiteData, latestPeriode, strateLabel, strateOrder, TYPE_ORDER, tuilesDepartements, type BarometreRow, type SiteData } from './data.ts';
+import { loadSiteData, latestPeriode, strateLabel, strateOrder, territoires, TYPE_ORDER, tuilesDepartements, type BarometreRow, type SiteData } from './data.ts';
+import { contexte, vueTerritoire } from './territoires.ts';
+import type { TypeCollectivite } from './recherche.ts';
 import {
   TYPE_TITLES,
   evolutionSummary,
@@ -184,12 +186,56 @@ const CSV_COLUMNS = ['indicateur', 'periode', 'niveau', 'territoire', 'type_coll
 const svgWidth = (svg: string) => Number(/^<svg[^>]*\swidth="([\d.]+)"/.exec(svg)?.[1] ?? 0);
 const svgHeight = (svg: string) => Number(/^<svg[^>]*\sheight="([\d.]+)"/.exec(svg)?.[1] ?? 0);
 
+/** Types whose territory charts get an /embed/ twin and a PNG (communes and EPCI: too many for the build). */
+export const EMBEDDED_TERRITORIES: readonly string[] = ['region', 'departement'];
+
+/** The charts of a territory page (one per indicator with a chart). */
+export function territoryCharts(type: TypeCollectivite, code: string): Map<string, SharedChart> {
+  const ctx = contexte();
+  const vue = vueTerritoire(ctx, type, code);
+  const charts = new Map<string, SharedChart>();
+  for (const i of vue.indicateurs) {
+    if (i.svg === null) continue;
+    charts.set(i.def.id, {
+      id: `territoire-${type}-${code}--${i.def.id}`,
+      title: i.titre,
+      summary: i.summary,
+      svg: i.svg,
+      width: svgWidth(i.svg),
+      height: svgHeight(i.svg),
+      permalink: `/territoires/${type}/${code}/?indicateur=${i.def.id}#indicateur-${i.def.id}-graphique`,
+      columns: [
+        { key: 'groupe', label: 'Collectivité ou groupe' },
+        { key: 'valeur', label: 'Valeur ou part', numeric: true },
+        { key: 'effectif', label: i.nature === 'enquete' ? 'Répondants' : 'Atteignant l’objectif / collectivités', numeric: true },
+        { key: 'note', label: 'Remarque' },
+      ],
+      rows: i.table,
+      // The data shown, as shown: the territory's value and the rates it is compared with.
+      csvColumns: ['groupe', 'valeur', 'effectif', 'note'],
+      csvRows: i.table,
+      fullExport: '/donnees/collectivites.csv',
+      sources: i.sources,
+      dateDonnees: i.dateDonnees,
+      methodeVersion: i.methodeVersion,
+      echantillon: ctx.data.provenance.echantillon,
+    });
+  }
+  return charts;
+}
+
 let cache: SharedChart[] | undefined;
 /** Every shareable chart of the site. */
 export function sharedCharts(): SharedChart[] {
   if (!cache) {
     const data = loadSiteData();
-    cache = data.indicateurs.flatMap((i) => [strateChart(data, i.id), ...evolutionCharts(data, i.id), ...mapCharts(data, i.id)]).filter((c): c is SharedChart => c !== null);
+    const territories = territoires()
+      .filter((t) => EMBEDDED_TERRITORIES.includes(t.type_collectivite))
+      .flatMap((t) => [...territoryCharts(t.type_collectivite, t.code).values()]);
+    cache = [
+      ...data.indicateurs.flatMap((i) => [strateChart(data, i.id), ...evolutionCharts(data, i.id), ...mapCharts(data, i.id)]).filter((c): c is SharedChart => c !== null),
+      ...territories,
+    ];
   }
   return cache;
 }
