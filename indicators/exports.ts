@@ -2,7 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../pipelines/config.ts';
-import { toCsv } from '../pipelines/csv.ts';
+import { neutralise, toCsv } from '../pipelines/csv.ts';
 import { replaceFolder } from '../pipelines/files.ts';
 import type { RunRecord } from '../pipelines/pull.ts';
 import { decoupageVersion } from '../pipelines/referential.ts';
@@ -17,10 +17,7 @@ import { QUALITE_FIELDS, qualityReport, qualityRows } from './quality.ts';
 
 export const PROVENANCE_FILE = 'provenance.json';
 
-/** Text cells that a spreadsheet would run as a formula get a leading apostrophe. Numbers never do. */
-export function neutralise(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
+export { neutralise };
 
 export function csvRows(rows: Record<string, unknown>[], fields: Field[], french: boolean): Record<string, unknown>[] {
   return rows.map((row) => {
@@ -139,11 +136,11 @@ export interface ExportSummary {
 }
 
 /** Writes every export into a fresh folder, then swaps it in place of data/exports. */
-export async function writeExports(config: Config, w: Warehouse, now = new Date()): Promise<ExportSummary> {
+export async function writeExports(config: Config, w: Warehouse, now = new Date(), folder = config.paths.exports): Promise<ExportSummary> {
   const provenance = await buildProvenance(config, w, now);
   const files: string[] = [];
   const rows: Record<string, number> = {};
-  await replaceFolder(config.paths.exports, async (dir) => {
+  await replaceFolder(folder, async (dir) => {
     const tables = [...EXPORT_TABLES, ...((await vdeTablesReady(w)) ? proceduresExportTables() : [])];
     const meta = { genere_le: provenance.genere_le, echantillon: provenance.echantillon };
     const writeTable = async (table: Described & { sql?: string; formats?: ExportTable['formats'] }, data: Record<string, unknown>[]) => {
@@ -197,5 +194,5 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
     writeFileSync(join(dir, 'strates.json'), JSON.stringify(await w.all(`SELECT * FROM ref_strates ORDER BY type_collectivite, ordre`), null, 2));
     files.push('datapackage.json', PROVENANCE_FILE, 'indicateurs.json', 'strates.json');
   });
-  return { folder: config.paths.exports, files, rows };
+  return { folder, files, rows };
 }

@@ -16,7 +16,7 @@ export interface SourceQuality {
   date_donnees: string | null;
   age_jours: number | null;
   intervalle_jours: number | null;
-  fraicheur: 'a_jour' | 'en_retard' | 'jamais_chargee';
+  fraicheur: 'a_jour' | 'en_retard' | 'jamais_chargee' | 'echantillon';
   lignes_lues: number | null;
   lignes_chargees: number | null;
   lignes_rejetees: number | null;
@@ -36,7 +36,7 @@ export const QUALITE_FIELDS: Field[] = [
   { name: 'date_donnees', type: 'date', description: 'Date des données du dernier chargement réussi.' },
   { name: 'age_jours', type: 'number', description: 'Âge du dernier chargement réussi, en jours.' },
   { name: 'intervalle_jours', type: 'number', description: 'Intervalle prévu entre deux récupérations, en jours.' },
-  { name: 'fraicheur', type: 'string', description: "a_jour, en_retard (plus d'un intervalle et un jour sans chargement réussi) ou jamais_chargee." },
+  { name: 'fraicheur', type: 'string', description: "a_jour, en_retard (plus d'un intervalle et un jour sans chargement réussi), jamais_chargee, ou echantillon (seul le jeu d'exemple est chargé)." },
   { name: 'lignes_lues', type: 'integer', description: 'Lignes lues au dernier chargement réussi.' },
   { name: 'lignes_chargees', type: 'integer', description: 'Lignes chargées.' },
   { name: 'lignes_rejetees', type: 'integer', description: 'Lignes rejetées.' },
@@ -97,7 +97,7 @@ export async function qualityReport(config: Config, w: Warehouse, now: Date): Pr
       date_donnees: (ok?.date_donnees as string) ?? null,
       age_jours: age === null ? null : Math.round(age * 10) / 10,
       intervalle_jours: interval === null ? null : Math.round(interval * 10) / 10,
-      fraicheur: age === null ? 'jamais_chargee' : interval !== null && age > interval + 1 ? 'en_retard' : 'a_jour',
+      fraicheur: age === null ? 'jamais_chargee' : ok?.origin === 'fixture' ? 'echantillon' : interval !== null && age > interval + 1 ? 'en_retard' : 'a_jour',
       lignes_lues: (ok?.rows_in as number) ?? null,
       lignes_chargees: (ok?.rows_loaded as number) ?? null,
       lignes_rejetees: (ok?.rows_rejected as number) ?? null,

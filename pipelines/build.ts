@@ -1,6 +1,7 @@
 // The main job: pull every source (fixture fallback), compute, then build the site into dist/, all or nothing.
 import { spawn } from 'node:child_process';
 import { existsSync, renameSync, rmSync } from 'node:fs';
+import { replaceFolder } from './files.ts';
 import { resolve } from 'node:path';
 import { computeBarometre } from '../indicators/compute.ts';
 import { writeExports } from '../indicators/exports.ts';
@@ -35,17 +36,18 @@ export async function pullAll(config: Config, options: BuildOptions): Promise<vo
         } catch (error) {
           log.warn(`${source.id} : source injoignable ou invalide (${(error as Error).message}).`);
         }
-        const real = await w.one(`SELECT run_id FROM runs WHERE source = $s AND status IN ('succes', 'inchange') AND origin <> 'fixture' LIMIT 1`, { s: source.id });
-        if (real) {
-          log.warn(`${source.id} : les dernières données réelles chargées sont conservées.`);
-          continue;
-        }
-        if (source.fixtureFallback === false) {
-          log.warn(`${source.id} : ignorée pour ce build (pas de données réelles, pas de repli sur le jeu d'exemple) ; chargez-la avec « barometre pull ${source.id} --from FICHIER ».`);
-          continue;
-        }
-        log.warn(`${source.id} : repli sur le jeu d'exemple ${source.fixture} ; le site affichera un bandeau « données d'exemple ».`);
       }
+      // Offline, or the live pull failed: real data already loaded are kept, never replaced by a sample.
+      const real = await w.one(`SELECT run_id FROM runs WHERE source = $s AND status IN ('succes', 'inchange') AND origin <> 'fixture' LIMIT 1`, { s: source.id });
+      if (real) {
+        log.warn(`${source.id} : les dernières données réelles chargées sont conservées.`);
+        continue;
+      }
+      if (source.fixtureFallback === false) {
+        log.warn(`${source.id} : ignorée pour ce build (pas de données réelles, pas de repli sur le jeu d'exemple) ; chargez-la avec « barometre pull ${source.id} --from FICHIER ».`);
+        continue;
+      }
+      log.warn(`${source.id} : repli sur le jeu d'exemple ${source.fixture} ; le site affichera un bandeau « données d'exemple ».`);
       await pullSource(config, w, source, { log, offline: true, now: options.now });
     }
   });
@@ -63,32 +65,43 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: strin
 export async function buildAstro(
   config: Config,
   log: Logger,
-  { env = process.env, outDir = resolve(config.root, 'dist') }: { env?: NodeJS.ProcessEnv; outDir?: string } = {},
+  { env = process.env, outDir = resolve(config.root, 'dist'), exportsDir = config.paths.exports }: { env?: NodeJS.ProcessEnv; outDir?: string; exportsDir?: string } = {},
 ): Promise<void> {
-  const dist = outDir;
-  const tmp = `${dist}.tmp-${process.pid}`;
-  rmSync(tmp, { recursive: true, force: true });
   log.info('Construction du site…');
   const astro = resolve(config.root, 'node_modules/astro/bin/astro.mjs');
-  const code = await run(process.execPath, [astro, 'build', '--outDir', tmp, '--silent'], { ASTRO_TELEMETRY_DISABLED: '1', ...env, BAROMETRE_EXPORTS: config.paths.exports }, config.root);
-  if (code !== 0 || !existsSync(resolve(tmp, 'index.html'))) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw new Error(`La construction du site a échoué (code ${code}) ; le site précédent (dist/) est conservé.`);
+  await replaceFolder(outDir, async (tmp) => {
+    const code = await run(process.execPath, [astro, 'build', '--outDir', tmp, '--silent'], { ASTRO_TELEMETRY_DISABLED: '1', ...env, BAROMETRE_EXPORTS: exportsDir }, config.root);
+    if (code !== 0 || !existsSync(resolve(tmp, 'index.html'))) {
+      throw new Error(`La construction du site a échoué (code ${code}) ; le site précédent (dist/) est conservé.`);
+    }
+  });
+  log.info(`Site construit dans ${outDir}.`);
+}
+
+/**
+ * compute, then the exports into a scratch folder, then the site from them; only when the site built are
+ * the exports swapped in: a failure leaves the previous exports and the previous site together.
+ */
+export async function publishSite(config: Config, log: Logger, { env, now = new Date() }: { env?: NodeJS.ProcessEnv; now?: Date } = {}): Promise<void> {
+  const staging = `${config.paths.exports}.prochains-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  try {
+    await withWarehouse(config.paths.warehouse, async (w) => {
+      await computeBarometre(config, w, { log });
+      await writeExports(config, w, now, staging);
+    });
+    await buildAstro(config, log, { env, exportsDir: staging });
+    await replaceFolder(config.paths.exports, async (tmp) => {
+      rmSync(tmp, { recursive: true, force: true });
+      renameSync(staging, tmp);
+    });
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
   }
-  const old = `${dist}.old-${process.pid}`;
-  if (existsSync(dist)) renameSync(dist, old);
-  renameSync(tmp, dist);
-  rmSync(old, { recursive: true, force: true });
-  log.info(`Site construit dans ${dist}.`);
 }
 
 export async function buildSite(config: Config, options: BuildOptions): Promise<number> {
-  const { log } = options;
   if (!options.skipPull) await pullAll(config, options);
-  await withWarehouse(config.paths.warehouse, async (w) => {
-    await computeBarometre(config, w, { log });
-    await writeExports(config, w, options.now?.() ?? new Date());
-  });
-  await buildAstro(config, log, { env: options.env });
+  await publishSite(config, options.log, { env: options.env, now: options.now?.() ?? new Date() });
   return 0;
 }

@@ -6,7 +6,7 @@ import { writeExports } from '../indicators/exports.ts';
 import { buildSite } from './build.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
-import { pullSource, runStatus, PullError, type RunRecord } from './pull.ts';
+import { checkDate, pullSource, runStatus, PullError, type RunRecord } from './pull.ts';
 import { Scheduler } from './schedule.ts';
 import { liveUrl, SOURCES, sourceById } from './sources/index.ts';
 import { withWarehouse, type Warehouse } from './warehouse.ts';
@@ -52,7 +52,21 @@ async function cmdPull(config: Config, w: Warehouse, args: string[], log: Logger
   const ids = positionals.length > 0 ? positionals : SOURCES.map((s) => s.id);
   if (values.from && ids.length !== 1) throw new UsageError('--from lit un seul fichier : nommez une seule source (par exemple : barometre pull odt --from organisations.csv).');
   if (values.from && values.offline) throw new UsageError('--from et --offline sont incompatibles.');
-  let sources = ids.map(sourceById);
+  // A malformed command (unknown source, bad date) is a usage error: exit code 2, before anything runs.
+  let sources = ids.map((id) => {
+    try {
+      return sourceById(id);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  });
+  if (values.date) {
+    try {
+      checkDate(values.date);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+  }
   if (positionals.length === 0 && !values.offline) {
     // Pulling "everything" skips sources that have no live address (surveys), saying so.
     for (const s of sources.filter((x) => liveUrl(config, x) === null)) {

@@ -130,6 +130,11 @@ export function requireColumns(table: CsvTable, required: readonly string[], wha
   }
 }
 
+/** Text cells that a spreadsheet would run as a formula (=, +, -, @, tab, CR) get a leading apostrophe. Never numbers. */
+export function neutralise(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+}
+
 /** Serialises rows to CSV text (RFC 4180, LF), with papaparse. */
 export function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[], delimiter = ','): string {
   return Papa.unparse(

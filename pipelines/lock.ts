@@ -1,6 +1,7 @@
 // A lock file that a crashed process does not leave stuck: it names its owner (pid, host) and is
 // refreshed by a heartbeat; a lock whose owner is gone, or whose heartbeat stopped, is taken over.
-import { mkdirSync, openSync, readFileSync, rmSync, statSync, utimesSync, writeSync, closeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
@@ -54,40 +55,36 @@ export function staleReason(path: string, staleMs: number, now = Date.now()): st
   } catch {
     return 'verrou disparu';
   }
-  if (!owner) return 'verrou illisible';
+  const silent = now - mtime > staleMs;
+  // An unreadable lock may be one being written: stale only once it is old.
+  if (!owner) return silent ? 'verrou illisible et ancien' : null;
   if (owner.host === hostname() && !processAlive(owner.pid)) return `le processus ${owner.pid} n'existe plus`;
-  if (now - mtime > staleMs) return `aucun signe de vie depuis ${Math.round((now - mtime) / 1000)} s`;
+  if (silent) return `aucun signe de vie depuis ${Math.round((now - mtime) / 1000)} s`;
   return null;
 }
 
+const sameOwner = (a: LockOwner | null, b: LockOwner | null) => !!a && !!b && a.pid === b.pid && a.host === b.host && a.started_at === b.started_at;
+
+/**
+ * Takes the lock: the file is written aside then hard-linked into place (creation with its content is
+ * atomic: no reader sees an empty lock). A stale lock is renamed away before being judged again, so that
+ * two processes cannot both take it over.
+ */
 export function acquireLock(path: string, { purpose, staleMs = 10 * 60_000, onTakeOver }: { purpose: string; staleMs?: number; onTakeOver?: (reason: string, owner: LockOwner | null) => void }): Lock {
   mkdirSync(dirname(path), { recursive: true });
   const owner: LockOwner = { pid: process.pid, host: hostname(), started_at: new Date().toISOString(), purpose };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      const fd = openSync(path, 'wx');
-      writeSync(fd, JSON.stringify(owner));
-      closeSync(fd);
-      let released = false;
-      return {
-        path,
-        heartbeat() {
-          if (released) return;
-          const t = new Date();
-          utimesSync(path, t, t);
-        },
-        release() {
-          if (released) return;
-          released = true;
-          // Only remove the lock if it is still ours.
-          const current = readOwner(path);
-          if (current && current.pid === owner.pid && current.host === owner.host) rmSync(path, { force: true });
-        },
-      };
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const reason = staleReason(path, staleMs);
+  const aside = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(aside, JSON.stringify(owner));
+  try {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      try {
+        linkSync(aside, path);
+        return heldLock(path, owner);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      }
       const current = readOwner(path);
+      const reason = staleReason(path, staleMs);
       if (reason === null) {
         throw new LockError(
           `Un autre processus tient déjà ${path} (pid ${current?.pid} sur ${current?.host}, ${current?.purpose}, depuis ${current?.started_at}). ` +
@@ -95,9 +92,48 @@ export function acquireLock(path: string, { purpose, staleMs = 10 * 60_000, onTa
           current,
         );
       }
+      // Move the stale lock away; whoever renames it first is the only one to take over.
+      const graveyard = `${path}.abandonne.${process.pid}.${randomBytes(4).toString('hex')}`;
+      try {
+        renameSync(path, graveyard);
+      } catch {
+        continue; // someone else moved it first: try again from the start
+      }
+      const moved = readOwner(graveyard);
+      if (current && !sameOwner(moved, current)) {
+        // What we moved is not what we judged stale (it was replaced meanwhile): put it back if we can.
+        try {
+          linkSync(graveyard, path);
+        } catch {
+          /* a third process holds the lock now; the loop will see it */
+        }
+        rmSync(graveyard, { force: true });
+        continue;
+      }
+      rmSync(graveyard, { force: true });
       onTakeOver?.(reason, current);
-      rmSync(path, { force: true });
     }
+    throw new LockError(`Impossible de prendre le verrou ${path}.`, readOwner(path));
+  } finally {
+    rmSync(aside, { force: true });
   }
-  throw new LockError(`Impossible de prendre le verrou ${path}.`, readOwner(path));
+}
+
+function heldLock(path: string, owner: LockOwner): Lock {
+  let released = false;
+  return {
+    path,
+    heartbeat() {
+      if (released) return;
+      if (!sameOwner(readOwner(path), owner)) throw new LockError(`Le verrou ${path} n'est plus à ce processus.`, readOwner(path));
+      const t = new Date();
+      utimesSync(path, t, t);
+    },
+    release() {
+      if (released) return;
+      released = true;
+      // Only remove the lock if it is still ours.
+      if (sameOwner(readOwner(path), owner)) rmSync(path, { force: true });
+    },
+  };
 }

@@ -228,7 +228,8 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
       log.progress(`${source.id} : téléchargement de ${fetchCtx.url}…`);
       // Conditional request only when the previous download was live and its raw file is still archived.
       const conditional = previous?.origin === 'live' && previous.raw_path && existsSync(previous.raw_path) ? { etag: previous.etag, lastModified: previous.last_modified } : {};
-      http = await source.fetchLive({ ...fetchCtx, fetch: (url, extra = {}) => fetchCtx.fetch(url, { ...conditional, ...extra }) });
+      // Validators belong to the file they came from: sent only to the previous run's final URL.
+      http = await source.fetchLive({ ...fetchCtx, fetch: (url, extra = {}) => fetchCtx.fetch(url, { ...(url === previous?.location ? conditional : {}), ...extra }) });
       run.location = http.url;
       run.etag = http.etag;
       run.last_modified = http.lastModified;
@@ -245,7 +246,8 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
     await options.onStep?.('fetched');
 
     run.raw_sha256 = sha256(bytes);
-    const rawPath = resolve(config.paths.raw, source.id, `${fileTimestamp(started)}.${source.extension}`);
+    // The run's own suffix: two runs in the same second never share (or overwrite) a raw file.
+    const rawPath = resolve(config.paths.raw, source.id, `${fileTimestamp(started)}-${run.run_id.split('-').at(-1)}.${source.extension}`);
     writeFileAtomic(rawPath, bytes);
     writeFileAtomic(`${rawPath}.sha256`, `${run.raw_sha256}  ${rawPath.split('/').pop()}\n`);
     run.raw_path = rawPath;
@@ -268,13 +270,11 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
     run.status = http?.notModified ? 'inchange' : 'succes';
     run.finished_at = now().toISOString();
     await load(w, source, prepared.tables, run, prepared.rejects, options.onStep);
-    await w.checkpoint();
     log.info(
       `${source.id} : ${run.rows_loaded} lignes chargées, ${run.rows_rejected} rejetées sur ${run.rows_in} (données du ${run.date_donnees}, ${origin === 'fixture' ? "jeu d'exemple" : origin === 'fichier' ? 'fichier local' : 'en ligne'}).`,
       { source: source.id, run_id: run.run_id, rows_in: run.rows_in, rows_loaded: run.rows_loaded, rows_rejected: run.rows_rejected },
     );
     for (const note of prepared.notes ?? []) log.info(`${source.id} : ${note}`, { source: source.id });
-    return run;
   } catch (error) {
     run.status = 'echec';
     run.finished_at = now().toISOString();
@@ -282,6 +282,9 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
     await saveRun(w, run).catch(() => undefined);
     throw new PullError(run.error, run);
   }
+  // After the commit: a failed checkpoint is not a failed load (the data are in the write-ahead log).
+  await w.checkpoint().catch((error: Error) => log.warn(`${source.id} : point de contrôle de l'entrepôt différé (${error.message}).`));
+  return run;
 }
 
 export async function runStatus(w: Warehouse): Promise<RunRecord[]> {

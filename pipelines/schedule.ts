@@ -105,7 +105,16 @@ export class Scheduler {
       staleMs,
       onTakeOver: (reason, owner) => this.log.warn('verrou abandonné repris', { event: 'lock:takeover', reason, previous_pid: owner?.pid ?? null }),
     });
-    this.heartbeat = setInterval(() => this.lock?.heartbeat(), Math.max(1_000, Math.floor(staleMs / 3)));
+    this.heartbeat = setInterval(() => {
+      try {
+        this.lock?.heartbeat();
+      } catch (error) {
+        // The lock is no longer ours: another scheduler took it over. Stop rather than run twice.
+        this.log.error('verrou perdu ; arrêt du planificateur', { event: 'lock:lost', error: (error as Error).message });
+        this.lock = undefined;
+        void this.stop();
+      }
+    }, Math.max(1_000, Math.floor(staleMs / 3)));
     this.heartbeat.unref();
   }
 
@@ -197,7 +206,8 @@ export class Scheduler {
     if (this.o.lastSuccess) return this.o.lastSuccess(sourceId);
     return withWarehouse(this.o.config.paths.warehouse, async (w) => {
       await ensureSystemTables(w);
-      const row = await w.one<{ t: string | null }>(`SELECT max(started_at) AS t FROM runs WHERE source = $s AND status IN ('succes', 'inchange')`, { s: sourceId });
+      // A sample (fixture) load is not a pull of the source: it stays due.
+      const row = await w.one<{ t: string | null }>(`SELECT max(started_at) AS t FROM runs WHERE source = $s AND status IN ('succes', 'inchange') AND origin <> 'fixture'`, { s: sourceId });
       return row?.t ? new Date(row.t) : null;
     });
   }

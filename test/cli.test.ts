@@ -47,15 +47,15 @@ describe('barometre (command line)', () => {
     expect(readFileSync(join(tmp.dir, 'exports', 'rejets.csv'), 'utf8').split('\n')[0]).toBe('source,run_id,ligne,identifiant,motif');
   });
 
-  it('exits non-zero with a clear message on an unknown source, a missing file or a bad date', async () => {
+  it('exits 2 on an unknown source or a bad date (usage), 1 on a missing file, each with a clear message', async () => {
     const unknown = await cli(['pull', 'inconnue']);
-    expect(unknown.code).not.toBe(0);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('Source inconnue « inconnue »');
     const missing = await cli(['pull', 'odt', '--from', join(tmp.dir, 'absent.csv')]);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/Fichier introuvable.*Les données précédentes sont conservées/);
     const badDate = await cli(['pull', 'odt', '--from', resolve(PROJECT_ROOT, 'test/fixtures/odt/organisations.csv'), '--date', '2021-13-01']);
-    expect(badDate.code).toBe(1);
+    expect(badDate.code).toBe(2);
     expect(badDate.stderr).toContain('Date invalide « 2021-13-01 »');
   });
 

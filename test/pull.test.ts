@@ -119,3 +119,30 @@ describe('a live pull against a loopback mirror', () => {
     }
   });
 });
+
+describe('build with --offline', () => {
+  it('keeps real data already loaded, and never loads the sample of a source that must not fall back', async () => {
+    const { pullAll } = await import('../pipelines/build.ts');
+    const dir = join(tmp.dir, 'offline');
+    const config = testConfig(dir);
+    const history = resolve(PROJECT_ROOT, 'test/fixtures/odt-historique/nb_collectivites_ouvertes_timeseries.csv');
+    const { odtHistorique } = await import('../pipelines/sources/odt-historique.ts');
+    await withWarehouseAt(config.paths.warehouse, (w) => pullSource(config, w, odtHistorique, { from: history, log: memoryLogger() }));
+    await pullAll(config, { log: memoryLogger(), offline: true });
+    await withWarehouseAt(config.paths.warehouse, async (w) => {
+      const runs = await w.all<{ source: string; origin: string }>(`SELECT source, origin FROM runs WHERE status = 'succes' ORDER BY source, started_at`);
+      expect(runs.filter((r) => r.source === 'odt-historique')).toEqual([{ source: 'odt-historique', origin: 'fichier' }]);
+      expect(runs.some((r) => r.source === 'enquetes')).toBe(false);
+      expect(runs.find((r) => r.source === 'odt')).toEqual({ source: 'odt', origin: 'fixture' });
+    });
+  }, 120_000);
+});
+
+async function withWarehouseAt<T>(path: string, fn: (w: Warehouse) => Promise<T>): Promise<T> {
+  const w = await Warehouse.open(path);
+  try {
+    return await fn(w);
+  } finally {
+    w.close();
+  }
+}

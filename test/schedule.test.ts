@@ -240,3 +240,20 @@ describe('barometre schedule (process)', () => {
     expect(existsSync(join(dataDir, 'state', 'scheduler.lock'))).toBe(false);
   }, 60_000);
 });
+
+describe('the lock against races', () => {
+  it('does not take over a lock that is unreadable but fresh (being written by its owner)', () => {
+    const path = join(tmp.dir, 'writing.lock');
+    writeFileSync(path, '');
+    expect(() => acquireLock(path, { purpose: 'test', staleMs: 60_000 })).toThrow(LockError);
+  });
+
+  it('notices in its heartbeat that another process took the lock over', () => {
+    const path = join(tmp.dir, 'stolen.lock');
+    const lock = acquireLock(path, { purpose: 'test' });
+    writeFileSync(path, JSON.stringify({ pid: 1, host: 'autre-machine', started_at: '2026-01-01T00:00:00Z', purpose: 'x' }));
+    expect(() => lock.heartbeat()).toThrow(/n'est plus à ce processus/);
+    lock.release();
+    expect(existsSync(path)).toBe(true); // not ours: left alone
+  });
+});

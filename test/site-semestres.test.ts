@@ -174,7 +174,7 @@ describe('the semester pages built from the fixture', () => {
     const doc = page('semestres/2025-S1');
     expect(text(doc.querySelector('#donnees ~ div table tbody tr'))).toContain('30 juin 2025');
     const odt = [...(doc.querySelector('table.qualite tr[data-source="odt"]')?.children ?? [])].map(text);
-    expect(odt.slice(1, 7)).toEqual(['à jour', '22 novembre 2026', '9 avril 2021', '23', '20', '3']);
+    expect(odt.slice(1, 7)).toEqual(["jeu d'exemple seulement", '22 novembre 2026', '9 avril 2021', '23', '20', '3']);
   });
 
   it('carries a print stylesheet: A4 page, navigation hidden, external link addresses shown', () => {
@@ -239,10 +239,10 @@ describe('the quality report in words', () => {
 });
 
 describe('the Données page', () => {
-  it('shows the quality row of odt: 23 rows read, 20 loaded, 3 rejected, fresh, with its reasons and coverage', () => {
+  it('shows the quality row of odt: 23 rows read, 20 loaded, 3 rejected, marked as sample data, with its reasons and coverage', () => {
     const doc = page('donnees');
     const cells = [...(doc.querySelector('table.qualite tr[data-source="odt"]')?.children ?? [])].map(text);
-    expect(cells[1]).toBe('à jour');
+    expect(cells[1]).toBe("jeu d'exemple seulement");
     expect(cells[3]).toBe('chaque lundi à 6 h');
     expect(cells.slice(6)).toEqual(['23', '20', '3', '87,0\u202f%']);
     const detail = text(doc.querySelector('table.qualite-detail tr[data-source="odt"]'));

@@ -195,7 +195,8 @@ export const enquetes: Source = {
   // Without a configured file, a build goes without surveys rather than publish sample answers.
   fixtureFallback: false,
   extension: 'csv',
-  tables: [{ name: 'enquetes_declarations', columns: ENQUETES_TABLE_COLUMNS, mode: 'snapshot' }],
+  // A file replaces every declaration of the surveys (`source`) it contains, and no other survey's.
+  tables: [{ name: 'enquetes_declarations', columns: ENQUETES_TABLE_COLUMNS, mode: 'replace', partitionBy: ['source'] }],
   async fetchLive(ctx) {
     if (!ctx.url) {
       throw new Error(

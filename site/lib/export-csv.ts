@@ -1,6 +1,7 @@
 // The CSV twins of the site's pages: the same columns as /donnees/barometre.csv, written with papaparse, in the
 // international form (",", decimal point) and the French spreadsheet form (BOM, ";", decimal comma).
 import Papa from 'papaparse';
+import { neutralise } from '../../pipelines/csv.ts';
 import type { BarometreRow } from './data.ts';
 
 /** The columns of barometre.csv, in its order. */
@@ -12,10 +13,6 @@ export const BAROMETRE_COLUMNS = [
 
 const DECIMALS = new Set(['taux', 'ic_bas', 'ic_haut', 'taux_population']);
 
-/** A spreadsheet would run a cell starting with =, +, -, @ as a formula: such text gets a leading apostrophe. */
-function neutralise(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 function cell(column: string, value: unknown, french: boolean): string {
   if (value === null || value === undefined) return '';

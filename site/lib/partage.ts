@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import Papa from 'papaparse';
+import { neutralise } from '../../pipelines/csv.ts';
 import type { SourceProvenance } from './data.ts';
 import { formatDate } from './format.ts';
 
@@ -83,7 +84,7 @@ export function chartCsv(c: SharedChart): string {
     Object.fromEntries(c.csvColumns.map((k) => {
       const v = r[k];
       if (v === null || v === undefined) return [k, ''];
-      if (typeof v === 'string' && /^[=+\-@\t\r]/.test(v)) return [k, `'${v}`];
+      if (typeof v === 'string') return [k, neutralise(v)];
       return [k, v];
     })),
   );

@@ -2,7 +2,7 @@
 import { qualite, TYPE_LABELS } from './data.ts';
 import { formatDate, formatInteger, formatPercent } from './format.ts';
 
-export type Fraicheur = 'a_jour' | 'en_retard' | 'jamais_chargee';
+export type Fraicheur = 'a_jour' | 'en_retard' | 'jamais_chargee' | 'echantillon';
 
 export interface SourceQualite {
   source: string;
@@ -42,7 +42,7 @@ export function parseSourceQualite(r: Record<string, unknown>): SourceQualite {
     date_donnees: str(r.date_donnees),
     age_jours: num(r.age_jours),
     intervalle_jours: num(r.intervalle_jours),
-    fraicheur: f === 'a_jour' || f === 'en_retard' ? f : 'jamais_chargee',
+    fraicheur: f === 'a_jour' || f === 'en_retard' || f === 'echantillon' ? f : 'jamais_chargee',
     lignes_lues: num(r.lignes_lues),
     lignes_chargees: num(r.lignes_chargees),
     lignes_rejetees: num(r.lignes_rejetees),
@@ -56,7 +56,7 @@ export function rapportQualite(folder?: string): SourceQualite[] {
   return qualite(folder).map(parseSourceQualite);
 }
 
-export const FRAICHEUR_LABELS: Record<Fraicheur, string> = { a_jour: 'à jour', en_retard: 'en retard', jamais_chargee: 'jamais chargée' };
+export const FRAICHEUR_LABELS: Record<Fraicheur, string> = { a_jour: 'à jour', en_retard: 'en retard', jamais_chargee: 'jamais chargée', echantillon: "jeu d'exemple seulement" };
 
 export const ORIGINE_LABELS: Record<string, string> = { live: 'en ligne', fichier: 'fichier local', fixture: "jeu d'exemple" };
 

@@ -1,6 +1,7 @@
 // The Territoires section: one page per région, département, EPCI and commune of 3 500 inhabitants or
 // more, small data files for every commune, and the search index. Built on the loaders of data.ts.
 import Papa from 'papaparse';
+import { neutralise } from '../../pipelines/csv.ts';
 import { comparaisonSvg, type LigneTaux } from '../charts/territoire-comparaison.ts';
 import {
   type BarometreRow,
@@ -282,9 +283,6 @@ export function fichierDonnees(ctx: Contexte, nom: NomFichier): FichierDonnees {
   };
 }
 
-function neutraliser(value: string): string {
-  return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-}
 
 /** The same data as a CSV table (comma, UTF-8): one row per collectivité, value and ranks per indicator. */
 export function fichierCsv(ctx: Contexte, nom: NomFichier): string {
@@ -295,7 +293,7 @@ export function fichierCsv(ctx: Contexte, nom: NomFichier): string {
     const row: Record<string, string | number | null> = {
       code: t.code,
       type_collectivite: t.type_collectivite,
-      nom: neutraliser(t.nom),
+      nom: neutralise(t.nom),
       codes_postaux: t.codes_postaux,
       population: t.population,
       strate: t.strate,
