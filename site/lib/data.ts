@@ -51,25 +51,10 @@ export interface StrateDefinition {
   ordre: number;
 }
 
-export interface SourceProvenance {
-  id: string;
-  titre: string;
-  producteur: string;
-  licence: string;
-  licence_url: string;
-  url: string;
-  page: string;
-  chargement: { run_id: string; origin: string; started_at: string; date_donnees: string | null; raw_sha256: string | null; rows_in: number | null; rows_loaded: number | null; rows_rejected: number | null } | null;
-}
+// The exports' shapes, from the code that writes them (type-only imports: nothing of it runs in the site).
+export type { Provenance, SourceProvenance } from '../../indicators/exports.ts';
 
-export interface Provenance {
-  genere_le: string;
-  echantillon: boolean;
-  referentiel: { nom: string; version: string; licence: string };
-  sources: SourceProvenance[];
-  indicateurs: { id: string; label: string; version: string; sources: string[] }[];
-  seuil_diffusion: number;
-}
+import type { Provenance } from '../../indicators/exports.ts';
 
 export interface SiteData {
   folder: string;
@@ -162,19 +147,8 @@ export interface CollectiviteResultat {
   methode_version: string;
 }
 
-export interface Territoire {
-  code: string;
-  type_collectivite: 'commune' | 'epci' | 'departement' | 'region';
-  nom: string;
-  siren: string | null;
-  population: number | null;
-  strate: string;
-  departement: string | null;
-  region: string | null;
-  nature: string | null;
-  epci: string | null;
-  codes_postaux: string | null;
-}
+export type { Collectivite as Territoire } from '../../pipelines/referential.ts';
+import type { Collectivite as Territoire } from '../../pipelines/referential.ts';
 
 export interface Tuile {
   code: string;
