@@ -5,7 +5,7 @@ import { resolve } from 'node:path';
 import cron from 'node-cron';
 import { computeBarometre } from '../indicators/compute.ts';
 import { writeExports } from '../indicators/exports.ts';
-import { buildAstro } from './build.ts';
+import { publishSite } from './build.ts';
 import type { Config } from './config.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import type { Logger } from './log.ts';
@@ -133,7 +133,15 @@ export class Scheduler {
     return withWarehouse(this.o.config.paths.warehouse, (w) => pullSource(this.o.config, w, source, { log: this.o.log, now: this.now }));
   }
 
+  /**
+   * With the built-in build, exports and site are published together (exports written aside, swapped in
+   * only once the site built). With a configured command, the exports are written, then the command runs.
+   */
   private async defaultRecompute(): Promise<void> {
+    if (!this.o.config.siteBuildCommand) {
+      await publishSite(this.o.config, this.o.log, { now: this.now() });
+      return;
+    }
     await withWarehouse(this.o.config.paths.warehouse, async (w) => {
       await computeBarometre(this.o.config, w, { log: this.o.log });
       await writeExports(this.o.config, w, this.now());
@@ -143,7 +151,6 @@ export class Scheduler {
   private async defaultBuild(): Promise<void> {
     const command = this.o.config.siteBuildCommand;
     if (command) await runCommand(command, this.o.config.root);
-    else await buildAstro(this.o.config, this.o.log);
   }
 
   /** Serialises jobs: one job at a time touches the warehouse. */
