@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Config } from '../pipelines/config.ts';
 import { neutralise, toCsv } from '../pipelines/csv.ts';
 import { replaceFolder } from '../pipelines/files.ts';
-import type { RunRecord } from '../pipelines/pull.ts';
+import { latestRunsSql, type RunRecord } from '../pipelines/pull.ts';
 import { decoupageVersion } from '../pipelines/referential.ts';
 import { loadTuilesDepartements } from '../pipelines/tuiles.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
@@ -58,8 +58,7 @@ export interface Provenance {
 
 export async function buildProvenance(config: Config, w: Warehouse, now: Date): Promise<Provenance> {
   const runs = await w.all<RunRecord & Record<string, unknown>>(
-    `SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY source ORDER BY started_at DESC, run_id DESC) AS rn
-                                FROM runs WHERE status IN ('succes', 'inchange')) WHERE rn = 1`,
+    latestRunsSql(true),
   );
   const sources: SourceProvenance[] = SOURCES.map((s) => {
     const run = runs.find((r) => r.source === s.id);

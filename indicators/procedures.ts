@@ -31,14 +31,19 @@ function indicateursValues(): string {
 
 const PERIMETRES = ['toutes', 'partagees', ...NIVEAUX_COLLECTIVITE];
 
-/** Per edition × perimeter × indicator: counts and shares of procedures reaching the goal. */
-export function sqlObjectifsParEdition(): string {
-  return `
-    WITH ed AS ${vdeCourant('vde_editions')},
+/** The current editions, procedures and values, and the observatory's indicators: what both queries start from. */
+function commonCtes(): string {
+  return `ed AS ${vdeCourant('vde_editions')},
     pr AS ${vdeCourant('vde_procedures')},
     va AS ${vdeCourant('vde_valeurs')},
     ind(indicateur, indicateur_libelle, position, a_objectif) AS (VALUES
-      ${indicateursValues()}),
+      ${indicateursValues()})`;
+}
+
+/** Per edition × perimeter × indicator: counts and shares of procedures reaching the goal. */
+export function sqlObjectifsParEdition(): string {
+  return `
+    WITH ${commonCtes()},
     perimetre AS (
       SELECT date_donnees, edition_id, titre_normalise, 'toutes' AS perimetre FROM pr
       UNION ALL
@@ -77,11 +82,7 @@ export function sqlObjectifsParEdition(): string {
 /** Per edition × procedure × indicator: the value, and how it moved since the previous edition the procedure appears in. */
 export function sqlEvolutionProcedures(): string {
   return `
-    WITH ed AS ${vdeCourant('vde_editions')},
-    pr AS ${vdeCourant('vde_procedures')},
-    va AS ${vdeCourant('vde_valeurs')},
-    ind(indicateur, indicateur_libelle, position, a_objectif) AS (VALUES
-      ${indicateursValues()}),
+    WITH ${commonCtes()},
     -- Colours order the levels of every indicator: blue and green best, red worst, grey not comparable.
     rang(couleur, rang) AS (VALUES ('blue', 0), ('green', 0), ('yellow', 1), ('orange', 1), ('red', 2)),
     lignes AS (

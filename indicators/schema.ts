@@ -1,4 +1,5 @@
 // The export contract: every exported table, its columns, their types and descriptions (Table Schema).
+import { latestRunsSql } from '../pipelines/pull.ts';
 
 export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date';
 export interface Field {
@@ -130,9 +131,7 @@ export const EXPORT_TABLES: ExportTable[] = [
     name: 'rejets',
     title: 'Lignes rejetées',
     description: 'Lignes des sources qui n\'ont pas pu être utilisées, avec leur motif (dernier chargement réussi de chaque source).',
-    sql: `SELECT ${select(REJETS_FIELDS)} FROM rejets WHERE run_id IN (
-            SELECT run_id FROM (SELECT run_id, row_number() OVER (PARTITION BY source ORDER BY started_at DESC, run_id DESC) AS rn
-                                FROM runs WHERE status IN ('succes', 'inchange')) WHERE rn = 1)
+    sql: `SELECT ${select(REJETS_FIELDS)} FROM rejets WHERE run_id IN (SELECT run_id FROM (${latestRunsSql(true)}))
           ORDER BY source, ligne`,
     fields: REJETS_FIELDS,
   },

@@ -287,9 +287,15 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
   return run;
 }
 
+/** The latest run of each source (among successful ones only when asked): one SQL for status, provenance and rejects. */
+export function latestRunsSql(successfulOnly: boolean): string {
+  return `SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY source ORDER BY started_at DESC, run_id DESC) AS rn
+                                 FROM runs${successfulOnly ? ` WHERE status IN ('succes', 'inchange')` : ''}) WHERE rn = 1`;
+}
+
 export async function runStatus(w: Warehouse): Promise<RunRecord[]> {
   await markInterrupted(w, new Date());
   return w.all<RunRecord & Record<string, unknown>>(
-    `SELECT * EXCLUDE (rn) FROM (SELECT *, row_number() OVER (PARTITION BY source ORDER BY started_at DESC, run_id DESC) AS rn FROM runs) WHERE rn = 1 ORDER BY source`,
+    `${latestRunsSql(false)} ORDER BY source`,
   );
 }

@@ -2,27 +2,11 @@
 import { qualite, TYPE_LABELS } from './data.ts';
 import { formatDate, formatInteger, formatPercent } from './format.ts';
 
-export type Fraicheur = 'a_jour' | 'en_retard' | 'jamais_chargee' | 'echantillon';
+import type { SourceQuality } from '../../indicators/quality.ts';
 
-export interface SourceQualite {
-  source: string;
-  titre: string;
-  calendrier: string;
-  dernier_statut: string | null;
-  dernier_essai: string | null;
-  derniere_reussite: string | null;
-  origine: string | null;
-  date_donnees: string | null;
-  age_jours: number | null;
-  intervalle_jours: number | null;
-  fraicheur: Fraicheur;
-  lignes_lues: number | null;
-  lignes_chargees: number | null;
-  lignes_rejetees: number | null;
-  taux_rapprochement: number | null;
-  motifs_rejet: { motif: string; lignes: number }[];
-  couverture: { type_collectivite: string; couvertes: number; total: number; taux: number }[];
-}
+// The report's shape, from the code that writes it (type-only import); the parser below stays defensive.
+export type SourceQualite = SourceQuality;
+export type Fraicheur = SourceQuality['fraicheur'];
 
 const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
