@@ -110,10 +110,10 @@ async function main() {
       if (existsSync('/usr/bin/chromium')) {
         const server = await serveStatic(dist);
         try {
-          const audits = await auditPages(server.url, pageTypes(dist).filter(([, p]) => !p.includes('absent')));
+          const audits = await auditPages(server.url, pageTypes(dist).filter(([, p]) => !p.includes('absent')), { throttling: 'provided' });
           const budgets = loadBudgets();
           process.stdout.write(`\nLighthouse (budgets de budgets.json) :\n${formatAudits(audits)}\n`);
-          const problems = audits.flatMap((a) => overBudget(a, budgets));
+          const problems = audits.flatMap((a) => overBudget(a, budgets, { timings: true }));
           process.stdout.write(problems.length === 0 ? 'Toutes les pages sont dans leur budget.\n' : `Hors budget :\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
         } finally {
           await server.close();

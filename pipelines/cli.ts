@@ -6,7 +6,7 @@ import { writeExports } from '../indicators/exports.ts';
 import { buildSite } from './build.ts';
 import { loadConfig, type Config } from './config.ts';
 import { createLogger, type Logger } from './log.ts';
-import { checkDate, pullSource, runStatus, PullError, type RunRecord } from './pull.ts';
+import { checkDate, pullSource, PULL_STEPS, runStatus, PullError, type PullStep, type RunRecord } from './pull.ts';
 import { Scheduler } from './schedule.ts';
 import { liveUrl, SOURCES, sourceById } from './sources/index.ts';
 import { withWarehouse, type Warehouse } from './warehouse.ts';
@@ -42,7 +42,24 @@ export interface CliIO {
 
 class UsageError extends Error {}
 
-async function cmdPull(config: Config, w: Warehouse, args: string[], log: Logger, now?: () => Date): Promise<number> {
+/**
+ * With `BAROMETRE_PAUSE_AT=<step>`, the process prints `barometre: pause <step>` on stderr when a pull reaches
+ * that step and waits there until it is killed: crash tests kill at a known point, not after a guessed delay.
+ */
+function pauseHook(config: Config, stderr: NodeJS.WritableStream): ((step: PullStep) => Promise<void>) | undefined {
+  const at = config.pauseAt;
+  if (!at) return undefined;
+  if (!(PULL_STEPS as readonly string[]).includes(at)) throw new UsageError(`BAROMETRE_PAUSE_AT=« ${at} » : étape inconnue. Étapes : ${PULL_STEPS.join(', ')}.`);
+  return async (step) => {
+    if (step !== at) return;
+    stderr.write(`barometre: pause ${step}\n`);
+    await new Promise<never>(() => setInterval(() => undefined, 60_000));
+  };
+}
+
+async function cmdPull(config: Config, w: Warehouse, args: string[], log: Logger, io: CliIO): Promise<number> {
+  const now = io.now;
+  const onStep = pauseHook(config, io.stderr);
   const { values, positionals } = parseArgs({
     args,
     options: { from: { type: 'string' }, date: { type: 'string' }, offline: { type: 'boolean', default: false } },
@@ -77,7 +94,7 @@ async function cmdPull(config: Config, w: Warehouse, args: string[], log: Logger
   let failures = 0;
   for (const source of sources) {
     try {
-      await pullSource(config, w, source, { from: values.from, offline: values.offline, date: values.date, log, now });
+      await pullSource(config, w, source, { from: values.from, offline: values.offline, date: values.date, log, now, onStep });
     } catch (error) {
       failures++;
       log.error(`${source.id} : échec du chargement. ${(error as Error).message} Les données précédentes sont conservées.`, { source: source.id });
@@ -162,7 +179,7 @@ export async function main(argv: string[], io: CliIO = { stdout: process.stdout,
     const config = loadConfig(undefined, io.env);
     switch (command) {
       case 'pull':
-        return await withWarehouse(config.paths.warehouse, (w) => cmdPull(config, w, args, log, io.now));
+        return await withWarehouse(config.paths.warehouse, (w) => cmdPull(config, w, args, log, io));
       case 'compute':
         return await withWarehouse(config.paths.warehouse, (w) => cmdCompute(config, w, log, io.now));
       case 'status':

@@ -40,6 +40,12 @@ export const configSchema = z
 
 export type Config = z.infer<typeof configSchema> & {
   root: string;
+  /**
+   * A step of a pull (`PULL_STEPS`) where the `barometre` process announces itself on stderr and waits to be
+   * killed: the crash tests stop a process at a known point instead of after a guessed delay.
+   * From the environment variable `BAROMETRE_PAUSE_AT`; never set in normal use.
+   */
+  pauseAt?: string;
   paths: { data: string; raw: string; exports: string; editions: string; state: string; warehouse: string };
 };
 
@@ -96,5 +102,6 @@ export function loadConfig(root = PROJECT_ROOT, env: NodeJS.ProcessEnv = process
     throw new Error(`Configuration introuvable : ${file}`);
   }
   // BAROMETRE_DATA_DIR lets tests, the benchmark and CI work in a scratch folder.
-  return parseConfig(raw, root, env.BAROMETRE_DATA_DIR || undefined);
+  const config = parseConfig(raw, root, env.BAROMETRE_DATA_DIR || undefined);
+  return env.BAROMETRE_PAUSE_AT ? { ...config, pauseAt: env.BAROMETRE_PAUSE_AT } : config;
 }

@@ -58,6 +58,11 @@ export interface RunRecord {
   error: string | null;
 }
 
+/** The suffix of a run's staging tables (`stg_<table>_<suffix>`). */
+export function stagingSuffix(runId: string): string {
+  return runId.replace(/\W/g, '_');
+}
+
 export async function ensureSystemTables(w: Warehouse): Promise<void> {
   await w.createTable('runs', RUN_COLUMNS);
   await w.createTable('rejets', REJECT_COLUMNS);
@@ -71,6 +76,13 @@ export async function markInterrupted(w: Warehouse, now: Date): Promise<number> 
   await ensureSystemTables(w);
   const stale = await w.all<{ run_id: string }>(`SELECT run_id FROM runs WHERE status = 'en_cours'`);
   if (stale.length === 0) return 0;
+  // Its staging tables were written outside any transaction: they outlive the process, so drop them here.
+  for (const { run_id } of stale) {
+    const tables = await w.all<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'main' AND starts_with(table_name, 'stg_') AND ends_with(table_name, $suffix)`, {
+      suffix: `_${stagingSuffix(run_id)}`,
+    });
+    for (const { name } of tables) await w.run(`DROP TABLE IF EXISTS ${quotedIdentifier(name)}`);
+  }
   await w.run(
     `UPDATE runs SET status = 'interrompu', finished_at = coalesce(finished_at, $t),
             error = coalesce(error, 'Chargement interrompu (processus arrêté avant la fin) ; les données précédentes sont conservées.')
@@ -92,9 +104,18 @@ export interface PullOptions {
   referential?: Referential;
   /** Overrides of HTTP settings (tests). */
   http?: Partial<HttpOptions>;
-  /** Called between steps (tests inject failures there). */
-  onStep?: (step: 'fetched' | 'prepared' | 'staged' | 'loading') => void | Promise<void>;
+  /** Called between steps (tests inject failures there, and `BAROMETRE_PAUSE_AT` pauses a process there). */
+  onStep?: (step: PullStep) => void | Promise<void>;
 }
+
+/**
+ * The points of a pull, in order: the run is recorded (`registered`), the bytes are archived (`fetched`),
+ * parsed and validated (`prepared`), half the staging rows are written (`staging`), staging is complete
+ * (`staged`), the swap transaction has replaced the data but not committed (`loading`), it has committed
+ * (`committed`). A process that dies before `committed` leaves the previous data.
+ */
+export const PULL_STEPS = ['registered', 'fetched', 'prepared', 'staging', 'staged', 'loading', 'committed'] as const;
+export type PullStep = (typeof PULL_STEPS)[number];
 
 export class PullError extends Error {
   constructor(
@@ -138,11 +159,24 @@ async function saveRun(w: Warehouse, run: RunRecord): Promise<void> {
 
 /** Loads prepared rows: staging tables first, then one transaction replaces the source's data. */
 async function load(w: Warehouse, source: Source, tables: Record<string, Record<string, unknown>[]>, run: RunRecord, rejects: { ligne: number | null; identifiant: string | null; motif: string }[], onStep?: PullOptions['onStep']): Promise<void> {
-  const staging = source.tables.map((t) => ({ spec: t, name: `stg_${t.name}_${run.run_id.replace(/\W/g, '_')}` }));
+  const staging = source.tables.map((t) => ({ spec: t, name: `stg_${t.name}_${stagingSuffix(run.run_id)}` }));
   try {
+    // Written in two halves, so that a test can stop a process with staging half filled.
+    const total = staging.reduce((n, { spec }) => n + (tables[spec.name]?.length ?? 0), 0);
+    let written = 0;
+    let halfway = false;
     for (const { spec, name } of staging) {
       await w.createTable(name, spec.columns, { replace: true });
-      await w.insert(name, spec.columns, tables[spec.name] ?? []);
+      const rows = tables[spec.name] ?? [];
+      const cut = halfway ? 0 : Math.min(rows.length, Math.max(0, Math.ceil(total / 2) - written));
+      await w.insert(name, spec.columns, rows.slice(0, cut));
+      written += cut;
+      if (!halfway && written >= Math.ceil(total / 2)) {
+        halfway = true;
+        await onStep?.('staging');
+      }
+      await w.insert(name, spec.columns, rows.slice(cut));
+      written += rows.length - cut;
     }
     await onStep?.('staged');
     await w.transaction(async () => {
@@ -211,6 +245,7 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
   await saveRun(w, run);
   const log = options.log;
   try {
+    await options.onStep?.('registered');
     if (options.date) checkDate(options.date);
     let bytes: Uint8Array;
     let http: HttpResult | undefined;
@@ -282,6 +317,7 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
     await saveRun(w, run).catch(() => undefined);
     throw new PullError(run.error, run);
   }
+  await options.onStep?.('committed');
   // After the commit: a failed checkpoint is not a failed load (the data are in the write-ahead log).
   await w.checkpoint().catch((error: Error) => log.warn(`${source.id} : point de contrôle de l'entrepôt différé (${error.message}).`));
   return run;

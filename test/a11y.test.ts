@@ -11,7 +11,7 @@ const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
 const dist = inject('siteDist');
 
 describe.skipIf(!CHROMIUM)('accessibility (axe-core, WCAG 2.1 AA)', () => {
-  const env = useBrowserOnSite(dist);
+  const env = useBrowserOnSite();
 
   it.each(pageTypes(dist))('%s (%s) has no violation', async (_type, path) => {
     expect(existsSync(join(dist, path, 'index.html')), `page ${path} absente du site`).toBe(true);

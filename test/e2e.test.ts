@@ -14,7 +14,7 @@ const dist = inject('siteDist');
 const SHOTS = join(PROJECT_ROOT, 'artifacts', 'screenshots');
 
 describe.skipIf(!CHROMIUM)('in a real browser', () => {
-  const env = useBrowserOnSite(dist);
+  const env = useBrowserOnSite();
 
   async function open(path: string, fn: (page: Page) => Promise<void>, viewport = { width: 1280, height: 900 }) {
     const page = await env.browser.newPage({ viewport });

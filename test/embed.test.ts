@@ -93,7 +93,7 @@ describe('the embed of ouverture-donnees per strate', () => {
 });
 
 describe.skipIf(!CHROMIUM)('the embed in a real browser', () => {
-  const env = useBrowserOnSite(dist);
+  const env = useBrowserOnSite();
 
   it('resizes its iframe through the snippet when the chart width changes', async () => {
     const o = JSON.parse(read('ouverture-donnees--strates', 'oembed.json').toString('utf8'));

@@ -9,12 +9,9 @@ import { writeExports } from '../indicators/exports.ts';
 import { PROJECT_ROOT } from '../pipelines/config.ts';
 import { sha256 } from '../pipelines/files.ts';
 import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource, runStatus } from '../pipelines/pull.ts';
+import { pullSource, PULL_STEPS, runStatus, type PullStep } from '../pipelines/pull.ts';
 import { odt } from '../pipelines/sources/odt.ts';
 import { Warehouse, withWarehouse } from '../pipelines/warehouse.ts';
-import { GENERATORS, mulberry32 } from '../bench/generators.ts';
-import { referential } from '../pipelines/referential.ts';
-import { toCsv } from '../pipelines/csv.ts';
 import { scratch, testConfig } from './helpers/env.ts';
 import { hang, respond, scriptedServer, truncated, type Handler, type ScriptedServer } from './helpers/server.ts';
 
@@ -54,12 +51,12 @@ const cases: Case[] = [
   { name: 'two 500s, then success', script: [respond(500), respond(502), respond(200, FIXTURE)], outcome: 'succes' },
   { name: 'a truncated body, then the whole file', script: [truncated(FIXTURE.slice(0, 300), FIXTURE.length), respond(200, FIXTURE)], outcome: 'succes' },
   { name: 'a 404', script: [respond(404, 'Not found')], outcome: /a répondu 404/ },
-  { name: 'timeouts until the retries run out', script: [hang], outcome: /pas de réponse en 300 ms.*Abandon après 3 tentatives/ },
+  { name: 'timeouts until the retries run out', script: [hang], outcome: /pas de réponse en 2000 ms.*Abandon après 3 tentatives/ },
   { name: 'truncated bodies until the retries run out', script: [truncated(FIXTURE.slice(0, 300), FIXTURE.length)], outcome: /réponse tronquée|interrompue/ },
   { name: 'a wrong Content-Type', script: [respond(200, FIXTURE, { 'content-type': 'image/png' })], outcome: /type de contenu inattendu « image\/png »/ },
   { name: 'an HTML error page instead of CSV', script: [respond(200, '<!DOCTYPE html><html><body><h1>Erreur 503</h1></body></html>', { 'content-type': 'text/csv' })], outcome: /page HTML/ },
   { name: 'a huge body', script: [respond(200, FIXTURE + 'x'.repeat(200_000))], http: { maxBytes: 100_000 }, outcome: /limite de 100000 octets/ },
-  { name: 'a slow drip past the timeout', script: [drip(FIXTURE, 50)], http: { timeoutMs: 500, retries: 0 }, outcome: /délai dépassé|pas de réponse|interrompue/ },
+  { name: 'a slow drip past the timeout', script: [drip(FIXTURE, 50)], http: { timeoutMs: 2_000, retries: 0 }, outcome: /délai dépassé|pas de réponse|interrompue/ },
   { name: 'a CSV missing a required column', script: [respond(200, FIXTURE.replace('nb-datagouv', 'nb_jeux_dg_renomme'))], outcome: /colonne obligatoire absente : « nb-datagouv »/ },
 ];
 
@@ -86,7 +83,7 @@ describe('each fault of a live source', () => {
     server = await scriptedServer(c.script);
     const dir = join(tmp.dir, c.name.replace(/\W+/g, '-'));
     cpSync(base, dir, { recursive: true });
-    const config = testConfig(dir, { http: { retries: 2, backoffMs: 5, timeoutMs: 300, ...c.http }, sources: { odt: { url: `${server.url}/organisations.csv` } } });
+    const config = testConfig(dir, { http: { retries: 2, backoffMs: 5, timeoutMs: 2_000, ...c.http }, sources: { odt: { url: `${server.url}/organisations.csv` } } });
     await withWarehouse(config.paths.warehouse, async (w) => {
       const tableBefore = await w.all(`SELECT * FROM odt_organisations ORDER BY date_donnees, ligne`);
       const exportsBefore = snapshotFolder(config.paths.exports);
@@ -111,49 +108,94 @@ describe('each fault of a live source', () => {
   }, 30_000);
 });
 
-describe('a process killed in the middle of a load', () => {
-  const dir = join(tmp.dir, 'kill');
-  const config = testConfig(dir);
-  const big = join(tmp.dir, 'big.csv');
+describe('a process killed at a known point of a load', () => {
+  const FIXTURE_PATH = resolve(PROJECT_ROOT, 'test/fixtures/odt/organisations.csv');
   let previous: unknown[];
-  const outcomes: string[] = [];
-  // At least one of the kills must land before the load finished, or this test proves nothing.
-  afterAll(() => expect(outcomes).toContain('interrompu'));
+  let base: string;
 
   beforeAll(async () => {
-    // Every collectivité of France in the ODT format: a load that takes seconds.
-    const { columns, rows } = GENERATORS.odt!(referential(), 0.5, mulberry32(7));
-    writeFileSync(big, toCsv(columns, rows));
-    await withWarehouse(config.paths.warehouse, async (w) => {
-      await pullSource(config, w, odt, { from: resolve(PROJECT_ROOT, 'test/fixtures/odt/organisations.csv'), date: '2020-12-31', log: memoryLogger() });
+    base = join(tmp.dir, 'kill-base');
+    await withWarehouse(testConfig(base).paths.warehouse, async (w) => {
+      await pullSource(testConfig(base), w, odt, { from: FIXTURE_PATH, date: '2020-12-31', log: memoryLogger() });
       previous = await w.all(`SELECT * FROM odt_organisations ORDER BY ligne`);
     });
   });
 
-  it.each([400, 1200, 2500])('by SIGKILL after %i ms leaves a warehouse that opens and holds the previous data (or the complete new data)', async (delay) => {
-    const child = spawn(process.execPath, [resolve(PROJECT_ROOT, 'bin/barometre.mjs'), 'pull', 'odt', '--from', big, '--date', '2021-06-30'], {
-      env: { ...process.env, BAROMETRE_DATA_DIR: dir, CI: 'true' },
-      stdio: 'ignore',
+  /**
+   * Starts `barometre pull` paused at `step` (BAROMETRE_PAUSE_AT), waits for its announcement on stderr, then
+   * sends SIGKILL. Returns how the process ended: a kill that did not land where it says fails the test.
+   */
+  async function killAt(step: PullStep, dataDir: string): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
+    const child = spawn(process.execPath, [resolve(PROJECT_ROOT, 'bin/barometre.mjs'), 'pull', 'odt', '--from', FIXTURE_PATH, '--date', '2021-06-30'], {
+      env: { ...process.env, BAROMETRE_DATA_DIR: dataDir, BAROMETRE_PAUSE_AT: step, CI: 'true' },
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
-    const exited = new Promise((r) => child.on('exit', r));
-    await new Promise((r) => setTimeout(r, delay));
+    let stderr = '';
+    const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_code, signal) => r(signal)));
+    const paused = new Promise<void>((r) =>
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes(`barometre: pause ${step}\n`)) r();
+      }),
+    );
+    // Whichever comes first: the announcement (then the kill) or an exit without it (a failure below).
+    await Promise.race([paused, exited]);
     child.kill('SIGKILL');
-    await exited;
-    const w = await Warehouse.open(config.paths.warehouse);
+    return { signal: await exited, stderr };
+  }
+
+  const expectations: [PullStep, 'interrompu' | 'succes'][] = [
+    ['registered', 'interrompu'],
+    ['fetched', 'interrompu'],
+    ['prepared', 'interrompu'],
+    ['staging', 'interrompu'],
+    ['staged', 'interrompu'],
+    ['loading', 'interrompu'],
+    ['committed', 'succes'],
+  ];
+
+  it('has a case for every step of a pull', () => {
+    expect(expectations.map(([step]) => step)).toEqual([...PULL_STEPS]);
+  });
+
+  it.each(expectations)('by SIGKILL at « %s » leaves a warehouse that opens with the run marked %s', async (step, outcome) => {
+    const dir = join(tmp.dir, `kill-${step}`);
+    cpSync(base, dir, { recursive: true });
+    const { signal, stderr } = await killAt(step, dir);
+    // The process was paused where it says and died of the kill, not of its own accord.
+    expect(stderr).toContain(`barometre: pause ${step}`);
+    expect(signal).toBe('SIGKILL');
+    const w = await Warehouse.open(testConfig(dir).paths.warehouse);
     try {
-      const dates = await w.all<{ d: string; n: number }>(`SELECT date_donnees AS d, count(*)::INTEGER AS n FROM odt_organisations GROUP BY 1 ORDER BY 1`);
       expect(await w.all(`SELECT * FROM odt_organisations WHERE date_donnees = '2020-12-31' ORDER BY ligne`)).toEqual(previous);
-      // The new snapshot is either absent or complete: never half loaded.
-      const newer = dates.find((d) => d.d === '2021-06-30');
-      if (newer) expect(newer.n).toBeGreaterThan(30_000);
+      const newer = await w.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM odt_organisations WHERE date_donnees = '2021-06-30'`);
       const [status] = await runStatus(w);
-      outcomes.push(status!.status);
-      expect(['interrompu', 'succes']).toContain(status!.status);
-      if (status!.status === 'interrompu') expect(status!.error).toMatch(/interrompu/);
+      if (outcome === 'succes') {
+        // After the commit: the complete new snapshot, and the run a success.
+        expect(newer!.n).toBe(previous.length);
+        expect(status).toMatchObject({ source: 'odt', status: 'succes', date_donnees: '2021-06-30', rows_loaded: previous.length });
+      } else {
+        // Before the commit: nothing of the new snapshot, no staging table left, and the run says it was cut.
+        expect(newer!.n).toBe(0);
+        expect(status).toMatchObject({ source: 'odt', status: 'interrompu', error: expect.stringMatching(/interrompu/) });
+        const staging = await w.all(`SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'stg_%'`);
+        expect(staging).toEqual([]);
+      }
     } finally {
       w.close();
     }
-    // Clean up for the next delay: back to the previous data only.
-    await withWarehouse(config.paths.warehouse, (w) => w.run(`DELETE FROM odt_organisations WHERE date_donnees <> '2020-12-31'`));
+  }, 60_000);
+
+  it('refuses an unknown pause step with a usage error', async () => {
+    const dir = join(tmp.dir, 'kill-unknown');
+    const child = spawn(process.execPath, [resolve(PROJECT_ROOT, 'bin/barometre.mjs'), 'pull', 'odt', '--offline'], {
+      env: { ...process.env, BAROMETRE_DATA_DIR: dir, BAROMETRE_PAUSE_AT: 'nulle-part', CI: 'true' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/étape inconnue.*registered, fetched/);
   }, 60_000);
 });

@@ -4,7 +4,8 @@ import { hang, respond, scriptedServer, truncated, type ScriptedServer } from '.
 
 const sleeps: number[] = [];
 const options = (extra: Partial<HttpOptions> = {}): HttpOptions => ({
-  timeoutMs: 1_000,
+  // Generous: a loopback answer must never lose a race against the timeout on a loaded machine.
+  timeoutMs: 30_000,
   retries: 3,
   backoffMs: 100,
   maxBytes: 1_000,

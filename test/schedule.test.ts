@@ -120,6 +120,7 @@ describe('the scheduler', () => {
 
   it('stops cleanly: waits for the run in progress, ignores later ticks, releases its lock', async () => {
     const gate = deferred();
+    const started = deferred();
     const events: string[] = [];
     const config = freshConfig();
     const timers = manualTimers();
@@ -129,6 +130,7 @@ describe('the scheduler', () => {
       sources: [source('a'), source('b')],
       pull: async (s) => {
         events.push(`start ${s.id}`);
+        started.resolve();
         await gate.promise;
         events.push(`end ${s.id}`);
         return ok(s.id);
@@ -141,7 +143,8 @@ describe('the scheduler', () => {
     const lockPath = join(config.paths.state, 'scheduler.lock');
     expect(existsSync(lockPath)).toBe(true);
     timers.fire('a');
-    await new Promise((r) => setTimeout(r, 10));
+    // Stop while the pull is in progress: wait for it to have started, not for a guessed delay.
+    await started.promise;
     const stopping = scheduler.stop().then(() => events.push('stopped'));
     timers.fire('b');
     gate.resolve();

@@ -339,7 +339,7 @@ describe('links', () => {
 });
 
 describe.skipIf(!CHROMIUM)('in a browser', () => {
-  const env = useBrowserOnSite(dist);
+  const env = useBrowserOnSite();
   const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
   async function open(path: string, run: (page: Page) => Promise<void>): Promise<void> {

@@ -17,7 +17,7 @@ export function scratch(prefix = 'barometre-test-'): { dir: string; cleanup: () 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A configuration whose data folder is `dir` (HTTP retries fast, for loopback tests). */
+/** A configuration whose data folder is `dir` (HTTP retries fast, for loopback tests; a timeout no loopback answer can lose). */
 export function testConfig(dir: string, overrides: Record<string, unknown> = {}): Config {
-  return parseConfig({ http: { retries: 2, backoffMs: 5, timeoutMs: 2_000 }, ...overrides }, PROJECT_ROOT, dir);
+  return parseConfig({ http: { retries: 2, backoffMs: 5, timeoutMs: 10_000 }, ...overrides }, PROJECT_ROOT, dir);
 }

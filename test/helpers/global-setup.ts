@@ -11,11 +11,17 @@ import { memoryLogger } from '../../pipelines/log.ts';
 import { pullSource } from '../../pipelines/pull.ts';
 import { SOURCES } from '../../pipelines/sources/index.ts';
 import { withWarehouse } from '../../pipelines/warehouse.ts';
+import { CHROMIUM, launchBrowserServer } from './browser.ts';
+import { serveStatic } from './static-server.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
     siteDist: string;
     siteExports: string;
+    /** The built site served on loopback, once for every test file ('' when not built). */
+    siteUrl: string;
+    /** One Chromium for every browser test file, reached through playwright's `connect` ('' without Chromium). */
+    browserWsEndpoint: string;
   }
 }
 
@@ -27,6 +33,8 @@ export default async function setup(project: TestProject) {
   if (filters.length > 0 && !filters.some((f) => SITE_TESTS.test(f))) {
     project.provide('siteDist', '');
     project.provide('siteExports', '');
+    project.provide('siteUrl', '');
+    project.provide('browserWsEndpoint', '');
     return;
   }
   const dir = mkdtempSync(join(tmpdir(), 'barometre-site-'));
@@ -41,5 +49,14 @@ export default async function setup(project: TestProject) {
   await buildAstro(config, log, { outDir: dist });
   project.provide('siteDist', dist);
   project.provide('siteExports', config.paths.exports);
-  return () => rmSync(dir, { recursive: true, force: true });
+  // One server and one browser for all the browser, accessibility and budget tests.
+  const server = await serveStatic(dist);
+  const browser = CHROMIUM ? await launchBrowserServer() : null;
+  project.provide('siteUrl', server.url);
+  project.provide('browserWsEndpoint', browser?.wsEndpoint() ?? '');
+  return async () => {
+    await browser?.close();
+    await server.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
 }

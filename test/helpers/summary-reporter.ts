@@ -1,21 +1,54 @@
 // Prints one plain closing line that CI reads: "vitest: N passed, N failed, N skipped".
-import type { Reporter, TestModule } from 'vitest/node';
+// "failed" counts every failure of the run: failed tests, errors of suites and files (a throwing
+// beforeAll/afterAll, a file that cannot load) and unhandled errors. A red run never prints "0 failed".
+import type { Reporter, SerializedError, TestModule, TestRunEndReason, TestSuite } from 'vitest/node';
+
+export interface RunCounts {
+  passed: number;
+  skipped: number;
+  failedTests: number;
+  /** Errors attached to a suite or a file rather than to a test: hooks, collection, imports. */
+  suiteErrors: number;
+  unhandledErrors: number;
+  /** Vitest's own verdict on the run. */
+  reason: TestRunEndReason;
+}
+
+export function countRun(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): RunCounts {
+  const counts: RunCounts = { passed: 0, skipped: 0, failedTests: 0, suiteErrors: 0, unhandledErrors: unhandledErrors.length, reason };
+  const suiteErrors = (suite: TestModule | TestSuite): number =>
+    suite.errors().length + [...suite.children].reduce((n, child) => n + (child.type === 'suite' ? suiteErrors(child) : 0), 0);
+  for (const module of testModules) {
+    let moduleFailures = 0;
+    for (const test of module.children.allTests()) {
+      const state = test.result().state;
+      if (state === 'passed') counts.passed++;
+      else if (state === 'failed') moduleFailures++, counts.failedTests++;
+      else counts.skipped++;
+    }
+    const errors = suiteErrors(module);
+    counts.suiteErrors += errors;
+    moduleFailures += errors;
+    // A file that vitest marks failed with nothing above to explain it still counts once.
+    if (module.state() === 'failed' && moduleFailures === 0) counts.suiteErrors++;
+  }
+  return counts;
+}
+
+export function failures(c: RunCounts): number {
+  const n = c.failedTests + c.suiteErrors + c.unhandledErrors;
+  // Vitest says the run failed but nothing above explains it: still a failure, never "0 failed".
+  return n === 0 && c.reason === 'failed' ? 1 : n;
+}
+
+export function summaryLine(c: RunCounts): string {
+  const failed = failures(c);
+  const detail = failed > c.failedTests ? ` (${c.failedTests} test(s), ${c.suiteErrors} error(s) in hooks or files, ${c.unhandledErrors} unhandled error(s))` : '';
+  return `vitest: ${c.passed} passed, ${failed} failed, ${c.skipped} skipped${detail}`;
+}
 
 export default class SummaryReporter implements Reporter {
-  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
-    let passed = 0;
-    let failed = 0;
-    let skipped = 0;
-    for (const module of testModules) {
-      for (const test of module.children.allTests()) {
-        const state = test.result().state;
-        if (state === 'passed') passed++;
-        else if (state === 'failed') failed++;
-        else skipped++;
-      }
-      // A file that failed to load has no tests but is a failure.
-      if (module.state() === 'failed' && [...module.children.allTests()].length === 0) failed++;
-    }
-    process.stdout.write(`\nvitest: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
+    process.stdout.write(`\n${summaryLine(countRun(testModules, unhandledErrors, reason))}\n`);
   }
 }
