@@ -1,4 +1,7 @@
 // Fetching with a timeout, retries with backoff, conditional requests, a size limit and truncation checks.
+import { mkdirSync, rmSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 export interface HttpOptions {
   timeoutMs: number;
@@ -15,12 +18,20 @@ export interface HttpOptions {
   onRetry?: (attempt: number, reason: string, delayMs: number) => void;
   /** Replaceable for tests. */
   sleep?: (ms: number) => Promise<void>;
+  /**
+   * Stream the body to this file instead of memory (large files: DECP, catalogues). The file is complete when
+   * the result comes back, and removed when the download fails.
+   */
+  toFile?: string;
 }
 
 export interface HttpResult {
   status: number;
   notModified: boolean;
+  /** The body, unless it was streamed to `file` (then empty). */
   body: Uint8Array;
+  /** Where the body was written when `toFile` was asked. */
+  file?: string;
   url: string;
   contentType: string | null;
   etag: string | null;
@@ -40,14 +51,14 @@ export class HttpError extends Error {
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-async function readLimited(res: Response, url: string, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+/** Reads the body chunk by chunk, within `maxBytes`, handing each chunk to `sink`; returns the bytes read. */
+async function readLimited(res: Response, url: string, maxBytes: number, signal: AbortSignal, sink: (chunk: Uint8Array) => void | Promise<void>): Promise<number> {
   const declared = res.headers.get('content-length');
   const expected = declared !== null && /^\d+$/.test(declared) ? Number(declared) : null;
   if (expected !== null && expected > maxBytes) {
     await res.body?.cancel();
     throw new HttpError(`${url} : la réponse annonce ${expected} octets, au-delà de la limite de ${maxBytes}.`, res.status, false);
   }
-  const chunks: Uint8Array[] = [];
   let total = 0;
   if (res.body) {
     const reader = res.body.getReader();
@@ -61,7 +72,7 @@ async function readLimited(res: Response, url: string, maxBytes: number, signal:
           await reader.cancel();
           throw new HttpError(`${url} : la réponse dépasse la limite de ${maxBytes} octets.`, res.status, false);
         }
-        chunks.push(value);
+        await sink(value);
       }
     } catch (error) {
       if (error instanceof HttpError) throw error;
@@ -71,6 +82,13 @@ async function readLimited(res: Response, url: string, maxBytes: number, signal:
   if (expected !== null && total !== expected && !res.headers.get('content-encoding')) {
     throw new HttpError(`${url} : réponse tronquée, ${total} octets reçus sur ${expected} annoncés.`, res.status, true);
   }
+  return total;
+}
+
+/** The body in memory. */
+async function readToMemory(res: Response, url: string, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  const total = await readLimited(res, url, maxBytes, signal, (c) => void chunks.push(c));
   const body = new Uint8Array(total);
   let offset = 0;
   for (const c of chunks) {
@@ -78,6 +96,20 @@ async function readLimited(res: Response, url: string, maxBytes: number, signal:
     offset += c.byteLength;
   }
   return body;
+}
+
+/** The body streamed to `path` (created or truncated); the file is removed when the read fails. */
+async function readToFile(res: Response, url: string, maxBytes: number, signal: AbortSignal, path: string): Promise<void> {
+  mkdirSync(dirname(path), { recursive: true });
+  const file = await open(path, 'w');
+  try {
+    await readLimited(res, url, maxBytes, signal, async (c) => void (await file.write(c)));
+    await file.close();
+  } catch (error) {
+    await file.close().catch(() => undefined);
+    rmSync(path, { force: true });
+    throw error;
+  }
 }
 
 async function attempt(url: string, o: HttpOptions): Promise<HttpResult> {
@@ -116,7 +148,11 @@ async function attempt(url: string, o: HttpOptions): Promise<HttpResult> {
         throw new HttpError(`${url} : type de contenu inattendu « ${type} » (attendu : ${o.accept.join(', ')}).`, res.status, false);
       }
     }
-    const body = await readLimited(res, url, o.maxBytes, controller.signal);
+    if (o.toFile) {
+      await readToFile(res, url, o.maxBytes, controller.signal, o.toFile);
+      return { status: res.status, notModified: false, body: new Uint8Array(), file: o.toFile, ...meta };
+    }
+    const body = await readToMemory(res, url, o.maxBytes, controller.signal);
     return { status: res.status, notModified: false, body, ...meta };
   } finally {
     clearTimeout(timer);

@@ -1,13 +1,14 @@
 // One pull of one source: obtain the bytes, archive them as received, prepare, load in one transaction.
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
 import type { Config } from './config.ts';
-import { fileTimestamp, sha256, writeFileAtomic } from './files.ts';
+import { copyFileAtomic, fileTimestamp, sha256, sha256File, writeFileAtomic } from './files.ts';
 import { fetchWithRetry, type HttpOptions, type HttpResult } from './http.ts';
 import type { Logger } from './log.ts';
 import { referential as defaultReferential, type Referential } from './referential.ts';
-import type { Source } from './sources/types.ts';
-import { quotedIdentifier, type Column, type Warehouse } from './warehouse.ts';
+import { ensureReferential } from './referential-sql.ts';
+import type { PrepareContext, Reject, Source, TableSpec } from './sources/types.ts';
+import { quotedIdentifier, type Column, type Row, type Warehouse } from './warehouse.ts';
 
 export type Origin = 'live' | 'fichier' | 'fixture';
 export type RunStatus = 'en_cours' | 'succes' | 'echec' | 'inchange' | 'interrompu';
@@ -76,9 +77,9 @@ export async function markInterrupted(w: Warehouse, now: Date): Promise<number> 
   await ensureSystemTables(w);
   const stale = await w.all<{ run_id: string }>(`SELECT run_id FROM runs WHERE status = 'en_cours'`);
   if (stale.length === 0) return 0;
-  // Its staging tables were written outside any transaction: they outlive the process, so drop them here.
+  // Its staging and scratch tables were written outside any transaction: they outlive the process, so drop them here.
   for (const { run_id } of stale) {
-    const tables = await w.all<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'main' AND starts_with(table_name, 'stg_') AND ends_with(table_name, $suffix)`, {
+    const tables = await w.all<{ name: string }>(`SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'main' AND (starts_with(table_name, 'stg_') OR starts_with(table_name, 'tmp_')) AND ends_with(table_name, $suffix)`, {
       suffix: `_${stagingSuffix(run_id)}`,
     });
     for (const { name } of tables) await w.run(`DROP TABLE IF EXISTS ${quotedIdentifier(name)}`);
@@ -157,59 +158,82 @@ async function saveRun(w: Warehouse, run: RunRecord): Promise<void> {
   await w.insert('runs', RUN_COLUMNS, [run as unknown as Record<string, unknown>]);
 }
 
-/** Loads prepared rows: staging tables first, then one transaction replaces the source's data. */
-async function load(w: Warehouse, source: Source, tables: Record<string, Record<string, unknown>[]>, run: RunRecord, rejects: { ligne: number | null; identifiant: string | null; motif: string }[], onStep?: PullOptions['onStep']): Promise<void> {
-  const staging = source.tables.map((t) => ({ spec: t, name: `stg_${t.name}_${stagingSuffix(run.run_id)}` }));
-  try {
-    // Written in two halves, so that a test can stop a process with staging half filled.
-    const total = staging.reduce((n, { spec }) => n + (tables[spec.name]?.length ?? 0), 0);
-    let written = 0;
-    let halfway = false;
-    for (const { spec, name } of staging) {
-      await w.createTable(name, spec.columns, { replace: true });
-      const rows = tables[spec.name] ?? [];
-      const cut = halfway ? 0 : Math.min(rows.length, Math.max(0, Math.ceil(total / 2) - written));
-      await w.insert(name, spec.columns, rows.slice(0, cut));
-      written += cut;
-      if (!halfway && written >= Math.ceil(total / 2)) {
-        halfway = true;
-        await onStep?.('staging');
-      }
-      await w.insert(name, spec.columns, rows.slice(cut));
-      written += rows.length - cut;
+interface Staging {
+  /** Target table spec and its staging table. */
+  tables: { spec: TableSpec; name: string }[];
+  /** Scratch tables of the run, dropped after the load. */
+  scratch: string[];
+}
+
+function stagingFor(source: Source, run: RunRecord): Staging {
+  return { tables: source.tables.map((t) => ({ spec: t, name: `stg_${t.name}_${stagingSuffix(run.run_id)}` })), scratch: [] };
+}
+
+/** The JavaScript path: prepared rows written to staging tables, in two halves (a test stops a process between them). */
+async function fillStaging(w: Warehouse, staging: Staging, tables: Record<string, Row[]>, onStep?: PullOptions['onStep']): Promise<void> {
+  const total = staging.tables.reduce((n, { spec }) => n + (tables[spec.name]?.length ?? 0), 0);
+  let written = 0;
+  let halfway = false;
+  for (const { spec, name } of staging.tables) {
+    await w.createTable(name, spec.columns, { replace: true });
+    const rows = tables[spec.name] ?? [];
+    const cut = halfway ? 0 : Math.min(rows.length, Math.max(0, Math.ceil(total / 2) - written));
+    await w.insert(name, spec.columns, rows.slice(0, cut));
+    written += cut;
+    if (!halfway && written >= Math.ceil(total / 2)) {
+      halfway = true;
+      await onStep?.('staging');
     }
-    await onStep?.('staged');
-    await w.transaction(async () => {
-      for (const { spec, name } of staging) {
-        const target = quotedIdentifier(spec.name);
-        await w.createTable(spec.name, spec.columns);
-        // Sample data never mixes with real data: a fixture load replaces everything, a real load
-        // removes what fixtures left, then replaces the snapshot of the same date.
-        const staged = quotedIdentifier(name);
-        if (run.origin === 'fixture' || (spec.mode === 'replace' && !spec.partitionBy?.length)) {
-          await w.run(`DELETE FROM ${target}`);
-        } else {
-          await w.run(`DELETE FROM ${target} WHERE run_id IN (SELECT run_id FROM runs WHERE source = $s AND origin = 'fixture')`, { s: source.id });
-          if (spec.mode === 'snapshot') {
-            await w.run(`DELETE FROM ${target} WHERE date_donnees = $d OR date_donnees IN (SELECT DISTINCT date_donnees FROM ${staged})`, { d: run.date_donnees });
-          } else {
-            const cols = spec.partitionBy!.map(quotedIdentifier).join(', ');
-            await w.run(`DELETE FROM ${target} WHERE (${cols}) IN (SELECT DISTINCT ${cols} FROM ${staged})`);
-          }
-        }
-        await w.run(`INSERT INTO ${target} SELECT * FROM ${staged}`);
-      }
-      await onStep?.('loading');
-      await w.insert(
-        'rejets',
-        REJECT_COLUMNS,
-        rejects.map((r) => ({ source: source.id, run_id: run.run_id, ...r })),
-      );
-      await saveRun(w, run);
-    });
-  } finally {
-    for (const { name } of staging) await w.run(`DROP TABLE IF EXISTS ${quotedIdentifier(name)}`).catch(() => undefined);
+    await w.insert(name, spec.columns, rows.slice(cut));
+    written += rows.length - cut;
   }
+}
+
+/** Checks that `stage` left each staging table with the target's columns, in order. */
+async function checkStaging(w: Warehouse, source: Source, staging: Staging): Promise<void> {
+  for (const { spec, name } of staging.tables) {
+    if (!(await w.tableExists(name))) throw new Error(`${source.id} : la préparation n'a pas créé la table de transit de ${spec.name}.`);
+    const cols = await w.all<{ c: string }>(`SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $t ORDER BY ordinal_position`, { t: name });
+    const found = cols.map((c) => c.c).join(', ');
+    const expected = spec.columns.map((c) => c.name).join(', ');
+    if (found !== expected) throw new Error(`${source.id} : colonnes de transit de ${spec.name} inattendues (${found}) ; attendues : ${expected}.`);
+  }
+}
+
+/** Swaps staged data in: one transaction replaces the source's data, records the rejects and the run. */
+async function swap(w: Warehouse, source: Source, staging: Staging, run: RunRecord, rejects: { rows: Reject[] } | { table: string }, onStep?: PullOptions['onStep']): Promise<void> {
+  await w.transaction(async () => {
+    for (const { spec, name } of staging.tables) {
+      const target = quotedIdentifier(spec.name);
+      await w.createTable(spec.name, spec.columns);
+      // Sample data never mixes with real data: a fixture load replaces everything, a real load
+      // removes what fixtures left, then replaces the snapshot of the same date.
+      const staged = quotedIdentifier(name);
+      if (run.origin === 'fixture' || (spec.mode === 'replace' && !spec.partitionBy?.length)) {
+        await w.run(`DELETE FROM ${target}`);
+      } else {
+        await w.run(`DELETE FROM ${target} WHERE run_id IN (SELECT run_id FROM runs WHERE source = $s AND origin = 'fixture')`, { s: source.id });
+        if (spec.mode === 'snapshot') {
+          await w.run(`DELETE FROM ${target} WHERE date_donnees = $d OR date_donnees IN (SELECT DISTINCT date_donnees FROM ${staged})`, { d: run.date_donnees });
+        } else {
+          const cols = spec.partitionBy!.map(quotedIdentifier).join(', ');
+          await w.run(`DELETE FROM ${target} WHERE (${cols}) IN (SELECT DISTINCT ${cols} FROM ${staged})`);
+        }
+      }
+      await w.run(`INSERT INTO ${target} BY NAME SELECT * FROM ${staged}`);
+    }
+    await onStep?.('loading');
+    if ('rows' in rejects) {
+      await w.insert('rejets', REJECT_COLUMNS, rejects.rows.map((r) => ({ source: source.id, run_id: run.run_id, ...r })));
+    } else {
+      await w.run(`INSERT INTO rejets SELECT $s, $r, ligne::INTEGER, identifiant::VARCHAR, motif::VARCHAR FROM ${quotedIdentifier(rejects.table)}`, { s: source.id, r: run.run_id });
+    }
+    await saveRun(w, run);
+  });
+}
+
+async function dropStaging(w: Warehouse, staging: Staging): Promise<void> {
+  for (const name of [...staging.tables.map((t) => t.name), ...staging.scratch]) await w.run(`DROP TABLE IF EXISTS ${quotedIdentifier(name)}`).catch(() => undefined);
 }
 
 function locate(path: string): string {
@@ -217,6 +241,24 @@ function locate(path: string): string {
   if (!existsSync(full)) throw new Error(`Fichier introuvable : ${full}`);
   if (!statSync(full).isFile()) throw new Error(`${full} n'est pas un fichier.`);
   return full;
+}
+
+/** The raw bytes of a pull: in memory (small downloads) or in a file (large downloads, local files). */
+type Obtained = { bytes: Uint8Array } | { file: string; temporary: boolean };
+
+/** Archives the raw data as received (write then rename, never in place) and returns its SHA-256. */
+async function archive(obtained: Obtained, rawPath: string): Promise<string> {
+  if ('bytes' in obtained) {
+    writeFileAtomic(rawPath, obtained.bytes);
+    return sha256(obtained.bytes);
+  }
+  if (obtained.temporary) {
+    mkdirSync(dirname(rawPath), { recursive: true });
+    renameSync(obtained.file, rawPath);
+  } else {
+    copyFileAtomic(obtained.file, rawPath);
+  }
+  return sha256File(rawPath);
 }
 
 export async function pullSource(config: Config, w: Warehouse, source: Source, options: PullOptions): Promise<RunRecord> {
@@ -244,11 +286,16 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
   await markInterrupted(w, started);
   await saveRun(w, run);
   const log = options.log;
+  // The run's own suffix: two runs in the same second never share (or overwrite) a raw file.
+  const rawPath = resolve(config.paths.raw, source.id, `${fileTimestamp(started)}-${run.run_id.split('-').at(-1)}.${source.extension}`);
+  const downloadPath = resolve(config.paths.raw, source.id, `.${basename(rawPath)}.part`);
+  const staging = stagingFor(source, run);
   try {
     await options.onStep?.('registered');
     if (options.date) checkDate(options.date);
-    let bytes: Uint8Array;
+    let obtained: Obtained;
     let http: HttpResult | undefined;
+    let nameDate: string | null = null;
     if (origin === 'live') {
       const previous = await lastSuccess(w, source.id);
       const base = httpOptions(config, options.http);
@@ -256,6 +303,7 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
         config,
         url: config.sources[source.id]?.url ?? source.url,
         http: base,
+        downloadPath,
         log: (m: string) => log.info(m, { source: source.id }),
         fetch: (url: string, extra: Partial<HttpOptions> = {}) =>
           fetchWithRetry(url, { ...base, onRetry: (n, reason, ms) => log.warn(`${source.id} : tentative ${n + 1} dans ${ms} ms (${reason})`, { source: source.id }), ...extra }),
@@ -268,54 +316,97 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
       run.location = http.url;
       run.etag = http.etag;
       run.last_modified = http.lastModified;
+      nameDate = source.dataDateOf?.(http.url) ?? null;
       if (http.notModified && previous?.raw_path) {
-        bytes = readFileSync(previous.raw_path);
+        obtained = { file: previous.raw_path, temporary: false };
         log.info(`${source.id} : inchangé depuis le ${previous.started_at} (réponse 304) ; rechargement de l'archive ${previous.raw_path}.`);
       } else {
-        bytes = http.body;
+        obtained = http.file ? { file: http.file, temporary: true } : { bytes: http.body };
       }
     } else {
       const path = options.from ? locate(options.from) : resolve(config.root, source.fixture);
-      bytes = readFileSync(path);
+      obtained = { file: path, temporary: false };
+      if (options.from) nameDate = source.dataDateOf?.(basename(path)) ?? null;
     }
     await options.onStep?.('fetched');
 
-    run.raw_sha256 = sha256(bytes);
-    // The run's own suffix: two runs in the same second never share (or overwrite) a raw file.
-    const rawPath = resolve(config.paths.raw, source.id, `${fileTimestamp(started)}-${run.run_id.split('-').at(-1)}.${source.extension}`);
-    writeFileAtomic(rawPath, bytes);
-    writeFileAtomic(`${rawPath}.sha256`, `${run.raw_sha256}  ${rawPath.split('/').pop()}\n`);
+    run.raw_sha256 = await archive(obtained, rawPath);
+    writeFileAtomic(`${rawPath}.sha256`, `${run.raw_sha256}  ${basename(rawPath)}\n`);
     run.raw_path = rawPath;
 
-    const dataDate = options.date ?? (http && source.dataDateOf?.(http)) ?? (origin === 'fixture' ? source.fixtureDate : parisDate(started));
+    // The date of the data: --date, else what the file says (the source reads it), else its name, else the
+    // fixture's date or the retrieval date. The log says which.
+    const [fallbackDate, fallbackFrom] = options.date
+      ? [options.date, 'option --date']
+      : nameDate
+        ? [nameDate, 'nom du fichier']
+        : origin === 'fixture'
+          ? [source.fixtureDate, "date du jeu d'exemple"]
+          : [parisDate(started), 'date de récupération'];
+    const ctx: PrepareContext = { referential: options.referential ?? defaultReferential(), dataDate: fallbackDate, dataDateFrom: fallbackFrom, dateImposee: Boolean(options.date), origin: run.location, runId: run.run_id };
     log.progress(`${source.id} : lecture et validation…`);
-    const prepared = source.prepare(bytes, { referential: options.referential ?? defaultReferential(), dataDate, origin: run.location, runId: run.run_id });
-    await options.onStep?.('prepared');
-    run.date_donnees = prepared.dataDate;
-    run.rows_in = prepared.rowsIn;
-    run.rows_loaded = prepared.rowsLoaded;
-    run.rows_rejected = prepared.rejects.length;
+    let result: { rowsIn: number; rowsLoaded: number; rowsRejected: number; dataDate: string; dataDateFrom?: string; notes?: string[]; firstReject: () => Promise<string | undefined> };
+    let rejects: { rows: Reject[] } | { table: string };
+    if (source.stage) {
+      await ensureReferential(w, ctx.referential);
+      const staged = await source.stage({
+        ...ctx,
+        w,
+        rawPath,
+        stagingTable: (table) => {
+          const t = staging.tables.find((x) => x.spec.name === table);
+          if (!t) throw new Error(`${source.id} : table « ${table} » inconnue (tables de la source : ${source.tables.map((x) => x.name).join(', ')}).`);
+          return t.name;
+        },
+        scratchTable: (name) => {
+          const t = `tmp_${name}_${stagingSuffix(run.run_id)}`;
+          staging.scratch.push(t);
+          return t;
+        },
+      });
+      await options.onStep?.('prepared');
+      await checkStaging(w, source, staging);
+      rejects = { table: staged.rejectsTable };
+      result = { ...staged, firstReject: async () => (await w.one<{ m: string }>(`SELECT motif AS m FROM ${quotedIdentifier(staged.rejectsTable)} LIMIT 1`))?.m };
+    } else if (source.prepare) {
+      const bytes = 'bytes' in obtained ? obtained.bytes : readFileSync(rawPath);
+      const prepared = source.prepare(bytes, ctx);
+      await options.onStep?.('prepared');
+      rejects = { rows: prepared.rejects };
+      result = { ...prepared, rowsRejected: prepared.rejects.length, firstReject: async () => prepared.rejects[0]?.motif };
+      if (prepared.rowsLoaded > 0) await fillStaging(w, staging, prepared.tables, options.onStep);
+    } else {
+      throw new Error(`${source.id} : la source n'a ni prepare ni stage.`);
+    }
+    run.date_donnees = result.dataDate;
+    run.rows_in = result.rowsIn;
+    run.rows_loaded = result.rowsLoaded;
+    run.rows_rejected = result.rowsRejected;
     if (run.rows_in !== run.rows_loaded + run.rows_rejected) {
       throw new Error(`${source.id} : incohérence interne, ${run.rows_in} lignes lues ≠ ${run.rows_loaded} chargées + ${run.rows_rejected} rejetées.`);
     }
     if (run.rows_loaded === 0) {
-      throw new Error(`${source.id} : aucune ligne utilisable sur ${run.rows_in} (${prepared.rejects[0]?.motif ?? 'fichier sans données'}). Les données précédentes sont conservées.`);
+      throw new Error(`${source.id} : aucune ligne utilisable sur ${run.rows_in} (${(await result.firstReject()) ?? 'fichier sans données'}). Les données précédentes sont conservées.`);
     }
+    await options.onStep?.('staged');
     log.progress(`${source.id} : chargement de ${run.rows_loaded} lignes…`);
     run.status = http?.notModified ? 'inchange' : 'succes';
     run.finished_at = now().toISOString();
-    await load(w, source, prepared.tables, run, prepared.rejects, options.onStep);
+    await swap(w, source, staging, run, rejects, options.onStep);
     log.info(
-      `${source.id} : ${run.rows_loaded} lignes chargées, ${run.rows_rejected} rejetées sur ${run.rows_in} (données du ${run.date_donnees}, ${origin === 'fixture' ? "jeu d'exemple" : origin === 'fichier' ? 'fichier local' : 'en ligne'}).`,
-      { source: source.id, run_id: run.run_id, rows_in: run.rows_in, rows_loaded: run.rows_loaded, rows_rejected: run.rows_rejected },
+      `${source.id} : ${run.rows_loaded} lignes chargées, ${run.rows_rejected} rejetées sur ${run.rows_in} (données du ${run.date_donnees} — ${result.dataDate === fallbackDate ? fallbackFrom : (result.dataDateFrom ?? 'contenu du fichier')} ; ${origin === 'fixture' ? "jeu d'exemple" : origin === 'fichier' ? 'fichier local' : 'en ligne'}).`,
+      { source: source.id, run_id: run.run_id, rows_in: run.rows_in, rows_loaded: run.rows_loaded, rows_rejected: run.rows_rejected, date_donnees: run.date_donnees },
     );
-    for (const note of prepared.notes ?? []) log.info(`${source.id} : ${note}`, { source: source.id });
+    for (const note of result.notes ?? []) log.info(`${source.id} : ${note}`, { source: source.id });
   } catch (error) {
     run.status = 'echec';
     run.finished_at = now().toISOString();
     run.error = (error as Error).message;
     await saveRun(w, run).catch(() => undefined);
     throw new PullError(run.error, run);
+  } finally {
+    await dropStaging(w, staging);
+    rmSync(downloadPath, { force: true });
   }
   await options.onStep?.('committed');
   // After the commit: a failed checkpoint is not a failed load (the data are in the write-ahead log).

@@ -1,3 +1,6 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fetchWithRetry, HttpError, type HttpOptions } from '../pipelines/http.ts';
 import { hang, respond, scriptedServer, truncated, type ScriptedServer } from './helpers/server.ts';
@@ -49,6 +52,24 @@ describe('fetchWithRetry against a loopback server', () => {
     const res = await fetchWithRetry(`${server.url}/f.csv`, options());
     expect(res.body.byteLength).toBe(8);
     expect(server.requests).toHaveLength(2);
+  });
+
+  it('streams a large body to a file when asked, and removes the file of a truncated download', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'http-'));
+    try {
+      const body = 'a,b\n' + '1,2\n'.repeat(250);
+      server = await scriptedServer([truncated(body.slice(0, 100), body.length), respond(200, body)]);
+      const path = join(dir, 'sub', 'f.csv');
+      const seen: boolean[] = [];
+      const res = await fetchWithRetry(`${server.url}/f.csv`, options({ maxBytes: 10_000, toFile: path, onRetry: () => seen.push(existsSync(path)) }));
+      expect(res).toMatchObject({ status: 200, file: path });
+      expect(res.body.byteLength).toBe(0);
+      expect(readFileSync(path, 'utf8')).toBe(body);
+      // The truncated first attempt left nothing behind before the retry.
+      expect(seen).toEqual([false]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('times out on a server that never answers', async () => {

@@ -3,7 +3,6 @@
 // tagged with its `niveau`, because the framework archives one raw file per pull.
 import { gunzipSync } from 'node:zlib';
 import { normalizeName, type Referential } from '../referential.ts';
-import type { HttpResult } from '../http.ts';
 import type { Column, Row } from '../warehouse.ts';
 import type { PrepareContext, Prepared, Reject, Source } from './types.ts';
 
@@ -379,8 +378,8 @@ export const contours: Source = {
   fixtureDate: '2026-01-01',
   extension: 'geojson',
   tables: [{ name: 'contours', columns: CONTOURS_COLUMNS, mode: 'replace', partitionBy: ['niveau'] }],
-  dataDateOf(result: HttpResult) {
-    const year = millesimeInUrl(result.url);
+  dataDateOf(name) {
+    const year = millesimeInUrl(name);
     return year ? `${year}-01-01` : null;
   },
   async fetchLive(ctx) {

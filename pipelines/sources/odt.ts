@@ -247,8 +247,8 @@ export const odt: Source = {
   fixtureDate: '2021-04-09',
   extension: 'csv',
   tables: [{ name: 'odt_organisations', columns: ODT_COLUMNS, mode: 'snapshot' }],
-  dataDateOf(result) {
-    return dateInUrl(result.url);
+  dataDateOf(name) {
+    return dateInUrl(name);
   },
   async fetchLive(ctx) {
     const url = await resolveUrl(ctx);

@@ -2,7 +2,7 @@
 import type { Config } from '../config.ts';
 import type { HttpOptions, HttpResult } from '../http.ts';
 import type { Referential } from '../referential.ts';
-import type { Column, Row } from '../warehouse.ts';
+import type { Column, Row, Warehouse } from '../warehouse.ts';
 
 export interface Reject {
   ligne: number | null;
@@ -27,6 +27,10 @@ export interface PrepareContext {
   referential: Referential;
   /** The date the data describes, when the file does not say it (YYYY-MM-DD). */
   dataDate: string;
+  /** Where `dataDate` comes from, in words for the log (option --date, nom du fichier, date de récupération…). */
+  dataDateFrom?: string;
+  /** True when the operator gave `--date`: it wins over what the file says. */
+  dateImposee?: boolean;
   /** Where the bytes came from, for messages. */
   origin: string;
   runId: string;
@@ -39,14 +43,44 @@ export interface Prepared {
   /** Data rows read from the file (header excluded). rows_in = rows_loaded + rows_rejected. */
   rowsIn: number;
   rowsLoaded: number;
-  /** The date of the data if the file says it, else the context's. */
+  /** The date of the data if the file says it (unless `dateImposee`), else the context's. */
   dataDate: string;
+  /** When the file said the date: where (e.g. « TimeStamp le plus récent des lignes »), for the log. */
+  dataDateFrom?: string;
   /** Free-form notes shown in the run's log (e.g. "12 rows matched through the correspondence file"). */
+  notes?: string[];
+}
+
+/** What `stage` receives: the archived raw file on disk, for DuckDB to read itself. */
+export interface StageContext extends PrepareContext {
+  w: Warehouse;
+  /** The archived raw file, as received (DuckDB's `read_csv`/`read_json`/`read_parquet` read it directly). */
+  rawPath: string;
+  /**
+   * The staging table that the load swaps in for `table` (one of the source's `tables`). `stage` creates it
+   * (e.g. `CREATE TABLE … AS SELECT …`) with exactly the table's columns, in order.
+   */
+  stagingTable(table: string): string;
+  /** A scratch table of this run, dropped after the load whatever happens. */
+  scratchTable(name: string): string;
+}
+
+/** What `stage` returns. */
+export interface Staged {
+  /** A table of this run (`ligne INTEGER, identifiant VARCHAR, motif VARCHAR`) holding the rejects. */
+  rejectsTable: string;
+  /** Data rows read from the file. rows_in = rows_loaded + rows_rejected, checked by the pull. */
+  rowsIn: number;
+  rowsLoaded: number;
+  rowsRejected: number;
+  dataDate: string;
   notes?: string[];
 }
 
 export interface FetchContext {
   config: Config;
+  /** Where a large download may be streamed (`toFile`); the pull archives it from there. */
+  downloadPath: string;
   /** The live URL to start from: the source's own, or the configuration's override. */
   url: string;
   http: HttpOptions;
@@ -81,10 +115,18 @@ export interface Source {
    */
   fixtureFallback?: boolean;
   tables: TableSpec[];
-  /** The date the data describes when the live download says it (e.g. in its file name). */
-  dataDateOf?(result: HttpResult): string | null;
-  /** Downloads the live data. Returns the raw bytes (as received) and HTTP metadata. */
+  /** The date the data describes when a file's name or URL says it (e.g. `…-2022-12-31-.csv`). */
+  dataDateOf?(name: string): string | null;
+  /**
+   * Downloads the live data. Returns the raw bytes (as received) and HTTP metadata; a large file is streamed to
+   * disk (`ctx.fetch(url, { toFile: ctx.downloadPath })`) and returned as `file`.
+   */
   fetchLive(ctx: FetchContext): Promise<HttpResult>;
-  /** Parses and validates raw bytes; throws on a file that cannot be used at all. */
-  prepare(bytes: Uint8Array, ctx: PrepareContext): Prepared;
+  /**
+   * One of `prepare` and `stage`. `prepare` parses and validates raw bytes in JavaScript (small files and odd
+   * formats); `stage` lets DuckDB read the raw file into staging tables, with validation, matching and rejects in
+   * SQL (large files). Both throw on a file that cannot be used at all.
+   */
+  prepare?(bytes: Uint8Array, ctx: PrepareContext): Prepared;
+  stage?(ctx: StageContext): Promise<Staged>;
 }
