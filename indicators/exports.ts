@@ -1,4 +1,6 @@
 // Writes the exports (CSV, French CSV, JSON, Parquet, Table Schema, provenance) into data/exports, all or nothing.
+// Warehouse tables are written by DuckDB's COPY (export-sql.ts); `csvRows` is the JavaScript twin, kept for the
+// small tables built in JavaScript and as the reference the COPY output is tested against.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Config } from '../pipelines/config.ts';
@@ -8,7 +10,8 @@ import { latestRunsSql, type RunRecord } from '../pipelines/pull.ts';
 import { decoupageVersion } from '../pipelines/referential.ts';
 import { loadTuilesDepartements } from '../pipelines/tuiles.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
-import { quotedString, type Warehouse } from '../pipelines/warehouse.ts';
+import type { Warehouse } from '../pipelines/warehouse.ts';
+import { copyCsv, copyJson, copyParquet, defineExportMacros } from './export-sql.ts';
 import { INDICATORS } from './index.ts';
 import { EXPORT_TABLES, type ExportTable, type Field } from './schema.ts';
 import { AXES } from './types.ts';
@@ -142,32 +145,38 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
   await replaceFolder(folder, async (dir) => {
     const tables = [...EXPORT_TABLES, ...((await vdeTablesReady(w)) ? proceduresExportTables() : [])];
     const meta = { genere_le: provenance.genere_le, echantillon: provenance.echantillon };
-    const writeTable = async (table: Described & { sql?: string; formats?: ExportTable['formats'] }, data: Record<string, unknown>[]) => {
+    await defineExportMacros(w);
+    // Tables computed in the warehouse: written by DuckDB's COPY, no row through JavaScript.
+    const copyTable = async (table: ExportTable) => {
       const formats = table.formats ?? ['csv', 'json', 'parquet'];
+      const path = (name: string) => {
+        files.push(name);
+        return join(dir, name);
+      };
+      let n: number | undefined;
+      if (formats.includes('csv')) {
+        n = await copyCsv(w, table.sql, table.fields, path(`${table.name}.csv`), false);
+        await copyCsv(w, table.sql, table.fields, path(`${table.name}.fr.csv`), true);
+      }
+      if (formats.includes('json')) n = await copyJson(w, table.sql, table.fields, path(`${table.name}.json`), meta);
+      if (formats.includes('parquet')) n = await copyParquet(w, table.sql, path(`${table.name}.parquet`));
+      rows[table.name] = n ?? 0;
+    };
+    // Small tables built in JavaScript (the quality report).
+    const writeRows = (table: Described & { formats?: ExportTable['formats'] }, data: Record<string, unknown>[]) => {
       const columns = table.fields.map((x) => x.name);
       const write = (name: string, content: string) => {
         writeFileSync(join(dir, name), content);
         files.push(name);
       };
-      if (formats.includes('csv')) {
-        write(`${table.name}.csv`, toCsv(columns, csvRows(data, table.fields, false)));
-        write(`${table.name}.fr.csv`, `\uFEFF${toCsv(columns, csvRows(data, table.fields, true), ';')}`);
-      }
-      if (formats.includes('json')) write(`${table.name}.json`, JSON.stringify({ provenance: meta, donnees: data }));
-      if (formats.includes('parquet') && table.sql) {
-        await w.run(`COPY (${table.sql}) TO ${quotedString(join(dir, `${table.name}.parquet`))} (FORMAT parquet, COMPRESSION zstd)`);
-        files.push(`${table.name}.parquet`);
-      }
+      write(`${table.name}.csv`, toCsv(columns, csvRows(data, table.fields, false)));
+      write(`${table.name}.fr.csv`, `\uFEFF${toCsv(columns, csvRows(data, table.fields, true), ';')}`);
+      if ((table.formats ?? ['csv', 'json', 'parquet']).includes('json')) write(`${table.name}.json`, JSON.stringify({ provenance: meta, donnees: data }));
       rows[table.name] = data.length;
     };
-    for (const table of tables) {
-      const onlyParquet = (table.formats ?? []).length === 1 && table.formats![0] === 'parquet';
-      const data = onlyParquet ? [] : await w.all(table.sql);
-      await writeTable(table, data);
-      if (onlyParquet) rows[table.name] = (await w.one<{ n: number }>(`SELECT count(*) AS n FROM (${table.sql})`))!.n;
-    }
+    for (const table of tables) await copyTable(table);
     const quality = await qualityReport(config, w, now);
-    await writeTable({ ...QUALITE_TABLE, formats: ['csv'] }, qualityRows(quality));
+    writeRows({ ...QUALITE_TABLE, formats: ['csv'] }, qualityRows(quality));
     // The nested report (reject reasons and coverage as lists) for the site and re-users.
     writeFileSync(join(dir, 'qualite.json'), JSON.stringify({ provenance: meta, donnees: quality }, null, 2));
     files.push('qualite.json');

@@ -135,8 +135,10 @@ export function neutralise(value: string): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-/** Serialises rows to CSV text (RFC 4180, LF), with papaparse. */
+/** Serialises rows to CSV text (RFC 4180, LF, a final line break), with papaparse. */
 export function toCsv(columns: readonly string[], rows: readonly Record<string, unknown>[], delimiter = ','): string {
+  // Papaparse ends a header without rows with a line break of its own.
+  if (rows.length === 0) return `${Papa.unparse({ fields: [...columns], data: [] }, { delimiter, newline: '\n' }).replace(/\n$/, '')}\n`;
   return Papa.unparse(
     { fields: [...columns], data: rows.map((r) => columns.map((c) => r[c] ?? '')) },
     { delimiter, newline: '\n', quotes: false, escapeFormulae: false },

@@ -1,0 +1,114 @@
+// The exports written by DuckDB's COPY are byte for byte those of the JavaScript writer (csvRows + papaparse):
+// numbers as JavaScript prints them, text neutralised and quoted the same way, on every export table and on
+// hostile values. JSON carries the same data.
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mulberry32 } from '../bench/generators.ts';
+import { computeBarometre } from '../indicators/compute.ts';
+import { copyCsv, copyJson, defineExportMacros } from '../indicators/export-sql.ts';
+import { csvRows } from '../indicators/exports.ts';
+import { EXPORT_TABLES, type Field } from '../indicators/schema.ts';
+import { PROJECT_ROOT } from '../pipelines/config.ts';
+import { toCsv } from '../pipelines/csv.ts';
+import { memoryLogger } from '../pipelines/log.ts';
+import { pullSource } from '../pipelines/pull.ts';
+import { SOURCES } from '../pipelines/sources/index.ts';
+import { Warehouse } from '../pipelines/warehouse.ts';
+import { scratch, testConfig } from './helpers/env.ts';
+
+const tmp = scratch();
+afterAll(tmp.cleanup);
+
+/** What the JavaScript writer produces for the same rows. */
+function reference(rows: Record<string, unknown>[], fields: Field[], french: boolean): string {
+  const columns = fields.map((f) => f.name);
+  return french ? `\uFEFF${toCsv(columns, csvRows(rows, fields, true), ';')}` : toCsv(columns, csvRows(rows, fields, false));
+}
+
+describe('js_number', () => {
+  let w: Warehouse;
+  beforeAll(async () => {
+    w = await Warehouse.open(':memory:');
+    await defineExportMacros(w);
+  });
+  afterAll(() => w.close());
+
+  it('prints every double as String(x) does, across magnitudes and at the layout boundaries', async () => {
+    const random = mulberry32(42);
+    const values = [0, -0, 1, -1, 2, 0.5, 0.1, 0.3, 1 / 3, 2 / 3, 1e-7, 1e-6, 9.99e-7, 1.5e-7, 1e21, 9.99e20, 1e20, 123456789012345680000, 5e-324, 1.7976931348623157e308, 2.777777777777778e-5, 0.000025, 100, 1e6, 12.5, -0.0001];
+    for (let i = 0; i < 4000; i++) {
+      const magnitude = 10 ** Math.floor(random() * 50 - 25);
+      values.push((random() - 0.3) * magnitude);
+      values.push(Math.round(random() * 1e6) / 10 ** Math.floor(random() * 8));
+    }
+    await w.run('CREATE OR REPLACE TABLE v (i INTEGER, x DOUBLE)');
+    await w.insert('v', [{ name: 'i', type: 'INTEGER' }, { name: 'x', type: 'DOUBLE' }], values.map((x, i) => ({ i, x })));
+    const rows = await w.all<{ i: number; s: string }>('SELECT i, js_number(x) AS s FROM v ORDER BY i');
+    const wrong = rows.filter((r) => r.s !== String(values[r.i])).map((r) => `${String(values[r.i])} → ${r.s}`);
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('COPY exports against the JavaScript writer', () => {
+  let w: Warehouse;
+  beforeAll(async () => {
+    const config = testConfig(join(tmp.dir, 'all'));
+    w = await Warehouse.open(config.paths.warehouse);
+    for (const source of SOURCES) await pullSource(config, w, source, { offline: true, log: memoryLogger() });
+    await computeBarometre(config, w, { log: memoryLogger() });
+    await defineExportMacros(w);
+  }, 120_000);
+  afterAll(() => w.close());
+
+  const withRows: string[] = [];
+  const tables = EXPORT_TABLES.filter((t) => (t.formats ?? ['csv']).includes('csv'));
+  it.each(tables.map((t) => [t.name, t] as const))('%s: the same bytes in CSV and French CSV, the same data in JSON', async (name, table) => {
+    const rows = await w.all(table.sql);
+    if (rows.length > 0) withRows.push(name);
+    for (const french of [false, true]) {
+      const path = join(tmp.dir, `${name}${french ? '.fr' : ''}.csv`);
+      expect(await copyCsv(w, table.sql, table.fields, path, french)).toBe(rows.length);
+      expect(readFileSync(path, 'utf8')).toBe(reference(rows, table.fields, french));
+    }
+    const json = join(tmp.dir, `${name}.json`);
+    await copyJson(w, table.sql, table.fields, json, { genere_le: 'x' });
+    expect(JSON.parse(readFileSync(json, 'utf8'))).toEqual({ provenance: { genere_le: 'x' }, donnees: JSON.parse(JSON.stringify(rows)) });
+  });
+
+  it('compared tables with rows, not only headers', () => {
+    expect(withRows).toEqual(expect.arrayContaining(['barometre', 'collectivites', 'rejets']));
+  });
+
+  it('the same bytes on hostile text and awkward numbers', async () => {
+    const fields: Field[] = [
+      { name: 'texte', type: 'string', description: '' },
+      { name: 'nombre', type: 'number', description: '' },
+      { name: 'entier', type: 'integer', description: '' },
+      { name: 'vrai', type: 'boolean', description: '' },
+      { name: 'jour', type: 'date', description: '' },
+    ];
+    const hostile = readFileSync(resolve(PROJECT_ROOT, 'test/fixtures/odt/organisations.csv'), 'utf8').split('\n')[1]!;
+    const texts = ['=SOMME(A1)', '+33', '-2', '@x', '\tx', '\rx', 'a "b" c', 'x,y', 'x;y', ' lead', 'trail ', 'ligne\nligne', 'cr\rlf', 'x\uFEFFy', "l'apostrophe", 'émoji 🎉', '', null, hostile];
+    const numbers = [0.1, 2, -0.5, 2.5e-5, 1e-7, 1e21, 1234.5678, null, 1 / 3, -0];
+    await w.run('CREATE OR REPLACE TABLE h (texte VARCHAR, nombre DOUBLE, entier BIGINT, vrai BOOLEAN, jour VARCHAR)');
+    await w.insert(
+      'h',
+      [
+        { name: 'texte', type: 'VARCHAR' },
+        { name: 'nombre', type: 'DOUBLE' },
+        { name: 'entier', type: 'BIGINT' },
+        { name: 'vrai', type: 'BOOLEAN' },
+        { name: 'jour', type: 'VARCHAR' },
+      ],
+      texts.map((texte, i) => ({ texte, nombre: numbers[i % numbers.length], entier: i % 3 === 0 ? null : -i * 1000, vrai: i % 3 === 0 ? null : i % 2 === 0, jour: i % 2 ? '2026-06-30' : null })),
+    );
+    const sql = 'SELECT * FROM h';
+    const rows = await w.all(sql);
+    for (const french of [false, true]) {
+      const path = join(tmp.dir, `hostile${french ? '.fr' : ''}.csv`);
+      await copyCsv(w, sql, fields, path, french);
+      expect(readFileSync(path, 'utf8')).toBe(reference(rows, fields, french));
+    }
+  });
+});
