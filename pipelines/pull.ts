@@ -261,6 +261,28 @@ async function archive(obtained: Obtained, rawPath: string): Promise<string> {
   return sha256File(rawPath);
 }
 
+/**
+ * A live pull that brought the very file whose data the warehouse holds (304, or the same SHA-256): recorded as
+ * `inchange`, pointing at the previous archive, without reloading anything. The scheduler then recomputes nothing.
+ */
+async function recordUnchanged(w: Warehouse, run: RunRecord, previous: RunRecord, why: string, log: Logger, finishedAt: Date): Promise<RunRecord> {
+  Object.assign(run, {
+    status: 'inchange',
+    finished_at: finishedAt.toISOString(),
+    date_donnees: previous.date_donnees,
+    rows_in: previous.rows_in,
+    rows_loaded: previous.rows_loaded,
+    rows_rejected: previous.rows_rejected,
+    raw_path: previous.raw_path,
+    raw_sha256: previous.raw_sha256,
+    etag: run.etag ?? previous.etag,
+    last_modified: run.last_modified ?? previous.last_modified,
+  } satisfies Partial<RunRecord>);
+  await saveRun(w, run);
+  log.info(`${run.source} : inchangé depuis le chargement du ${previous.started_at} (${why}) ; données conservées, rien à recharger.`, { source: run.source, run_id: run.run_id, status: 'inchange' });
+  return run;
+}
+
 export async function pullSource(config: Config, w: Warehouse, source: Source, options: PullOptions): Promise<RunRecord> {
   const now = options.now ?? (() => new Date());
   const started = now();
@@ -296,6 +318,7 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
     let obtained: Obtained;
     let http: HttpResult | undefined;
     let nameDate: string | null = null;
+    let unchangedCandidate: RunRecord | undefined;
     if (origin === 'live') {
       const previous = await lastSuccess(w, source.id);
       const base = httpOptions(config, options.http);
@@ -318,11 +341,14 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
       run.last_modified = http.lastModified;
       nameDate = source.dataDateOf?.(http.url) ?? null;
       if (http.notModified && previous?.raw_path) {
+        // The warehouse holds that archive's data when the previous success was this live download: nothing to do.
+        if (previous.origin === 'live' && !options.date) return await recordUnchanged(w, run, previous, 'réponse 304', log, now());
         obtained = { file: previous.raw_path, temporary: false };
         log.info(`${source.id} : inchangé depuis le ${previous.started_at} (réponse 304) ; rechargement de l'archive ${previous.raw_path}.`);
       } else {
         obtained = http.file ? { file: http.file, temporary: true } : { bytes: http.body };
       }
+      unchangedCandidate = previous?.origin === 'live' && !options.date ? previous : undefined;
     } else {
       const path = options.from ? locate(options.from) : resolve(config.root, source.fixture);
       obtained = { file: path, temporary: false };
@@ -331,6 +357,11 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
     await options.onStep?.('fetched');
 
     run.raw_sha256 = await archive(obtained, rawPath);
+    // The same bytes as the live download the warehouse already holds: nothing to reload (servers without ETag).
+    if (unchangedCandidate && unchangedCandidate.raw_sha256 === run.raw_sha256 && unchangedCandidate.raw_path && existsSync(unchangedCandidate.raw_path)) {
+      rmSync(rawPath, { force: true });
+      return await recordUnchanged(w, run, unchangedCandidate, 'même empreinte SHA-256', log, now());
+    }
     writeFileAtomic(`${rawPath}.sha256`, `${run.raw_sha256}  ${basename(rawPath)}\n`);
     run.raw_path = rawPath;
 

@@ -176,18 +176,28 @@ export class Scheduler {
     }
   }
 
-  private async pullOne(source: Source): Promise<boolean> {
+  /** Pulls one source: `changed` when new data were loaded, `unchanged` when the source answered the same file. */
+  private async pullOne(source: Source): Promise<'changed' | 'unchanged' | 'failed'> {
     const started = Date.now();
     this.log.info('chargement démarré', { event: 'pull:start', source: source.id });
     try {
       const run = await (this.o.pull ?? ((s) => this.defaultPull(s)))(source);
       this.log.info('chargement réussi', { event: 'pull:ok', source: source.id, run_id: run.run_id, status: run.status, rows_in: run.rows_in, rows_loaded: run.rows_loaded, rows_rejected: run.rows_rejected, ms: Date.now() - started });
-      return true;
+      return run.status === 'inchange' ? 'unchanged' : 'changed';
     } catch (error) {
       // Logged and retried at the next tick; never stops the scheduler or the other sources.
       this.log.error('chargement en échec ; nouvel essai à la prochaine échéance', { event: 'pull:failed', source: source.id, error: (error as Error).message, ms: Date.now() - started });
-      return false;
+      return 'failed';
     }
+  }
+
+  /** Recomputes and rebuilds after the pulls that changed something; says what it skipped. */
+  private async publishChanged(changed: string[], unchanged: string[]): Promise<void> {
+    if (changed.length > 0) {
+      await this.publish(changed);
+      return;
+    }
+    if (unchanged.length > 0) this.log.info('sources inchangées : ni recalcul ni reconstruction', { event: 'compute:skipped', unchanged });
   }
 
   /** What one tick of a source does. Resolves when the pull (and recompute/build) finished or was skipped. */
@@ -202,7 +212,8 @@ export class Scheduler {
     return this.enqueue(async () => {
       try {
         if (this.stopping) return;
-        if (await this.pullOne(source)) await this.publish([sourceId]);
+        const outcome = await this.pullOne(source);
+        if (outcome !== 'failed') await this.publishChanged(outcome === 'changed' ? [sourceId] : [], outcome === 'unchanged' ? [sourceId] : []);
       } finally {
         this.running.delete(sourceId);
       }
@@ -231,18 +242,21 @@ export class Scheduler {
     return due;
   }
 
-  /** `schedule --once`: runs what is due, recomputes and rebuilds once if anything succeeded. */
+  /** `schedule --once`: runs what is due, recomputes and rebuilds once if any pull brought new data. */
   async runOnce(): Promise<{ ran: string[]; failed: string[] }> {
     const due = await this.dueSources();
     this.log.info('échéances dues', { event: 'once', due: due.map((s) => s.id) });
     const ran: string[] = [];
     const failed: string[] = [];
+    const changed: string[] = [];
     await this.enqueue(async () => {
       for (const s of due) {
         if (this.stopping) break;
-        ((await this.pullOne(s)) ? ran : failed).push(s.id);
+        const outcome = await this.pullOne(s);
+        (outcome === 'failed' ? failed : ran).push(s.id);
+        if (outcome === 'changed') changed.push(s.id);
       }
-      if (ran.length > 0 && !this.stopping) await this.publish(ran);
+      if (!this.stopping) await this.publishChanged(changed, ran.filter((id) => !changed.includes(id)));
     });
     return { ran, failed };
   }

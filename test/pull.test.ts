@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../pipelines/config.ts';
@@ -100,6 +100,31 @@ describe('a live pull against a loopback mirror', () => {
       const second = await pullSource(config, w, odt, { log: memoryLogger() });
       expect(server.requests.at(-1)!.headers['if-none-match']).toBe('"abc"');
       expect(second).toMatchObject({ status: 'inchange', rows_loaded: 20, raw_sha256: first.raw_sha256 });
+    } finally {
+      w.close();
+    }
+  });
+
+  it('records a download of the same bytes (no ETag) as unchanged, without reloading nor archiving it twice', async () => {
+    const body = readFileSync(FIXTURE, 'utf8');
+    server = await scriptedServer([respond(200, body), respond(200, body), respond(200, body.replace('ACIGNE', 'ACIGNÉ'))]);
+    const config = testConfig(join(tmp.dir, 'same'), { sources: { odt: { url: `${server.url}/organisations.csv` } } });
+    const w = await Warehouse.open(config.paths.warehouse);
+    try {
+      const first = await pullSource(config, w, odt, { log: memoryLogger() });
+      const table = await w.all(`SELECT * FROM odt_organisations ORDER BY ligne`);
+      const log = memoryLogger();
+      const second = await pullSource(config, w, odt, { log });
+      expect(second).toMatchObject({ status: 'inchange', raw_path: first.raw_path, raw_sha256: first.raw_sha256, rows_loaded: first.rows_loaded, date_donnees: first.date_donnees });
+      expect(log.lines.map((l) => l.message).join('\n')).toMatch(/inchangé .*même empreinte SHA-256.*rien à recharger/);
+      // Same rows, same run id: nothing was reloaded; one raw file only.
+      expect(await w.all(`SELECT * FROM odt_organisations ORDER BY ligne`)).toEqual(table);
+      expect(readdirSync(join(config.paths.raw, 'odt')).filter((f) => f.endsWith('.csv'))).toHaveLength(1);
+      // Other bytes: a real load again.
+      const third = await pullSource(config, w, odt, { log: memoryLogger() });
+      expect(third).toMatchObject({ status: 'succes' });
+      expect(third.raw_sha256).not.toBe(first.raw_sha256);
+      expect(await w.one(`SELECT DISTINCT run_id FROM odt_organisations`)).toEqual({ run_id: third.run_id });
     } finally {
       w.close();
     }

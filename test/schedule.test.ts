@@ -155,6 +155,45 @@ describe('the scheduler', () => {
     scheduler = undefined;
   });
 
+  it('recomputes nothing after a pull that found its source unchanged, and logs what it skipped', async () => {
+    const log = memoryLogger();
+    const timers = manualTimers();
+    const recompute = vi.fn(async () => {});
+    const buildSite = vi.fn(async () => {});
+    let status: RunRecord['status'] = 'inchange';
+    scheduler = new Scheduler({ config: freshConfig(), log, sources: [source('a')], pull: async (s) => ({ ...ok(s.id), status }), recompute, buildSite, timer: timers.timer });
+    scheduler.start();
+    timers.fire('a');
+    await scheduler.idle();
+    expect(recompute).not.toHaveBeenCalled();
+    expect(buildSite).not.toHaveBeenCalled();
+    expect(log.lines.find((l) => l.fields.event === 'compute:skipped')?.fields.unchanged).toEqual(['a']);
+    status = 'succes';
+    timers.fire('a');
+    await scheduler.idle();
+    expect(recompute).toHaveBeenCalledTimes(1);
+    expect(buildSite).toHaveBeenCalledTimes(1);
+  });
+
+  it('--once recomputes only when a due source brought new data', async () => {
+    const recompute = vi.fn(async () => {});
+    const log = memoryLogger();
+    scheduler = new Scheduler({
+      config: freshConfig(),
+      log,
+      now: () => new Date('2026-11-18T11:00:00Z'),
+      sources: [source('x'), source('y')],
+      pull: async (s) => ({ ...ok(s.id), status: 'inchange' }),
+      recompute,
+      buildSite: async () => {},
+      lastSuccess: async () => null,
+    });
+    scheduler.acquire();
+    expect(await scheduler.runOnce()).toEqual({ ran: ['x', 'y'], failed: [] });
+    expect(recompute).not.toHaveBeenCalled();
+    expect(log.lines.find((l) => l.fields.event === 'compute:skipped')?.fields.unchanged).toEqual(['x', 'y']);
+  });
+
   it('--once runs only the sources whose last scheduled time has no successful run since', async () => {
     const now = new Date('2026-11-18T11:00:00Z'); // Wednesday; last Monday 06:00 Paris = 2026-11-16T05:00Z
     const last: Record<string, Date | null> = { fresh: new Date('2026-11-16T05:10:00Z'), stale: new Date('2026-11-09T05:10:00Z'), never: null };
