@@ -1,6 +1,6 @@
 // The main job: pull every source (fixture fallback), compute, then build the site into dist/, all or nothing.
 import { spawn } from 'node:child_process';
-import { existsSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { replaceFolder } from './files.ts';
 import { resolve } from 'node:path';
 import { computeBarometre } from '../indicators/compute.ts';
@@ -61,6 +61,15 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv, cwd: strin
   });
 }
 
+/** Keeps in the PNG cache only the images the build just used (each hit or render touches its file). */
+export function pruneCache(dir: string, since: Date): void {
+  if (!existsSync(dir)) return;
+  for (const name of readdirSync(dir)) {
+    const path = resolve(dir, name);
+    if (statSync(path).mtime < since) rmSync(path, { force: true });
+  }
+}
+
 /** Builds the Astro site into a temporary folder, then swaps it in place of dist/; a failed build keeps the previous dist/. */
 export async function buildAstro(
   config: Config,
@@ -69,12 +78,15 @@ export async function buildAstro(
 ): Promise<void> {
   log.info('Construction du site…');
   const astro = resolve(config.root, 'node_modules/astro/bin/astro.mjs');
+  const pngCache = resolve(config.paths.state, 'cache-png');
+  const started = new Date(Date.now() - 1_000);
   await replaceFolder(outDir, async (tmp) => {
-    const code = await run(process.execPath, [astro, 'build', '--outDir', tmp, '--silent'], { ASTRO_TELEMETRY_DISABLED: '1', ...env, BAROMETRE_EXPORTS: exportsDir }, config.root);
+    const code = await run(process.execPath, [astro, 'build', '--outDir', tmp, '--silent'], { ASTRO_TELEMETRY_DISABLED: '1', BAROMETRE_PNG_CACHE: pngCache, ...env, BAROMETRE_EXPORTS: exportsDir }, config.root);
     if (code !== 0 || !existsSync(resolve(tmp, 'index.html'))) {
       throw new Error(`La construction du site a échoué (code ${code}) ; le site précédent (dist/) est conservé.`);
     }
   });
+  pruneCache(pngCache, started);
   log.info(`Site construit dans ${outDir}.`);
 }
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { CHROMIUM, useBrowserOnSite } from './helpers/browser.ts';
+import { CHROMIUM, PAGE_TIMEOUT_MS, useBrowserOnSite } from './helpers/browser.ts';
 import { pageTypes } from './helpers/pages.ts';
 
 const require = createRequire(import.meta.url);
@@ -17,6 +17,7 @@ describe.skipIf(!CHROMIUM)('accessibility (axe-core, WCAG 2.1 AA)', () => {
     expect(existsSync(join(dist, path, 'index.html')), `page ${path} absente du site`).toBe(true);
     // axe is injected as an inline script, which the site's Content-Security-Policy (rightly) refuses.
     const context = await env.browser.newContext({ bypassCSP: true });
+    context.setDefaultTimeout(PAGE_TIMEOUT_MS);
     const page = await context.newPage();
     try {
       const requests: string[] = [];
@@ -34,5 +35,5 @@ describe.skipIf(!CHROMIUM)('accessibility (axe-core, WCAG 2.1 AA)', () => {
     } finally {
       await context.close();
     }
-  }, 60_000);
+  });
 });

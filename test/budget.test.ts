@@ -14,7 +14,7 @@ describe.skipIf(!CHROMIUM)('page budgets (Lighthouse)', () => {
     // Scores that are not timings, so simulated throttling (short quiet windows) and three audits at once.
     audits = await auditPages(url, pageTypes(dist).filter(([, p]) => !p.includes('absent')), { chromePath: CHROMIUM!, concurrency: 3, throttling: 'simulate' });
     console.log(`\n${formatAudits(audits)}\n`);
-  }, 600_000);
+  });
 
   it('every page type is within its budget', () => {
     const budgets = loadBudgets();

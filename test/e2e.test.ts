@@ -48,7 +48,7 @@ describe.skipIf(!CHROMIUM)('in a real browser', () => {
     await open('/territoires/', async (page) => {
       expect(await search(page, query)).toContain(expected);
     });
-  }, 60_000);
+  });
 
   it('keeps the barometer filters in the URL, and they survive a reload', async () => {
     await open('/barometre/', async (page) => {
@@ -62,7 +62,7 @@ describe.skipIf(!CHROMIUM)('in a real browser', () => {
       expect(await page.locator('#filtre-type').inputValue()).toBe('epci');
       expect(await visible()).toEqual(before);
     });
-  }, 60_000);
+  });
 
   it.each([
     ['/', 'accueil'],
@@ -97,7 +97,7 @@ describe.skipIf(!CHROMIUM)('in a real browser', () => {
       expect(controls.filter((c) => !reached.has(c))).toEqual([]);
       expect(unfocusedStyle).toEqual([]);
     });
-  }, 120_000);
+  });
 
   it('takes screenshots of the main pages at phone and desktop widths', async () => {
     mkdirSync(SHOTS, { recursive: true });
@@ -112,5 +112,5 @@ describe.skipIf(!CHROMIUM)('in a real browser', () => {
         }, viewport);
       }
     }
-  }, 300_000);
+  });
 });

@@ -120,7 +120,7 @@ describe.skipIf(!CHROMIUM)('the embed in a real browser', () => {
       await page.close();
       await article.close();
     }
-  }, 60_000);
+  });
 
   it('follows ?theme=dark', async () => {
     const page = await env.browser.newPage();

@@ -58,7 +58,7 @@ describe('COPY exports against the JavaScript writer', () => {
     for (const source of SOURCES) await pullSource(config, w, source, { offline: true, log: memoryLogger() });
     await computeBarometre(config, w, { log: memoryLogger() });
     await defineExportMacros(w);
-  }, 120_000);
+  });
   afterAll(() => w.close());
 
   const withRows: string[] = [];

@@ -73,7 +73,7 @@ describe('each fault of a live source', () => {
       await computeBarometre(config, w, { log: memoryLogger() });
       await writeExports(config, w);
     });
-  }, 120_000);
+  });
   afterEach(async () => {
     await server?.close();
     server = undefined;
@@ -105,7 +105,7 @@ describe('each fault of a live source', () => {
       // A pull never touches the exports: only a successful compute rewrites them.
       expect(snapshotFolder(config.paths.exports)).toEqual(exportsBefore);
     });
-  }, 30_000);
+  });
 });
 
 describe('a process killed at a known point of a load', () => {
@@ -184,7 +184,7 @@ describe('a process killed at a known point of a load', () => {
     } finally {
       w.close();
     }
-  }, 60_000);
+  });
 
   it('refuses an unknown pause step with a usage error', async () => {
     const dir = join(tmp.dir, 'kill-unknown');
@@ -197,5 +197,5 @@ describe('a process killed at a known point of a load', () => {
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(2);
     expect(stderr).toMatch(/étape inconnue.*registered, fetched/);
-  }, 60_000);
+  });
 });

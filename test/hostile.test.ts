@@ -4,7 +4,7 @@ import { JSDOM } from 'jsdom';
 import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { tauxParStrateSvg } from '../site/charts/taux-par-strate.ts';
-import { chartCsv, composeSvg, iframeSnippet, oembed, svgToPng, type SharedChart } from '../site/lib/partage.ts';
+import { chartCsv, composeSvg, iframeSnippet, oembed, pngOf, type SharedChart } from '../site/lib/partage.ts';
 import { parseConfig, PROJECT_ROOT } from '../pipelines/config.ts';
 import { toCsv } from '../pipelines/csv.ts';
 import { neutralise } from '../indicators/exports.ts';
@@ -58,13 +58,13 @@ describe('hostile titles in an embed', () => {
     echantillon: true,
   };
 
-  it('keep the standalone SVG valid, with the text as text, and render to PNG', () => {
+  it('keep the standalone SVG valid, with the text as text, and render to PNG', async () => {
     const file = composeSvg(chart, 'https://example.org/');
     const doc = xml(file);
     expect(doc.querySelector('parsererror')).toBeNull();
     expect(doc.querySelectorAll('script')).toHaveLength(0);
     expect(doc.querySelector('title')!.textContent).toBe(chart.title);
-    expect(svgToPng(file, 1).subarray(1, 4).toString()).toBe('PNG');
+    expect((await pngOf(file, 1, '')).subarray(1, 4).toString()).toBe('PNG');
   });
 
   it('keep the iframe snippet one iframe with the exact title, and oEmbed JSON round-trips', () => {

@@ -74,10 +74,12 @@ describe('fetchWithRetry against a loopback server', () => {
 
   it('times out on a server that never answers', async () => {
     server = await scriptedServer([hang]);
-    const error = await fetchWithRetry(`${server.url}/f.csv`, options({ timeoutMs: 100, retries: 1 })).catch((e: unknown) => e);
+    const retries: string[] = [];
+    const error = await fetchWithRetry(`${server.url}/f.csv`, options({ timeoutMs: 100, retries: 1, onRetry: (_n, reason) => retries.push(reason) })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(HttpError);
-    expect((error as Error).message).toMatch(/pas de réponse en 100 ms/);
-    expect(server.requests).toHaveLength(2);
+    expect((error as Error).message).toMatch(/pas de réponse en 100 ms.*Abandon après 2 tentatives/);
+    // Counted on the client's side: on a loaded machine the server may not have read a request before it was aborted.
+    expect(retries).toEqual([expect.stringMatching(/pas de réponse en 100 ms/)]);
   });
 
   it('refuses a body over the size limit without retrying', async () => {

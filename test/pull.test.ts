@@ -160,7 +160,7 @@ describe('build with --offline', () => {
       expect(runs.some((r) => r.source === 'enquetes')).toBe(false);
       expect(runs.find((r) => r.source === 'odt')).toEqual({ source: 'odt', origin: 'fixture' });
     });
-  }, 120_000);
+  });
 });
 
 async function withWarehouseAt<T>(path: string, fn: (w: Warehouse) => Promise<T>): Promise<T> {

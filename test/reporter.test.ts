@@ -28,11 +28,11 @@ describe('the closing summary line', () => {
     const result = run(file);
     expect(result.line).toMatch(expected);
     expect(result.status).toBe(status);
-  }, 120_000);
+  });
 
   it('adds up several files, and a red run never says "0 failed"', () => {
     const result = run('{passes,test-fails,after-all-throws,unhandled}.fixture.ts');
     expect(result.status).toBe(1);
     expect(result.line).toMatch(/^vitest: 4 passed, 3 failed, 1 skipped/);
-  }, 120_000);
+  });
 });

@@ -379,7 +379,7 @@ describe.skipIf(!CHROMIUM)('in a browser', () => {
       await page.waitForFunction(() => document.querySelector('[data-resultats] a')?.textContent === 'Rennes');
       expect(await page.locator('[data-statut]').first().textContent()).toBe('1 résultat.');
     });
-  }, 60_000);
+  });
 
   it('compares Rennes with a commune named in the form, keeps it in the URL, and shows it again from a shared link', async () => {
     await open('/territoires/commune/35238/', async (page) => {
@@ -395,7 +395,7 @@ describe.skipIf(!CHROMIUM)('in a browser', () => {
       const rows = await page.locator('[data-sortie] tbody tr').allTextContents();
       expect(rows.find((r) => r.startsWith('Données ouvertes'))).toMatch(/^Données ouvertes \(1er semestre 2021\)ouinon7,1\s%0,0\s%$/);
     });
-  }, 60_000);
+  });
 
   it('shows a commune without a page of its own from its département file, and sends one with a page to it', async () => {
     await open('/territoires/commune/?code=35002', async (page) => {
@@ -408,5 +408,5 @@ describe.skipIf(!CHROMIUM)('in a browser', () => {
     await open('/territoires/commune/?code=35238', async (page) => {
       await page.waitForURL(/\/territoires\/commune\/35238\/$/);
     });
-  }, 60_000);
+  });
 });

@@ -60,7 +60,7 @@ describe('a failed site build', () => {
     await expect(buildAstro(broken, memoryLogger(), { outDir: previous })).rejects.toThrow(/le site précédent \(dist\/\) est conservé/);
     expect(readFileSync(join(previous, 'marker.txt'), 'utf8')).toBe('previous');
     expect(readFileSync(join(previous, 'index.html'), 'utf8')).toBe(home);
-  }, 120_000);
+  });
 });
 
 describe('for search engines and social networks', () => {

@@ -1,8 +1,10 @@
 // Charts that journalists can embed, download and cite: one description per chart, from which the page's
 // "Partager / intégrer" control, the /embed/ page, the SVG, PNG, CSV and oEmbed files are all made.
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import { basename, dirname, join } from 'node:path';
+import { renderAsync } from '@resvg/resvg-js';
 import Papa from 'papaparse';
 import { neutralise } from '../../pipelines/csv.ts';
 import type { SourceProvenance } from './data.ts';
@@ -160,14 +162,39 @@ function fonts(): string[] {
   return fontFiles;
 }
 
-/** PNG at `scale` × the SVG's size (2 ≈ 1 500 px wide: good enough for print at column width). */
-export function svgToPng(svg: string, scale = 2): Buffer {
-  const resvg = new Resvg(svg, {
-    fitTo: { mode: 'zoom', value: scale },
+function resvgOptions(scale: number) {
+  return {
+    fitTo: { mode: 'zoom' as const, value: scale },
     font: { fontFiles: fonts(), loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
     background: '#ffffff',
-  });
-  return resvg.render().asPng();
+  };
+}
+
+const RESVG_VERSION = (require('@resvg/resvg-js/package.json') as { version: string }).version;
+
+/**
+ * The PNG of an SVG at `scale` × its size (2 ≈ 1 500 px wide: good enough for print at column width), rendered off
+ * the main thread (resvg's `renderAsync`, so that pages built in parallel use
+ * every core) and kept in a cache keyed on everything that makes the image: the SVG's text, the scale, the renderer's
+ * version and the fonts. A chart whose data did not change is not rendered again by the next build. The cache folder
+ * is `BAROMETRE_PNG_CACHE` (set by `barometre build`); without it, nothing is cached.
+ */
+export async function pngOf(svg: string, scale = 2, cacheDir = process.env.BAROMETRE_PNG_CACHE): Promise<Buffer> {
+  const key = createHash('sha256').update(`${RESVG_VERSION}\0${scale}\0${fonts().map((f) => basename(f)).join(',')}\0${svg}`).digest('hex');
+  const path = cacheDir ? join(cacheDir, `${key}.png`) : null;
+  if (path && existsSync(path)) {
+    const now = new Date();
+    utimesSync(path, now, now); // marks it as used by this build (see pruneCache)
+    return readFileSync(path);
+  }
+  const png = (await renderAsync(svg, resvgOptions(scale))).asPng();
+  if (path) {
+    mkdirSync(cacheDir!, { recursive: true });
+    const tmp = `${path}.${process.pid}.tmp`;
+    writeFileSync(tmp, png);
+    renameSync(tmp, path);
+  }
+  return png;
 }
 
 /** Stacks several charts (each with a small heading) into one SVG: one file for a multi-part figure. */

@@ -7,6 +7,9 @@ export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find(
 
 if (!CHROMIUM) console.warn('\n[tests] Chromium introuvable (/usr/bin/chromium) : les tests dans un navigateur sont IGNORÉS. `.ci/run` l’installe.\n');
 
+/** Ceiling of each browser action (navigation, wait): generous, so that only a hung page fails. */
+export const PAGE_TIMEOUT_MS = 300_000;
+
 const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
 
 export async function launchBrowser(): Promise<Browser> {
@@ -27,7 +30,14 @@ export function useBrowserOnSite(): { readonly browser: Browser; readonly url: s
   let browser: Browser | undefined;
   beforeAll(async () => {
     browser = await chromium.connect(inject('browserWsEndpoint'));
-  }, 60_000);
+    // Playwright's default 30 s per action is a time limit: make it a ceiling that only a hung page reaches.
+    const newPage = browser.newPage.bind(browser);
+    browser.newPage = async (...args) => {
+      const page = await newPage(...args);
+      page.setDefaultTimeout(PAGE_TIMEOUT_MS);
+      return page;
+    };
+  });
   afterAll(async () => {
     await browser?.close();
   });
