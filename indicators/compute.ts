@@ -1,8 +1,7 @@
 // The barometer engine: per-collectivité values → rates per indicator × semester × type × strate × territory.
 import type { Config } from '../pipelines/config.ts';
 import type { Logger } from '../pipelines/log.ts';
-import { referential as defaultReferential, type Referential } from '../pipelines/referential.ts';
-import { ensureReferential } from '../pipelines/referential-sql.ts';
+import { referential as defaultReferential, storeReferential, type Referential } from '../pipelines/referential.ts';
 import type { Warehouse } from '../pipelines/warehouse.ts';
 import { applyEditions } from './editions.ts';
 import { HISTORIQUE_SOURCE, historiqueSql } from './historique.ts';
@@ -29,7 +28,7 @@ export interface ComputeSummary {
 export async function computeBarometre(config: Config, w: Warehouse, options: ComputeOptions): Promise<ComputeSummary> {
   const { log } = options;
   const indicators = options.indicators ?? INDICATORS;
-  await ensureReferential(w, options.referential ?? defaultReferential());
+  await storeReferential(w, options.referential ?? defaultReferential());
   const summary: ComputeSummary = { indicators: [], barometreRows: 0 };
   await w.run(`CREATE OR REPLACE TEMP TABLE valeurs_new (${VALEURS_DDL})`);
   for (const indicator of indicators) {

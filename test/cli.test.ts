@@ -25,7 +25,7 @@ describe('barometre (command line)', () => {
   it('pull --offline loads the fixture and exits 0', async () => {
     const r = await cli(['pull', 'odt', '--offline']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("odt : 20 lignes chargées, 3 rejetées sur 23 (données du 2021-04-09, jeu d'exemple).");
+    expect(r.stderr).toContain("odt : 20 lignes chargées, 3 rejetées sur 23 (données du 2021-04-09 — date du jeu d'exemple ; jeu d'exemple).");
   });
 
   it('status --json lists every source with the contract columns', async () => {
