@@ -539,7 +539,7 @@ export const vde: Source = {
   // Quarterly editions, corrected now and then: monthly is enough, and each pull archives the whole history (a few MB).
   schedule: '0 7 2 * *',
   keeps:
-    "Chaque édition publiée depuis juin 2019 (historique complet ; celles de 2019–2022 par l'ancienne API, /api/old-procedures) : ses démarches (titre, clé d'identité entre éditions, ministère, administration, volume, niveau de collectivité associé) et, pour chacune, la valeur des 12 indicateurs avec son niveau, sa couleur, l'atteinte de l'objectif ou son statut particulier (« À venir », « Non applicable », « Nombre d'avis insuffisant »…).",
+    "Chaque édition publiée depuis juin 2019 (historique complet ; celles de 2019–2022 par l'ancienne API, /api/old-procedures) : ses démarches (titre, clé d'identité entre éditions, ministère, administration, volume, niveau de collectivité associé) et, pour chacune, la valeur des 12 indicateurs avec son niveau, sa couleur, l'atteinte de l'objectif ou son statut particulier (« À venir », « Non applicable », « Nombre d'avis insuffisant »…) ; pour 2019–2022, les 6 indicateurs d'aujourd'hui de même définition et 4 séries propres, chaque édition avec sa méthode (rupture de série en 2023).",
   fixture: 'test/fixtures/vde/observatoire.json',
   fixtureDate: '2024-03-31',
   extension: 'json',
