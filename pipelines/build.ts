@@ -8,6 +8,7 @@ import { writeExports } from '../indicators/exports.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './log.ts';
 import { pullSource, ensureSystemTables } from './pull.ts';
+import { produireRevuesPdf, trouverChromium } from './revue-pdf.ts';
 import { SOURCES } from './sources/index.ts';
 import { withWarehouse } from './warehouse.ts';
 
@@ -80,10 +81,22 @@ export async function buildAstro(
   const astro = resolve(config.root, 'node_modules/astro/bin/astro.mjs');
   const pngCache = resolve(config.paths.state, 'cache-png');
   const started = new Date(Date.now() - 1_000);
+  // The pages link to the review's PDF only when this build can print it.
+  const chromium = trouverChromium(config);
+  if (!chromium.chemin) {
+    log.warn(`Revue des semestres : pas de PDF pour ce build, ${chromium.raison}. Les pages de revue restent imprimables depuis le navigateur ; pour les PDF, installez Chromium (apt-get install chromium) ou donnez son chemin dans barometre.config.json (clé « chromium »).`);
+  }
   await replaceFolder(outDir, async (tmp) => {
-    const code = await run(process.execPath, [astro, 'build', '--outDir', tmp, '--silent'], { ASTRO_TELEMETRY_DISABLED: '1', BAROMETRE_PNG_CACHE: pngCache, ...env, BAROMETRE_EXPORTS: exportsDir }, config.root);
+    const code = await run(process.execPath, [astro, 'build', '--outDir', tmp, '--silent'], { ASTRO_TELEMETRY_DISABLED: '1', BAROMETRE_PNG_CACHE: pngCache, ...env, BAROMETRE_EXPORTS: exportsDir, BAROMETRE_REVUE_PDF: chromium.chemin ? 'oui' : 'non' }, config.root);
     if (code !== 0 || !existsSync(resolve(tmp, 'index.html'))) {
       throw new Error(`La construction du site a échoué (code ${code}) ; le site précédent (dist/) est conservé.`);
+    }
+    if (chromium.chemin) {
+      try {
+        await produireRevuesPdf(tmp, chromium.chemin, log);
+      } catch (error) {
+        throw new Error(`La revue des semestres n'a pas pu être imprimée en PDF avec ${chromium.chemin} (${(error as Error).message}) ; le site précédent (dist/) est conservé. Pour construire sans PDF : « chromium »: false dans barometre.config.json.`);
+      }
     }
   });
   pruneCache(pngCache, started);

@@ -35,6 +35,11 @@ export const configSchema = z
      * build, which writes into a temporary folder and swaps it with dist/ only when it succeeded.
      */
     siteBuildCommand: z.string().default(''),
+    /**
+     * Chromium (or Chrome) that prints each semester's review to PDF at build time: a path, or false for no PDF.
+     * Absent: the first of CHROMIUM_CANDIDATS that exists (pipelines/revue-pdf.ts).
+     */
+    chromium: z.union([z.string().min(1), z.literal(false)]).optional(),
   })
   .strict();
 

@@ -77,6 +77,10 @@ export class Warehouse {
   async createTable(name: string, columns: readonly Column[], { replace = false } = {}): Promise<void> {
     const verb = replace ? 'CREATE OR REPLACE TABLE' : 'CREATE TABLE IF NOT EXISTS';
     await this.run(`${verb} ${quotedIdentifier(name)} (${columnsDDL(columns)})`);
+    if (replace) return;
+    // A column added to a source's table since the warehouse was created: existing rows get NULL.
+    const existing = new Set((await this.all<{ c: string }>(`SELECT column_name AS c FROM information_schema.columns WHERE table_schema = 'main' AND table_name = $t`, { t: name })).map((r) => r.c));
+    for (const c of columns) if (!existing.has(c.name)) await this.run(`ALTER TABLE ${quotedIdentifier(name)} ADD COLUMN ${quotedIdentifier(c.name)} ${c.type}`);
   }
 
   /** Bulk insert through DuckDB's appender; values are converted to each column's type. */

@@ -1,13 +1,14 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { proceduresExportTables, sqlEvolutionProcedures, sqlObjectifsParEdition } from '../indicators/procedures.ts';
+import { proceduresExportTables, sqlContinuiteProcedures, sqlEvolutionProcedures, sqlObjectifsParEdition } from '../indicators/procedures.ts';
 import { PROJECT_ROOT } from '../pipelines/config.ts';
 import { memoryLogger } from '../pipelines/log.ts';
 import { pullSource } from '../pipelines/pull.ts';
 import type { Row } from '../pipelines/warehouse.ts';
 import { Warehouse } from '../pipelines/warehouse.ts';
 import { CSV_COLUMNS, prepareVde, vde } from '../pipelines/sources/vde.ts';
+import { ANCIENNES_PATH, definitionsAnciennes, loadDefinitionsAnciennes, slugDate } from '../pipelines/sources/vde-anciennes.ts';
 import { cleDemarche, evaluerCellule, loadVdeDefinitions, titreNormaliseObservatoire, vdeDefinitions } from '../pipelines/sources/vde-definitions.ts';
 import { compileGlob, loadDemarchesPartagees, niveauCollectivite } from '../pipelines/sources/vde-partagees.ts';
 import { HAS_REALDATA, REALDATA, scratch, testConfig } from './helpers/env.ts';
@@ -28,25 +29,30 @@ function find(rows: Row[], match: Record<string, unknown>): Row {
   return found[0]!;
 }
 
-describe('vde on the assembled JSON fixture (two editions)', () => {
+describe('vde on the assembled JSON fixture (two editions of today, two of 2019–2022)', () => {
   const p = prepareVde(readFileSync(JSON_FIXTURE), ctx);
   const procs = p.tables.vde_procedures!;
   const vals = p.tables.vde_valeurs!;
   const val = (edition: string, titre: string, indicateur: string) => find(vals, { edition_id: edition, titre_normalise: titre, indicateur });
 
-  it('reads 12 procedures: 10 loaded, 2 rejected (the draft without an edition, served with each edition)', () => {
-    expect([p.rowsIn, p.rowsLoaded, p.rejects.length]).toEqual([12, 10, 2]);
+  it('reads 12 + 10 procedures: 19 loaded, 3 rejected (the draft without an edition, served with each edition; an old mark out of range)', () => {
+    expect([p.rowsIn, p.rowsLoaded, p.rejects.length]).toEqual([22, 19, 3]);
     expect(p.rejects).toEqual([
       { ligne: 6, identifiant: '000000000000000000d0a1f7', motif: expect.stringMatching(/^démarche sans édition \(editionId vide\)/) },
       { ligne: 12, identifiant: '000000000000000000d0a1f7', motif: expect.stringMatching(/^démarche sans édition/) },
+      // Old procedures are numbered after today's: the 10th of « old_procedures » is line 22.
+      { ligne: 22, identifiant: 'Demarches.Demarche116', motif: 'satisfactionIndex_value : valeur hors limites « 82 » (attendu : entre 0 et 10)' },
     ]);
-    expect(vals).toHaveLength(120);
+    // 10 procedures of today × 12 indicators; 9 old ones × (6 of today's indicators + 4 old series).
+    expect(vals).toHaveLength(10 * 12 + 9 * 10);
   });
 
   it('dates each edition by its end in the Paris calendar (2024-03-30T23:00Z is 31 March), the file by its latest edition', () => {
     expect(p.tables.vde_editions).toEqual([
-      expect.objectContaining({ date_donnees: '2024-03-31', edition_id: E_AVRIL, nom: 'Avril 2024', debut: '2024-01-01', fin: '2024-03-31', version: '2', nb_procedures: 5 }),
-      expect.objectContaining({ date_donnees: '2023-12-31', edition_id: E_JANVIER, nom: 'Janvier 2024', debut: '2023-10-01', fin: '2023-12-31', nb_procedures: 5 }),
+      expect.objectContaining({ date_donnees: '2024-03-31', edition_id: E_AVRIL, nom: 'Avril 2024', debut: '2024-01-01', fin: '2024-03-31', version: '2', nb_procedures: 5, methode: 'vde-2023' }),
+      expect.objectContaining({ date_donnees: '2023-12-31', edition_id: E_JANVIER, nom: 'Janvier 2024', debut: '2023-10-01', fin: '2023-12-31', nb_procedures: 5, methode: 'vde-2023' }),
+      expect.objectContaining({ date_donnees: '2019-06-30', edition_id: '2019-juin', nom: 'Juin 2019', debut: null, fin: '2019-06-30', nb_procedures: 4, methode: 'observatoire-2019' }),
+      expect.objectContaining({ date_donnees: '2022-10-31', edition_id: '2022-octobre', nom: 'Octobre 2022', debut: null, fin: '2022-10-31', nb_procedures: 5, methode: 'observatoire-2019' }),
     ]);
     expect(p.dataDate).toBe('2024-03-31');
     expect(new Set(procs.filter((r) => r.edition_id === E_JANVIER).map((r) => r.date_donnees))).toEqual(new Set(['2023-12-31']));
@@ -57,7 +63,7 @@ describe('vde on the assembled JSON fixture (two editions)', () => {
     expect(val(E_AVRIL, 'demande d acte de naissance', 'simplicity')).toMatchObject({ valeur_nombre: null, statut_special: "Nombre d'avis insuffisant", libelle: 'Nombre d’avis insuffisants' });
     expect(val(E_AVRIL, 'demande d acte de naissance', 'help_used')).toMatchObject({ valeur_texte: null, valeur_nombre: null, libelle: null, statut_special: 'Non renseigné' });
     expect(val(E_JANVIER, 'pre plainte en ligne', 'dlnuf')).toMatchObject({ statut_special: 'Non applicable', objectif_atteint: null });
-    const specials = vals.filter((v) => v.statut_special !== null);
+    const specials = vals.filter((v) => v.statut_special !== null && (v.edition_id === E_AVRIL || v.edition_id === E_JANVIER));
     expect(specials).toHaveLength(35); // 14 in April, 21 in January (the APA was not yet measured)
     expect(specials.every((v) => v.valeur_nombre === null && v.objectif_atteint === null)).toBe(true);
   });
@@ -83,8 +89,11 @@ describe('vde on the assembled JSON fixture (two editions)', () => {
     expect(apa.map((r) => [r.edition_id, r.titre, r.titre_normalise_observatoire])).toEqual([
       [E_AVRIL, "Demande d'allocation personnalisée d'autonomie (APA)", "Demande d'allocation personnalisee d'autonomie (APA)"],
       [E_JANVIER, "Demande d'Allocation Personnalisée d'Autonomie (APA)", "Demande d'Allocation Personnalisee d'Autonomie (APA)"],
+      // The same key in the editions of the old API: the procedure is followed from 2019.
+      ['2019-juin', "Demande d'allocation personnalisée d'autonomie (APA)", "Demande d'allocation personnalisee d'autonomie (APA)"],
+      ['2022-octobre', "Demande d'allocation personnalisée d'autonomie (APA)", "Demande d'allocation personnalisee d'autonomie (APA)"],
     ]);
-    expect(procs.filter((r) => r.titre_normalise === 'inscription sur les listes electorales').map((r) => r.titre)).toEqual(['Inscription sur les listes électorales', 'Inscription sur les listes electorales']);
+    expect(procs.filter((r) => r.titre_normalise === 'inscription sur les listes electorales').map((r) => r.titre)).toEqual(['Inscription sur les listes électorales', 'Inscription sur les listes electorales', 'Inscription sur les listes électorales', 'Inscription sur les listes électorales']);
   });
 
   it('marks the procedures shared with collectivités, and leaves State-only ones empty', () => {
@@ -272,7 +281,7 @@ describe('vde on bad input', () => {
   });
 
   it('fails on JSON of another shape, saying what it expected and what it found', () => {
-    expect(() => prepareVde(enc('{"data": []}'), ctx)).toThrow(/attendu le document assemblé \{"editions": \[\.\.\.\], "procedures": \[\.\.\.\]\} .* reçu un objet avec les clés « data »/);
+    expect(() => prepareVde(enc('{"data": []}'), ctx)).toThrow(/attendu le document assemblé \{"editions": \[\.\.\.\], "procedures": \[\.\.\.\], "old_procedures": \[\.\.\.\]\} .* reçu un objet avec les clés « data »/);
   });
 
   it('rejects in JSON a duplicate within an edition, an out-of-range value, and a procedure of an unknown edition', () => {
@@ -305,7 +314,7 @@ describe('vde on bad input', () => {
 });
 
 /** Plays the observatory's API from the fixture: editions, and each edition's procedures plus those without edition. */
-function observatoryApi(doc: { editions: { id: string }[]; procedures: { editionId: string | null }[] }, failProcedures = false): Handler {
+function observatoryApi(doc: { editions: { id: string }[]; procedures: { editionId: string | null }[]; old_procedures?: { xwiki_edition: string }[] }, failProcedures = false): Handler {
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const json = (status: number, body: unknown) => {
@@ -313,6 +322,8 @@ function observatoryApi(doc: { editions: { id: string }[]; procedures: { edition
       res.end(JSON.stringify(body));
     };
     if (url.pathname === '/api/editions') return json(200, doc.editions);
+    // The old site's editions: an unknown slug gets an empty list, as Prisma's findMany gives.
+    if (url.pathname === '/api/old-procedures') return json(200, (doc.old_procedures ?? []).filter((p) => p.xwiki_edition === url.searchParams.get('xwiki_edition')));
     if (url.pathname === '/api/procedures') {
       if (failProcedures) return json(500, { message: 'Internal error' });
       const id = url.searchParams.get('editionId');
@@ -336,21 +347,33 @@ describe('vde live pull against a loopback observatory', () => {
     const w = await Warehouse.open(config.paths.warehouse);
     try {
       const run = await pullSource(config, w, vde, { log: memoryLogger() });
-      expect(run).toMatchObject({ status: 'succes', origin: 'live', date_donnees: '2024-03-31', rows_in: 12, rows_loaded: 10, rows_rejected: 2, etag: '"v1"' });
-      expect(server.requests.map((r) => r.url)).toEqual(['/api/editions', `/api/procedures?editionId=${E_AVRIL}`, `/api/procedures?editionId=${E_JANVIER}`]);
+      expect(run).toMatchObject({ status: 'succes', origin: 'live', date_donnees: '2024-03-31', rows_in: 22, rows_loaded: 19, rows_rejected: 3, etag: '"v1"' });
+      // Then the 14 editions of the old site, from the newest, as the observatory lists them.
+      expect(server.requests.map((r) => r.url)).toEqual([
+        '/api/editions',
+        `/api/procedures?editionId=${E_AVRIL}`,
+        `/api/procedures?editionId=${E_JANVIER}`,
+        ...['2022-octobre', '2022-juillet', '2022-avril', '2022-janvier', '2021-octobre', '2021-juillet', '2021-avril', '2021-janvier', '2020-octobre', '2020-juillet', '2020-avril', '2020-janvier', '2019-octobre', '2019-juin'].map(
+          (slug) => `/api/old-procedures?xwiki_edition=${slug}`,
+        ),
+      ]);
       const raw = JSON.parse(readFileSync(run.raw_path!, 'utf8'));
-      expect(Object.keys(raw)).toEqual(['editions', 'procedures']);
-      expect([raw.editions.length, raw.procedures.length]).toEqual([2, 12]);
+      expect(Object.keys(raw)).toEqual(['editions', 'procedures', 'old_editions', 'old_procedures']);
+      expect([raw.editions.length, raw.procedures.length, raw.old_editions.length, raw.old_procedures.length]).toEqual([2, 12, 14, 10]);
       expect(await w.all(`SELECT date_donnees, count(*)::INTEGER AS n FROM vde_procedures GROUP BY 1 ORDER BY 1`)).toEqual([
+        { date_donnees: '2019-06-30', n: 4 },
+        { date_donnees: '2022-10-31', n: 5 },
         { date_donnees: '2023-12-31', n: 5 },
         { date_donnees: '2024-03-31', n: 5 },
       ]);
 
       // A second pull sends no conditional request (published editions get corrected) and the helper SQL sees each edition once.
       await pullSource(config, w, vde, { log: memoryLogger() });
-      expect(server.requests.slice(3).every((r) => r.headers['if-none-match'] === undefined)).toBe(true);
+      expect(server.requests.slice(17).every((r) => r.headers['if-none-match'] === undefined)).toBe(true);
       const editions = await w.all(`SELECT edition_id, count(DISTINCT titre_normalise)::INTEGER AS d, count(*)::INTEGER AS n FROM (${sqlEvolutionProcedures()}) GROUP BY 1 ORDER BY 1`);
       expect(editions).toEqual([
+        { edition_id: '2019-juin', d: 4, n: 40 },
+        { edition_id: '2022-octobre', d: 5, n: 50 },
         { edition_id: E_JANVIER, d: 5, n: 60 },
         { edition_id: E_AVRIL, d: 5, n: 60 },
       ]);
@@ -358,7 +381,7 @@ describe('vde live pull against a loopback observatory', () => {
       // A CSV edition loaded from a file adds its edition and leaves the others.
       await pullSource(config, w, vde, { from: CSV_FIXTURE, date: '2024-06-30', log: memoryLogger() });
       const dates = await w.all(`SELECT DISTINCT date_edition::VARCHAR AS d FROM (${sqlObjectifsParEdition()}) ORDER BY 1`);
-      expect(dates.map((r) => r.d)).toEqual(['2023-12-31', '2024-03-31', '2024-06-30']);
+      expect(dates.map((r) => r.d)).toEqual(['2019-06-30', '2022-10-31', '2023-12-31', '2024-03-31', '2024-06-30']);
     } finally {
       w.close();
     }
@@ -371,7 +394,7 @@ describe('vde live pull against a loopback observatory', () => {
     try {
       await pullSource(config, w, vde, { offline: true, log: memoryLogger() });
       await expect(pullSource(config, w, vde, { log: memoryLogger() })).rejects.toThrow(`/api/procedures?editionId=${E_AVRIL} : le serveur a répondu 500`);
-      expect(await w.one(`SELECT count(*)::INTEGER AS n FROM vde_procedures`)).toEqual({ n: 10 });
+      expect(await w.one(`SELECT count(*)::INTEGER AS n FROM vde_procedures`)).toEqual({ n: 19 });
     } finally {
       w.close();
     }
@@ -399,7 +422,7 @@ describe('vde helper SQL (procedures exports) on the fixture', () => {
     } finally {
       w.close();
     }
-    expect(evolution).toHaveLength(120);
+    expect(evolution).toHaveLength(210);
   });
 
   it('gives the share reaching the goal among evaluated procedures, special statuses apart (and the observatory’s share counting them as missed)', () => {
@@ -422,6 +445,154 @@ describe('vde helper SQL (procedures exports) on the fixture', () => {
     expect(evol(E_AVRIL, 'demande d allocation personnalisee d autonomie apa', 'satisfaction')).toMatchObject({ niveau_precedent: 'À venir', evolution: 'non_comparable' });
     expect(evol(E_AVRIL, 'demande de logement social', 'satisfaction')).toMatchObject({ edition_id_precedente: null, evolution: 'nouvelle' });
     expect(evol(E_AVRIL, 'demande d acte de naissance', 'auth')).toMatchObject({ niveau_collectivite: 'commune', evolution: 'stable' });
+  });
+});
+
+describe('vde editions of 2019–2022 (/api/old-procedures, OldProcedure objects)', () => {
+  const p = prepareVde(readFileSync(JSON_FIXTURE), ctx);
+  const val = (edition: string, titre: string, indicateur: string) => find(p.tables.vde_valeurs!, { edition_id: edition, titre_normalise: titre, indicateur });
+  const defs = definitionsAnciennes();
+
+  it('lists the 14 editions of the old site, June 2019 to October 2022, each dated by the last day of its month', () => {
+    expect(defs.editions.map((e) => e.slug)).toEqual(['2022-octobre', '2022-juillet', '2022-avril', '2022-janvier', '2021-octobre', '2021-juillet', '2021-avril', '2021-janvier', '2020-octobre', '2020-juillet', '2020-avril', '2020-janvier', '2019-octobre', '2019-juin']);
+    expect(defs.editions.map((e) => slugDate(e.slug))).toEqual(['2022-10-31', '2022-07-31', '2022-04-30', '2022-01-31', '2021-10-31', '2021-07-31', '2021-04-30', '2021-01-31', '2020-10-31', '2020-07-31', '2020-04-30', '2020-01-31', '2019-10-31', '2019-06-30']);
+    expect([slugDate('2020-fevrier'), slugDate('2020-février'), slugDate('juin-2019'), slugDate('2019-juni')]).toEqual(['2020-02-29', '2020-02-29', null, null]);
+  });
+
+  it('maps each old field to today’s indicator where the definition is the same, read with today’s levels and goals', () => {
+    expect(val('2019-juin', 'declaration de revenus', 'satisfaction')).toMatchObject({ valeur_nombre: 8.2, niveau: 'Très bien', objectif_atteint: true, unite: 'note sur 10' });
+    expect(val('2019-juin', 'declaration de revenus', 'auth')).toMatchObject({ valeur_texte: 'FranceConnect', niveau: 'FranceConnect', couleur: 'blue', objectif_atteint: true });
+    expect(val('2019-juin', 'declaration de revenus', 'handicap')).toMatchObject({ valeur_nombre: 0.5, niveau: 'Partiel', objectif_atteint: false });
+    expect(val('2019-juin', 'declaration de revenus', 'usage')).toMatchObject({ valeur_nombre: 0.63 });
+    expect(val('2019-juin', 'inscription sur les listes electorales', 'online')).toMatchObject({ niveau: 'Partiel', couleur: 'yellow', objectif_atteint: null });
+    expect(val('2022-octobre', 'demande d allocation personnalisee d autonomie apa', 'dlnuf')).toMatchObject({ valeur_nombre: 6, niveau: 'Faible', objectif_atteint: false });
+  });
+
+  it('keeps an old level that no longer exists as the old observatory showed it, never as today’s goal reached', () => {
+    expect(val('2022-octobre', 'demande d allocation personnalisee d autonomie apa', 'auth')).toMatchObject({ valeur_texte: 'En cours', niveau: 'En cours', couleur: 'green', objectif_atteint: false, statut_special: null });
+  });
+
+  it('reads -1, « n/a » and dashes as statuses, never as numbers', () => {
+    expect(val('2019-juin', 'inscription sur les listes electorales', 'dlnuf')).toMatchObject({ valeur_texte: '-1', valeur_nombre: null, statut_special: 'Non applicable', objectif_atteint: null });
+    expect(val('2019-juin', 'demande d allocation personnalisee d autonomie apa', 'auth')).toMatchObject({ valeur_texte: 'n/a', statut_special: 'Non applicable' });
+    expect(val('2022-octobre', 'demande d acte de naissance', 'satisfaction')).toMatchObject({ valeur_texte: '-', valeur_nombre: null, statut_special: 'Non renseigné' });
+    // No value: the displayed « - » is read (the value field comes first, then its _display twin).
+    expect(val('2019-juin', 'inscription sur les listes electorales', 'handicap')).toMatchObject({ valeur_texte: '-', valeur_nombre: null, statut_special: 'Non renseigné' });
+  });
+
+  it('keeps the old fields measured differently as their own series, with the old observatory’s colours', () => {
+    expect(val('2019-juin', 'declaration de revenus', 'ancien_disponibilite')).toMatchObject({ valeur_nombre: 9, niveau: '8 à 10', libelle: '9 / 10', couleur: 'green', objectif_atteint: null });
+    expect(val('2019-juin', 'demande d acte d etat civil naissance mariage deces', 'ancien_support')).toMatchObject({ niveau: 'Partiel', couleur: 'orange' });
+    expect(val('2019-juin', 'inscription sur les listes electorales', 'ancien_mobile')).toMatchObject({ niveau: 'Non', couleur: 'red' });
+    expect(val('2022-octobre', 'demande d acte de naissance', 'ancien_accessibilite')).toMatchObject({ niveau: 'Oui', couleur: 'green' });
+    expect(p.tables.vde_valeurs!.some((v) => v.edition_id === E_AVRIL && String(v.indicateur).startsWith('ancien_'))).toBe(false);
+  });
+
+  it('keeps the direction, the link and the total volume of an old procedure, and finds shared ones by their title', () => {
+    expect(find(p.tables.vde_procedures!, { edition_id: '2022-octobre', titre_normalise: 'demande de carte nationale d identite' })).toMatchObject({
+      procedure_id: 'Demarches.Demarche115',
+      administration: 'ANTS',
+      volume: 5200000,
+      lien: 'https://ants.gouv.fr/',
+      niveau_collectivite: 'commune',
+      ligne: 21,
+    });
+    expect(find(p.tables.vde_procedures!, { edition_id: '2019-juin', titre_normalise: 'demande d acte d etat civil naissance mariage deces' }).niveau_collectivite).toBe('commune');
+  });
+
+  it('reads one /api/old-procedures response on its own, and rejects what it cannot date or name', () => {
+    const old = (JSON.parse(readFileSync(JSON_FIXTURE, 'utf8')) as { old_procedures: Record<string, unknown>[] }).old_procedures;
+    const response = [old[0], { ...old[1], xwiki_edition: 'juin-2019' }, { ...old[2], title: '  ' }, { ...old[3], ditesLeNousUneFois_value: 'beaucoup', ditesLeNousUneFois_display: 'beaucoup' }];
+    const r = prepareVde(enc(JSON.stringify(response)), ctx);
+    expect([r.rowsIn, r.rowsLoaded]).toEqual([4, 1]);
+    expect(r.tables.vde_editions).toEqual([expect.objectContaining({ edition_id: '2019-juin', nom: 'Juin 2019', methode: 'observatoire-2019', nb_procedures: 1 })]);
+    expect(r.rejects).toEqual([
+      { ligne: 2, identifiant: 'Demarches.Demarche102', motif: 'édition « juin-2019 » illisible (attendu : AAAA-mois, par exemple 2019-juin)' },
+      { ligne: 3, identifiant: 'Demarches.Demarche103', motif: 'démarche sans titre' },
+      { ligne: 4, identifiant: 'Demarches.Demarche104', motif: 'ditesLeNousUneFois_value : « beaucoup » n’est pas un nombre (attendu : un nombre)'.replace('’', "'") },
+    ]);
+  });
+
+  it('fails loudly on a broken definitions file, naming what is wrong', () => {
+    const path = join(tmp.dir, 'anciennes.json');
+    const broken = JSON.parse(readFileSync(ANCIENNES_PATH, 'utf8'));
+    broken.correspondances[0].indicateur = 'en_ligne';
+    writeFileSync(path, JSON.stringify(broken));
+    expect(() => loadDefinitionsAnciennes(path, vdeDefinitions())).toThrow(/correspondance vers « en_ligne », absent de vde-indicateurs\.json/);
+    broken.correspondances[0].indicateur = 'online';
+    broken.editions.push({ slug: '2023', display: '2023' });
+    writeFileSync(path, JSON.stringify(broken));
+    expect(() => loadDefinitionsAnciennes(path)).toThrow(/édition « 2023 » : identifiant illisible/);
+  });
+});
+
+describe('vde across the 2022→2023 change of method (helper SQL on the fixture)', () => {
+  const dir = join(tmp.dir, 'rupture');
+  const config = testConfig(dir);
+  let rows: Row[] = [];
+  let evolution: Row[] = [];
+  let continuite: Row[] = [];
+  const obj = (edition: string, perimetre: string, indicateur: string) => find(rows, { edition_id: edition, perimetre, indicateur });
+
+  it('loads into a warehouse whose vde_editions predates the « methode » column', async () => {
+    const w = await Warehouse.open(config.paths.warehouse);
+    try {
+      // A table as an earlier version created it: the pull adds the column, rows of earlier runs count as today's method.
+      await w.createTable('vde_editions', vde.tables[0]!.columns.filter((c) => c.name !== 'methode'));
+      await pullSource(config, w, vde, { offline: true, log: memoryLogger() });
+      rows = await w.all(sqlObjectifsParEdition());
+      evolution = await w.all(sqlEvolutionProcedures());
+      continuite = await w.all(sqlContinuiteProcedures());
+    } finally {
+      w.close();
+    }
+    expect([...new Set(rows.map((r) => `${r.edition}:${r.methode}`))]).toEqual(['Juin 2019:observatoire-2019', 'Octobre 2022:observatoire-2019', 'Janvier 2024:vde-2023', 'Avril 2024:vde-2023']);
+  });
+
+  it('follows FranceConnect on the procedures shared with collectivités from 2019, with the break at the first edition of 2023', () => {
+    // Juin 2019: état civil and listes électorales without FranceConnect, the APA « n/a »; octobre 2022: 3 of 4 (the APA « En cours »).
+    const serie = ['2019-juin', '2022-octobre', E_JANVIER, E_AVRIL].map((e) => obj(e, 'partagees', 'auth'));
+    expect(serie.map((r) => [r.evaluees, r.atteintes, r.valeur_mesure, r.rupture_serie, r.mesure])).toEqual([
+      [2, 0, 0, false, 'vde-partagees-auth'],
+      [4, 3, 0.75, false, 'vde-partagees-auth'],
+      [2, 1, 0.5, true, 'vde-partagees-auth'],
+      [3, 2, 2 / 3, false, 'vde-partagees-auth'],
+    ]);
+    expect(obj('2019-juin', 'partagees', 'dlnuf')).toMatchObject({ evaluees: 2, atteintes: 1, valeur_mesure: 0.5, mesure_definition: 'objectif' });
+    // Without a goal, the share at the best level (green or blue): 1 of 3 online in June 2019.
+    expect(obj('2019-juin', 'partagees', 'online')).toMatchObject({ atteintes: null, favorables: 1, valeur_mesure: 1 / 3, mesure_definition: 'favorable' });
+  });
+
+  it('gives each edition only the indicators its method measures', () => {
+    expect(obj('2022-octobre', 'toutes', 'ancien_mobile')).toMatchObject({ demarches: 5, favorables: 5, valeur_mesure: 1, rupture_serie: false });
+    expect(rows.some((r) => r.edition_id === E_AVRIL && r.indicateur === 'ancien_mobile')).toBe(false);
+    expect(rows.some((r) => r.edition_id === '2019-juin' && r.indicateur === 'simplicity')).toBe(false);
+  });
+
+  it('never computes a procedure’s evolution across the change of method', () => {
+    expect(find(evolution, { edition_id: E_JANVIER, titre_normalise: 'declaration de revenus', indicateur: 'satisfaction' })).toMatchObject({
+      edition_id_precedente: '2022-octobre',
+      valeur_nombre_precedente: 8.4,
+      variation: null,
+      evolution: 'rupture',
+      methode: 'vde-2023',
+    });
+    expect(find(evolution, { edition_id: '2022-octobre', titre_normalise: 'declaration de revenus', indicateur: 'satisfaction' })).toMatchObject({ variation: 0.2, evolution: 'stable' });
+  });
+
+  it('reports the procedures that cannot be followed from one API to the other by their title', () => {
+    const c = Object.fromEntries(continuite.map((r) => [r.titre_normalise, [r.continuite, r.editions_2019_2022, r.editions_depuis_2023]]));
+    expect(c).toEqual({
+      'demande d acte d etat civil naissance mariage deces': ['ancienne_seulement', 1, 0],
+      'demande de carte nationale d identite': ['ancienne_seulement', 1, 0],
+      'demande de logement social': ['nouvelle_seulement', 0, 1], // its old row was rejected
+      'pre plainte en ligne': ['nouvelle_seulement', 0, 1],
+      'declaration de revenus': ['suivie', 2, 2],
+      'demande d acte de naissance': ['suivie', 1, 2],
+      'demande d allocation personnalisee d autonomie apa': ['suivie', 2, 2],
+      'inscription sur les listes electorales': ['suivie', 2, 2],
+    });
+    expect(continuite[0]).toMatchObject({ titre: "Demande d'acte d'état civil (naissance, mariage, décès)", niveau_collectivite: 'commune', derniere_edition: 'Juin 2019' });
   });
 });
 

@@ -16,6 +16,7 @@ import {
   type IndicateurVde,
 } from './vde-definitions.ts';
 import { demarchesPartagees, niveauCollectivite, type RegleDemarchePartagee } from './vde-partagees.ts';
+import { definitionsAnciennes, evaluerAncienneDemarche, METHODE_ACTUELLE, METHODE_ANCIENNE, slugDate, slugNom } from './vde-anciennes.ts';
 
 export const VDE_BASE_URL = 'https://observatoire.numerique.gouv.fr';
 
@@ -52,6 +53,8 @@ export const VDE_EDITIONS_COLUMNS: Column[] = [
   c('cree_le', 'VARCHAR'),
   c('version', 'VARCHAR'),
   c('nb_procedures', 'INTEGER'),
+  // observatoire-2019 (old API, June 2019 – October 2022) or vde-2023: the 2022→2023 change of method is a series break.
+  c('methode', 'VARCHAR'),
 ];
 
 export const VDE_PROCEDURES_COLUMNS: Column[] = [
@@ -175,7 +178,14 @@ function prepareJson(doc: unknown, ctx: PrepareContext, what: string): Prepared 
   const notes: string[] = [];
   let editionsApi: EditionApi[];
   let proceduresApi: unknown[];
-  if (Array.isArray(doc)) {
+  let anciennes: unknown[] = [];
+  let anciennesEditions: unknown[] = [];
+  if (Array.isArray(doc) && doc.some((p) => isObject(p) && 'xwiki_edition' in p)) {
+    // One /api/old-procedures response: the editions are named by the procedures' slugs.
+    editionsApi = [];
+    proceduresApi = [];
+    anciennes = doc;
+  } else if (Array.isArray(doc)) {
     // One /api/procedures response: its edition is embedded in each procedure (or unknown: the context's date).
     proceduresApi = doc;
     const ids = [...new Set(doc.filter(isObject).map((p) => text(p.editionId)).filter((id): id is string => id !== null))];
@@ -187,9 +197,12 @@ function prepareJson(doc: unknown, ctx: PrepareContext, what: string): Prepared 
   } else if (isObject(doc) && Array.isArray(doc.editions) && Array.isArray(doc.procedures)) {
     editionsApi = doc.editions as EditionApi[];
     proceduresApi = doc.procedures;
+    if (doc.old_procedures !== undefined && !Array.isArray(doc.old_procedures)) throw new Error(`${what} : « old_procedures » n'est pas une liste (attendu : les réponses de /api/old-procedures, une démarche par élément).`);
+    anciennes = (doc.old_procedures as unknown[] | undefined) ?? [];
+    anciennesEditions = Array.isArray(doc.old_editions) ? doc.old_editions : [];
   } else {
     const found = isObject(doc) ? `un objet avec les clés ${Object.keys(doc).map((k) => `« ${k} »`).join(', ') || '(aucune)'}` : `une valeur de type ${typeof doc}`;
-    throw new Error(`${what} : attendu le document assemblé {"editions": [...], "procedures": [...]} ou une réponse de /api/procedures (une liste) ; reçu ${found}.`);
+    throw new Error(`${what} : attendu le document assemblé {"editions": [...], "procedures": [...], "old_procedures": [...]} ou une réponse de /api/procedures ou de /api/old-procedures (une liste) ; reçu ${found}.`);
   }
 
   const editions = new Map<string, { id: string; date: string; row: Row }>();
@@ -212,7 +225,7 @@ function prepareJson(doc: unknown, ctx: PrepareContext, what: string): Prepared 
     editions.set(id, {
       id,
       date: fin,
-      row: { date_donnees: fin, run_id: ctx.runId, edition_id: id, nom: text(e.name), debut: dateParis(e.start_date), fin, cree_le: text(e.created_at), version: text(e.version), nb_procedures: 0 },
+      row: { date_donnees: fin, run_id: ctx.runId, edition_id: id, nom: text(e.name), debut: dateParis(e.start_date), fin, cree_le: text(e.created_at), version: text(e.version), nb_procedures: 0, methode: METHODE_ACTUELLE },
     });
   });
 
@@ -294,16 +307,92 @@ function prepareJson(doc: unknown, ctx: PrepareContext, what: string): Prepared 
   });
   if (divergences > 0) notes.push(`${divergences} valeurs dont la couleur publiée diffère du niveau recalculé d'après les seuils : la couleur publiée est gardée.`);
   for (const [what, n] of unknown) notes.push(`${n} valeurs d'indicateur inconnu (${what}) gardées telles que publiées.`);
-  const loaded = [...editions.values()];
+  const old = prepareAnciennes(b, anciennes, anciennesEditions, proceduresApi.length, notes);
+  const loaded = [...editions.values(), ...old];
   const dataDate = loaded.length > 0 ? loaded.map((e) => e.date).sort().at(-1)! : ctx.dataDate;
   return {
     tables: { vde_editions: loaded.map((e) => e.row), vde_procedures: b.procedures, vde_valeurs: b.valeurs },
     rejects: b.rejects,
-    rowsIn: proceduresApi.length,
+    rowsIn: proceduresApi.length + anciennes.length,
     rowsLoaded: b.procedures.length,
     dataDate,
-    notes: [`${loaded.length} éditions, ${b.procedures.length} démarches, ${b.valeurs.length} valeurs d'indicateurs.`, ...notes],
+    notes: [`${loaded.length} éditions (dont ${old.length} de 2019–2022), ${b.procedures.length} démarches, ${b.valeurs.length} valeurs d'indicateurs.`, ...notes],
   };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The editions of 2019–2022 (old API): one OldProcedure per procedure and edition (`xwiki_edition`)
+
+interface OldProcedureApi {
+  id?: unknown;
+  xwiki_id?: unknown;
+  xwiki_edition?: unknown;
+  title?: unknown;
+  ministere?: unknown;
+  direction?: unknown;
+  volumetrie_value?: unknown;
+  urlDemarche?: unknown;
+}
+
+/**
+ * Loads the old procedures after the current ones (their line numbers follow), into the same tables: today's
+ * indicators where the definition is the same, the old series otherwise (vde-anciennes.ts). Returns the editions.
+ */
+function prepareAnciennes(b: Builder, anciennes: unknown[], listees: unknown[], offset: number, notes: string[]): { id: string; date: string; row: Row }[] {
+  if (anciennes.length === 0) return [];
+  const defs = definitionsAnciennes();
+  const noms = new Map<string, string>();
+  for (const e of [...listees, ...defs.editions]) if (isObject(e) && text(e.slug) && text(e.display) && !noms.has(text(e.slug)!)) noms.set(text(e.slug)!, text(e.display)!);
+  const editions = new Map<string, { id: string; date: string; row: Row }>();
+  const seen = new Map<string, number>();
+  anciennes.forEach((raw, i) => {
+    const ligne = offset + i + 1;
+    const p = raw as OldProcedureApi;
+    const reject = (motif: string, identifiant: string | null = null) => b.rejects.push({ ligne, identifiant, motif });
+    if (!isObject(p)) return reject(`l'élément n°${i + 1} de « old_procedures » n'est pas un objet démarche`);
+    const title = nettoyerTitre(text(p.title) ?? '');
+    const ident = text(p.xwiki_id) ?? text(p.id) ?? (title || null);
+    const slug = text(p.xwiki_edition);
+    if (!slug) return reject('ancienne démarche sans édition (xwiki_edition vide)', ident);
+    const date = slugDate(slug);
+    if (!date) return reject(`édition « ${slug} » illisible (attendu : AAAA-mois, par exemple 2019-juin)`, ident);
+    if (title === '') return reject('démarche sans titre', ident);
+    let edition = editions.get(slug);
+    if (!edition) {
+      edition = { id: slug, date, row: { date_donnees: date, run_id: b.ctx.runId, edition_id: slug, nom: noms.get(slug) ?? slugNom(slug), debut: null, fin: date, cree_le: null, version: null, nb_procedures: 0, methode: METHODE_ANCIENNE } };
+      editions.set(slug, edition);
+    }
+    const key = cleDemarche(title);
+    const dup = seen.get(`${slug}|${key}`);
+    if (dup !== undefined) return reject(`doublon : même démarche que l'élément n°${dup} de l'édition « ${edition.row.nom} » (« ${key} »)`, ident);
+    const volume = volumeOf(p.volumetrie_value, 'volumetrie_value');
+    if (volume.error) return reject(volume.error, ident);
+    const { valeurs, erreurs } = evaluerAncienneDemarche(p as Record<string, unknown>, defs, b.defs);
+    if (erreurs.length > 0) return reject(erreurs.join(' ; '), ident);
+    seen.set(`${slug}|${key}`, i + 1);
+    edition.row.nb_procedures = (edition.row.nb_procedures as number) + 1;
+    const lien = text(p.urlDemarche);
+    pushProcedure(
+      b,
+      edition,
+      {
+        ligne,
+        procedure_id: text(p.xwiki_id) ?? text(p.id),
+        titre: title,
+        titre_normalise: key,
+        titre_normalise_observatoire: titreNormaliseObservatoire(title),
+        ministere: text(p.ministere),
+        administration: text(p.direction),
+        administration_centrale: null,
+        volume: volume.value,
+        lien: lien && /^https?:\/\//i.test(lien) ? lien : null,
+      },
+      valeurs,
+    );
+  });
+  const list = [...editions.values()].sort((a, z) => a.date.localeCompare(z.date));
+  if (list.length > 0) notes.push(`anciennes éditions (2019–2022, méthode ${METHODE_ANCIENNE}) : ${list.map((e) => `${e.row.nom} (${e.row.nb_procedures} démarches)`).join(', ')} ; leur volume est le volume total publié, en ligne et hors ligne.`);
+  return list;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,7 +451,7 @@ function prepareCsv(bytes: Uint8Array, ctx: PrepareContext, what: string): Prepa
       valeurs,
     );
   }
-  const editionRow: Row = { date_donnees: edition.date, run_id: ctx.runId, edition_id: edition.id, nom: null, debut: null, fin: edition.date, cree_le: null, version: null, nb_procedures: b.procedures.length };
+  const editionRow: Row = { date_donnees: edition.date, run_id: ctx.runId, edition_id: edition.id, nom: null, debut: null, fin: edition.date, cree_le: null, version: null, nb_procedures: b.procedures.length, methode: METHODE_ACTUELLE };
   return {
     tables: { vde_editions: [editionRow], vde_procedures: b.procedures, vde_valeurs: b.valeurs },
     rejects: b.rejects,
@@ -425,8 +514,17 @@ async function fetchLive(ctx: FetchContext) {
     if (!Array.isArray(json)) throw new Error(`vde : ${url} n'a pas renvoyé une liste de démarches.`);
     procedures.push(...json);
   }
-  ctx.log(`vde : ${editions.length} éditions, ${procedures.length} démarches téléchargées.`);
-  const body = new TextEncoder().encode(JSON.stringify({ editions, procedures }));
+  // The editions of 2019–2022 live behind another endpoint, one request per edition slug of the old site.
+  const oldEditions = definitionsAnciennes().editions;
+  const oldProcedures: unknown[] = [];
+  for (const e of oldEditions) {
+    const url = `${base}/api/old-procedures?xwiki_edition=${encodeURIComponent(e.slug)}`;
+    const { json } = await getJson(ctx, url);
+    if (!Array.isArray(json)) throw new Error(`vde : ${url} n'a pas renvoyé une liste de démarches.`);
+    oldProcedures.push(...json);
+  }
+  ctx.log(`vde : ${editions.length} éditions, ${procedures.length} démarches ; ${oldEditions.length} anciennes éditions, ${oldProcedures.length} démarches téléchargées.`);
+  const body = new TextEncoder().encode(JSON.stringify({ editions, procedures, old_editions: oldEditions, old_procedures: oldProcedures }));
   return { ...res, body, contentType: 'application/json', notModified: false };
 }
 
@@ -441,7 +539,7 @@ export const vde: Source = {
   // Quarterly editions, corrected now and then: monthly is enough, and each pull archives the whole history (a few MB).
   schedule: '0 7 2 * *',
   keeps:
-    "Chaque édition publiée (historique complet) : ses démarches (titre, clé d'identité entre éditions, ministère, administration, volume, niveau de collectivité associé) et, pour chacune, la valeur des 12 indicateurs avec son niveau, sa couleur, l'atteinte de l'objectif ou son statut particulier (« À venir », « Non applicable », « Nombre d'avis insuffisant »…).",
+    "Chaque édition publiée depuis juin 2019 (historique complet ; celles de 2019–2022 par l'ancienne API, /api/old-procedures) : ses démarches (titre, clé d'identité entre éditions, ministère, administration, volume, niveau de collectivité associé) et, pour chacune, la valeur des 12 indicateurs avec son niveau, sa couleur, l'atteinte de l'objectif ou son statut particulier (« À venir », « Non applicable », « Nombre d'avis insuffisant »…) ; pour 2019–2022, les 6 indicateurs d'aujourd'hui de même définition et 4 séries propres, chaque édition avec sa méthode (rupture de série en 2023).",
   fixture: 'test/fixtures/vde/observatoire.json',
   fixtureDate: '2024-03-31',
   extension: 'json',

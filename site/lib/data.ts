@@ -222,6 +222,10 @@ export function proceduresObjectifs(folder = exportsFolder()): Record<string, un
   return once(`proceduresObjectifs:${folder}`, () => readOptionalJson<{ donnees: Record<string, unknown>[] }>('procedures-objectifs.json', folder)?.donnees ?? null);
 }
 
+export function proceduresContinuite(folder = exportsFolder()): Record<string, unknown>[] | null {
+  return once(`proceduresContinuite:${folder}`, () => readOptionalJson<{ donnees: Record<string, unknown>[] }>('procedures-continuite.json', folder)?.donnees ?? null);
+}
+
 /** Semesters present in the barometer, oldest first. */
 export function periodes(data: SiteData): string[] {
   return [...new Set(data.barometre.map((r) => r.periode))].sort();

@@ -8,6 +8,9 @@ export interface ObjectifRow {
   edition_id: string;
   edition: string;
   date_edition: string;
+  /** observatoire-2019 or vde-2023. */
+  methode: string;
+  rupture_serie: boolean;
   perimetre: string;
   indicateur: string;
   indicateur_libelle: string;
@@ -17,6 +20,11 @@ export interface ObjectifRow {
   statut_special: number;
   atteintes: number | null;
   taux_objectif: number | null;
+  favorables: number;
+  /** `vde-<perimetre>-<indicateur>`: the id the roadmap links an action to. */
+  mesure: string;
+  mesure_definition: 'objectif' | 'favorable';
+  valeur_mesure: number | null;
 }
 
 export interface ProcedureRow {
@@ -47,6 +55,8 @@ export function parseObjectif(r: Record<string, unknown>): ObjectifRow {
     edition_id: s(r.edition_id) ?? '',
     edition: s(r.edition) ?? s(r.edition_id) ?? '',
     date_edition: s(r.date_edition) ?? '',
+    methode: s(r.methode) ?? 'vde-2023',
+    rupture_serie: r.rupture_serie === true,
     perimetre: s(r.perimetre) ?? '',
     indicateur: s(r.indicateur) ?? '',
     indicateur_libelle: s(r.indicateur_libelle) ?? s(r.indicateur) ?? '',
@@ -56,6 +66,10 @@ export function parseObjectif(r: Record<string, unknown>): ObjectifRow {
     statut_special: n(r.statut_special) ?? 0,
     atteintes: n(r.atteintes),
     taux_objectif: n(r.taux_objectif),
+    favorables: n(r.favorables) ?? 0,
+    mesure: s(r.mesure) ?? `vde-${s(r.perimetre) ?? ''}-${s(r.indicateur) ?? ''}`,
+    mesure_definition: r.mesure_definition === 'favorable' ? 'favorable' : 'objectif',
+    valeur_mesure: n(r.valeur_mesure),
   };
 }
 
@@ -106,6 +120,7 @@ export const EVOLUTION_MOTS: Record<string, string> = {
   stable: 'stable',
   nouvelle: 'nouvelle',
   non_comparable: 'non comparable',
+  rupture: 'non comparable : changement de méthode',
 };
 
 /** The observatory's colours, darkened where needed to keep 3:1 against white (the level's text always says it too). */
@@ -194,6 +209,10 @@ export function demarchesPartagees(rows: ProcedureRow[], editionId: string): Dem
  * Version of the observatory's levels and thresholds (data/referentiels/vde-indicateurs.json). The procedures exports do
  * not carry it yet; this committed referential is what `barometre compute` used in the same checkout.
  */
+export function versionAnciennes(path = resolve(process.cwd(), 'data/referentiels/vde-anciennes-editions.json')): string {
+  return versionReferentielVde(path);
+}
+
 export function versionReferentielVde(path = resolve(process.cwd(), 'data/referentiels/vde-indicateurs.json')): string {
   try {
     const v = (JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown }).version;
@@ -201,4 +220,78 @@ export function versionReferentielVde(path = resolve(process.cwd(), 'data/refere
   } catch {
     return '—';
   }
+}
+
+// --- Since June 2019: the series across the 2022→2023 change of method ---------------------------------
+
+export const METHODE_LABELS: Record<string, string> = {
+  'observatoire-2019': 'Observatoire de la qualité des démarches en ligne (2019–2022)',
+  'vde-2023': 'Vos démarches numériques essentielles (depuis 2023)',
+};
+
+/** "75,0 % (3 sur 4 évaluées)", or the share at the best level for an indicator without a goal. */
+export function mesureEnMots(o: ObjectifRow | undefined): string {
+  if (!o) return '—';
+  if (o.valeur_mesure === null) return `aucune démarche évaluée (${formatInteger(o.demarches)})`;
+  const n = o.mesure_definition === 'objectif' ? o.atteintes : o.favorables;
+  return `${formatPercent(o.valeur_mesure)} (${formatInteger(n)} sur ${formatInteger(o.evaluees)})`;
+}
+
+export interface SerieMesure {
+  indicateur: string;
+  libelle: string;
+  definition: 'objectif' | 'favorable';
+  points: ObjectifRow[];
+}
+
+/**
+ * The series of one perimeter worth drawing across the editions (up to `jusquA`, a date): indicators measured by both
+ * methods, and, for one without a goal, only if some procedure ever reached its best level (a share that is always 0
+ * because the indicator has no best level — the online usage rate — says nothing).
+ */
+export function seriesPerimetre(objectifs: ObjectifRow[], perimetre: string, jusquA = '9999-12-31'): SerieMesure[] {
+  const rows = objectifs.filter((o) => o.perimetre === perimetre && o.date_edition <= jusquA);
+  const out: SerieMesure[] = [];
+  for (const ind of indicateurs(rows)) {
+    const points = rows.filter((o) => o.indicateur === ind.id).sort((a, b) => a.date_edition.localeCompare(b.date_edition));
+    if (new Set(points.map((p) => p.methode)).size < 2) continue;
+    const definition = points[0]!.mesure_definition;
+    if (definition === 'favorable' && points.every((p) => p.favorables === 0)) continue;
+    out.push({ indicateur: ind.id, libelle: ind.libelle, definition, points });
+  }
+  return out;
+}
+
+/** The date between the last edition of one method and the first of the next (where the chart draws the break). */
+export function dateRupture(series: SerieMesure[]): { avant: string; apres: string } | null {
+  for (const s of series) {
+    const i = s.points.findIndex((p) => p.rupture_serie);
+    if (i > 0) return { avant: s.points[i - 1]!.date_edition, apres: s.points[i]!.date_edition };
+  }
+  return null;
+}
+
+export interface ContinuiteRow {
+  titre_normalise: string;
+  titre: string;
+  niveau_collectivite: string | null;
+  editions_2019_2022: number;
+  editions_depuis_2023: number;
+  premiere_edition: string;
+  derniere_edition: string;
+  continuite: 'suivie' | 'ancienne_seulement' | 'nouvelle_seulement' | 'non_evaluee';
+}
+
+export function parseContinuite(r: Record<string, unknown>): ContinuiteRow {
+  const c = s(r.continuite);
+  return {
+    titre_normalise: s(r.titre_normalise) ?? '',
+    titre: s(r.titre) ?? '',
+    niveau_collectivite: s(r.niveau_collectivite),
+    editions_2019_2022: n(r.editions_2019_2022) ?? 0,
+    editions_depuis_2023: n(r.editions_depuis_2023) ?? 0,
+    premiere_edition: s(r.premiere_edition) ?? '',
+    derniere_edition: s(r.derniere_edition) ?? '',
+    continuite: c === 'suivie' || c === 'ancienne_seulement' || c === 'nouvelle_seulement' ? c : 'non_evaluee',
+  };
 }

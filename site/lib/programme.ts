@@ -15,26 +15,72 @@ export const STATUT_LABELS: Record<Statut, string> = {
   abandonnee: 'abandonnée',
 };
 
-export interface Axe {
+/** Where a row comes from: a document of documents.csv and its section, as the board can check it. */
+export interface Citation {
+  document: string;
+  section: string;
+}
+
+export interface DocumentProgramme {
+  id: string;
+  titre: string;
+  editeur: string;
+  date: string;
+  fichier: string;
+  adresse: string;
+}
+
+export interface Axe extends Citation {
   id: string;
   cle: string;
   libelle: string;
-  description: string;
-  source: string;
-  aVerifier: boolean;
+  ambition: string;
+}
+
+export interface Conviction extends Citation {
+  axe: string;
+  ordre: number;
+  texte: string;
+}
+
+/** A result of a semester, in the programme's words, and the actions of the next roadmap that carry it on. */
+export interface Resultat extends Citation {
+  id: string;
+  axe: string;
+  periode: string;
+  intitule: string;
+  /** Paragraphs, separated by line breaks in the file. */
+  texte: string;
+  suite: string[];
+}
+
+export interface Action extends Citation {
+  id: string;
+  axe: string;
+  /** The semester of the roadmap that lists the action. */
+  periode: string;
+  libelle: string;
+  /** Who carries the action, as the document names them (ids of organisations.csv). */
+  porteurs: string[];
+  partenaires: string[];
+  /** Ids of the indicators that measure it (barometer indicators or the observatory's `vde-<périmètre>-<indicateur>`). */
+  indicateurs: string[];
+  /** How the indicators measure it, or why nothing does. */
+  mesure: string;
+}
+
+export interface Organisation {
+  id: string;
+  nom: string;
   note: string;
 }
 
-export interface Action {
+export interface Historique extends Citation {
+  programme: string;
+  type: 'axe' | 'recommandation';
   id: string;
-  axe: string;
+  parent: string;
   libelle: string;
-  /** Empty until known: owners are never guessed. */
-  pilotes: string[];
-  description: string;
-  source: string;
-  aVerifier: boolean;
-  note: string;
 }
 
 export interface StatutAction {
@@ -42,13 +88,20 @@ export interface StatutAction {
   periode: string;
   statut: Statut;
   commentaire: string;
-  source: string;
+  /** An id of documents.csv, an address (compte rendu…), or empty. */
+  document: string;
+  section: string;
 }
 
 export interface Programme {
   dossier: string;
+  documents: DocumentProgramme[];
+  organisations: Organisation[];
   axes: Axe[];
+  convictions: Conviction[];
+  resultats: Resultat[];
   actions: Action[];
+  historique: Historique[];
   statuts: StatutAction[];
 }
 
@@ -134,47 +187,163 @@ function readTable(dir: string, name: string, columns: readonly string[]): { fil
   return { file, records };
 }
 
-function aVerifier(value: string, file: string, line: number): boolean {
-  if (value === '' || value === 'non') return false;
-  if (value === 'oui') return true;
-  throw new ProgrammeError(file, line, `a_verifier « ${value} » invalide (attendu : oui, non ou vide)`);
+const PERIODE = /^\d{4}-S[12]$/;
+const IDENTIFIANT = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+const ADRESSE = /^https?:\/\/\S+$/;
+
+/** Values separated by « ; », blanks dropped. */
+const liste = (value: string) =>
+  value
+    .split(';')
+    .map((p) => p.trim())
+    .filter((p) => p !== '');
+
+function checkPeriode(value: string, file: string, line: number, column = 'periode'): string {
+  if (!PERIODE.test(value)) throw new ProgrammeError(file, line, `${column} « ${value} » invalide (attendu : AAAA-S1 ou AAAA-S2, par exemple 2026-S2)`);
+  return value;
 }
 
-const PERIODE = /^\d{4}-S[12]$/;
+function nonVide(value: string, what: string, file: string, line: number): string {
+  if (value === '') throw new ProgrammeError(file, line, `${what} vide`);
+  return value;
+}
 
-/** Reads and validates the roadmap; any unknown axis, action, status or semester fails, naming file, line and value. */
+/** A row's citation: a document of documents.csv and the section it comes from, both required. */
+function citation(v: Record<string, string>, file: string, line: number, documents: DocumentProgramme[]): Citation {
+  const document = v.document!;
+  if (!documents.some((d) => d.id === document)) {
+    throw new ProgrammeError(file, line, `document « ${document} » inconnu : chaque ligne cite un document de documents.csv (${documents.map((d) => d.id).join(', ')})`);
+  }
+  return { document, section: nonVide(v.section!, `section du document « ${document} »`, file, line) };
+}
+
+/** Reads and validates the roadmap; any unknown axis, action, owner, document, status or semester fails, naming file, line and value. */
 export function loadProgramme(dir = resolve(process.cwd(), PROGRAMME_DIR)): Programme {
-  const axesT = readTable(dir, 'axes.csv', ['id', 'cle', 'libelle', 'description', 'source', 'a_verifier', 'note']);
+  const docsT = readTable(dir, 'documents.csv', ['id', 'titre', 'editeur', 'date', 'fichier', 'adresse']);
+  const documents: DocumentProgramme[] = [];
+  for (const { line, values: v } of docsT.records) {
+    if (!IDENTIFIANT.test(v.id!)) throw new ProgrammeError(docsT.file, line, `identifiant de document « ${v.id} » invalide (minuscules, chiffres et tirets, par exemple bilan-2019-s2)`);
+    if (documents.some((d) => d.id === v.id)) throw new ProgrammeError(docsT.file, line, `document « ${v.id} » en double`);
+    if (!/^\d{4}(?:-\d{2}(?:-\d{2})?)?$/.test(v.date!)) throw new ProgrammeError(docsT.file, line, `date « ${v.date} » invalide (attendu : AAAA, AAAA-MM ou AAAA-MM-JJ)`);
+    if (v.adresse !== '' && !ADRESSE.test(v.adresse!)) throw new ProgrammeError(docsT.file, line, `adresse « ${v.adresse} » invalide (attendu : une adresse http(s)://…, ou vide)`);
+    documents.push({ id: v.id!, titre: nonVide(v.titre!, 'titre', docsT.file, line), editeur: v.editeur!, date: v.date!, fichier: v.fichier!, adresse: v.adresse! });
+  }
+
+  const orgT = readTable(dir, 'organisations.csv', ['id', 'nom', 'note']);
+  const organisations: Organisation[] = [];
+  for (const { line, values: v } of orgT.records) {
+    nonVide(v.id!, 'identifiant', orgT.file, line);
+    if (organisations.some((o) => o.id === v.id)) throw new ProgrammeError(orgT.file, line, `organisation « ${v.id} » en double`);
+    organisations.push({ id: v.id!, nom: nonVide(v.nom!, `nom de « ${v.id} »`, orgT.file, line), note: v.note! });
+  }
+
+  const axesT = readTable(dir, 'axes.csv', ['id', 'cle', 'libelle', 'ambition', 'document', 'section']);
   const axes: Axe[] = [];
   for (const { line, values: v } of axesT.records) {
     if (!/^[A-Z]$/.test(v.id!)) throw new ProgrammeError(axesT.file, line, `identifiant d'axe « ${v.id} » invalide (une lettre majuscule : A, B, C…)`);
     if (axes.some((a) => a.id === v.id)) throw new ProgrammeError(axesT.file, line, `axe « ${v.id} » en double`);
-    if (v.libelle === '') throw new ProgrammeError(axesT.file, line, `libellé vide pour l'axe « ${v.id} »`);
-    axes.push({ id: v.id!, cle: v.cle!, libelle: v.libelle!, description: v.description!, source: v.source!, aVerifier: aVerifier(v.a_verifier!, axesT.file, line), note: v.note! });
+    if (!IDENTIFIANT.test(v.cle!)) throw new ProgrammeError(axesT.file, line, `clé « ${v.cle} » invalide (minuscules et tirets, par exemple socle-commun)`);
+    axes.push({
+      id: v.id!,
+      cle: v.cle!,
+      libelle: nonVide(v.libelle!, `libellé de l'axe « ${v.id} »`, axesT.file, line),
+      ambition: nonVide(v.ambition!, `ambition de l'axe « ${v.id} »`, axesT.file, line),
+      ...citation(v, axesT.file, line, documents),
+    });
   }
+  const axeConnu = (id: string, file: string, line: number) => {
+    if (!axes.some((a) => a.id === id)) throw new ProgrammeError(file, line, `axe « ${id} » inconnu (axes de axes.csv : ${axes.map((a) => a.id).join(', ')})`);
+    return id;
+  };
 
-  const actionsT = readTable(dir, 'actions.csv', ['id', 'axe', 'libelle', 'pilotes', 'description', 'source', 'a_verifier', 'note']);
+  const convT = readTable(dir, 'convictions.csv', ['axe', 'ordre', 'texte', 'document', 'section']);
+  const convictions: Conviction[] = convT.records.map(({ line, values: v }) => {
+    if (!/^\d+$/.test(v.ordre!)) throw new ProgrammeError(convT.file, line, `ordre « ${v.ordre} » invalide (un nombre entier : 1, 2, 3…)`);
+    return { axe: axeConnu(v.axe!, convT.file, line), ordre: Number(v.ordre), texte: nonVide(v.texte!, 'texte', convT.file, line), ...citation(v, convT.file, line, documents) };
+  });
+
+  const orgConnue = (ids: string[], column: string, file: string, line: number) => {
+    for (const id of ids) {
+      if (!organisations.some((o) => o.id === id)) throw new ProgrammeError(file, line, `${column} : « ${id} » inconnu (ajoutez-le à organisations.csv, ou corrigez l'orthographe ; plusieurs séparés par « ; »)`);
+    }
+    return ids;
+  };
+
+  const actionsT = readTable(dir, 'actions.csv', ['id', 'axe', 'periode', 'libelle', 'porteurs', 'partenaires', 'indicateurs', 'mesure', 'document', 'section']);
   const actions: Action[] = [];
   for (const { line, values: v } of actionsT.records) {
     if (!/^[A-Z]\d+$/.test(v.id!)) throw new ProgrammeError(actionsT.file, line, `identifiant d'action « ${v.id} » invalide (lettre de l'axe suivie d'un numéro, par exemple A1)`);
-    if (actions.some((a) => a.id === v.id)) throw new ProgrammeError(actionsT.file, line, `action « ${v.id} » en double`);
-    if (!axes.some((a) => a.id === v.axe)) throw new ProgrammeError(actionsT.file, line, `axe « ${v.axe} » inconnu (axes de axes.csv : ${axes.map((a) => a.id).join(', ')})`);
+    if (actions.some((a) => a.id === v.id && a.periode === v.periode)) throw new ProgrammeError(actionsT.file, line, `action « ${v.id} » en double pour ${v.periode}`);
+    axeConnu(v.axe!, actionsT.file, line);
     if (!v.id!.startsWith(v.axe!)) throw new ProgrammeError(actionsT.file, line, `l'action « ${v.id} » est rangée dans l'axe « ${v.axe} » : son identifiant doit commencer par la lettre de son axe`);
-    if (v.libelle === '') throw new ProgrammeError(actionsT.file, line, `libellé vide pour l'action « ${v.id} »`);
-    const pilotes = v.pilotes!.split(';').map((p) => p.trim()).filter((p) => p !== '');
-    actions.push({ id: v.id!, axe: v.axe!, libelle: v.libelle!, pilotes, description: v.description!, source: v.source!, aVerifier: aVerifier(v.a_verifier!, actionsT.file, line), note: v.note! });
+    const porteurs = orgConnue(liste(v.porteurs!), 'porteurs', actionsT.file, line);
+    if (porteurs.length === 0) throw new ProgrammeError(actionsT.file, line, `porteurs vides pour l'action « ${v.id} » : le document dit qui porte chaque action`);
+    const indicateurs = liste(v.indicateurs!);
+    for (const id of indicateurs) {
+      if (!IDENTIFIANT.test(id)) throw new ProgrammeError(actionsT.file, line, `indicateur « ${id} » invalide (un identifiant d'indicateur : minuscules, chiffres et tirets, par exemple ouverture-donnees ; plusieurs séparés par « ; »)`);
+    }
+    actions.push({
+      id: v.id!,
+      axe: v.axe!,
+      periode: checkPeriode(v.periode!, actionsT.file, line),
+      libelle: nonVide(v.libelle!, `libellé de l'action « ${v.id} »`, actionsT.file, line),
+      porteurs,
+      partenaires: orgConnue(liste(v.partenaires!), 'partenaires', actionsT.file, line),
+      indicateurs,
+      mesure: nonVide(v.mesure!, `mesure de l'action « ${v.id} » (dites ce que mesurent ses indicateurs, ou pourquoi aucun ne la mesure)`, actionsT.file, line),
+      ...citation(v, actionsT.file, line, documents),
+    });
+  }
+  const actionConnue = (id: string, file: string, line: number) => {
+    if (!actions.some((a) => a.id === id)) throw new ProgrammeError(file, line, `action « ${id} » inconnue (elle doit figurer dans actions.csv)`);
+    return id;
+  };
+
+  const resT = readTable(dir, 'resultats.csv', ['id', 'axe', 'periode', 'intitule', 'texte', 'suite', 'document', 'section']);
+  const resultats: Resultat[] = [];
+  for (const { line, values: v } of resT.records) {
+    if (!/^R[A-Z]\d+$/.test(v.id!)) throw new ProgrammeError(resT.file, line, `identifiant de résultat « ${v.id} » invalide (R, la lettre de l'axe, un numéro : RA1, RC4…)`);
+    if (resultats.some((r) => r.id === v.id && r.periode === v.periode)) throw new ProgrammeError(resT.file, line, `résultat « ${v.id} » en double pour ${v.periode}`);
+    axeConnu(v.axe!, resT.file, line);
+    if (v.id![1] !== v.axe) throw new ProgrammeError(resT.file, line, `le résultat « ${v.id} » est rangé dans l'axe « ${v.axe} » : sa deuxième lettre doit être celle de son axe`);
+    resultats.push({
+      id: v.id!,
+      axe: v.axe!,
+      periode: checkPeriode(v.periode!, resT.file, line),
+      intitule: nonVide(v.intitule!, 'intitulé', resT.file, line),
+      texte: nonVide(v.texte!, 'texte', resT.file, line),
+      suite: liste(v.suite!).map((id) => actionConnue(id, resT.file, line)),
+      ...citation(v, resT.file, line, documents),
+    });
   }
 
-  const statutsT = readTable(dir, 'statuts.csv', ['action', 'periode', 'statut', 'commentaire', 'source']);
+  const histT = readTable(dir, 'historique.csv', ['programme', 'type', 'id', 'parent', 'libelle', 'document', 'section']);
+  const historique: Historique[] = [];
+  for (const { line, values: v } of histT.records) {
+    if (!/^\d{4}-\d{4}$/.test(v.programme!)) throw new ProgrammeError(histT.file, line, `programme « ${v.programme} » invalide (attendu : ses années, par exemple 2018-2020)`);
+    if (v.type !== 'axe' && v.type !== 'recommandation') throw new ProgrammeError(histT.file, line, `type « ${v.type} » inconnu (attendu : axe ou recommandation)`);
+    nonVide(v.id!, 'identifiant', histT.file, line);
+    if (historique.some((h) => h.id === v.id)) throw new ProgrammeError(histT.file, line, `identifiant « ${v.id} » en double`);
+    if (v.type === 'recommandation' && !historique.some((h) => h.type === 'axe' && h.programme === v.programme && h.id === v.parent)) {
+      throw new ProgrammeError(histT.file, line, `la recommandation « ${v.id} » doit avoir pour parent un axe de son programme déclaré plus haut (trouvé : « ${v.parent} »)`);
+    }
+    if (v.type === 'axe' && v.parent !== '') axeConnu(v.parent!, histT.file, line);
+    historique.push({ programme: v.programme!, type: v.type, id: v.id!, parent: v.parent!, libelle: nonVide(v.libelle!, 'libellé', histT.file, line), ...citation(v, histT.file, line, documents) });
+  }
+
+  const statutsT = readTable(dir, 'statuts.csv', ['action', 'periode', 'statut', 'commentaire', 'document', 'section']);
   const statuts: StatutAction[] = [];
   for (const { line, values: v } of statutsT.records) {
-    if (!actions.some((a) => a.id === v.action)) throw new ProgrammeError(statutsT.file, line, `action « ${v.action} » inconnue (elle doit figurer dans actions.csv)`);
-    if (!PERIODE.test(v.periode!)) throw new ProgrammeError(statutsT.file, line, `période « ${v.periode} » invalide (attendu : AAAA-S1 ou AAAA-S2, par exemple 2026-S2)`);
+    actionConnue(v.action!, statutsT.file, line);
+    checkPeriode(v.periode!, statutsT.file, line);
     if (!(STATUTS as readonly string[]).includes(v.statut!)) throw new ProgrammeError(statutsT.file, line, `statut « ${v.statut} » inconnu (attendu : ${STATUTS.join(', ')})`);
     if (statuts.some((s) => s.action === v.action && s.periode === v.periode)) throw new ProgrammeError(statutsT.file, line, `l'action « ${v.action} » a déjà un statut pour ${v.periode}`);
-    statuts.push({ action: v.action!, periode: v.periode!, statut: v.statut as Statut, commentaire: v.commentaire!, source: v.source! });
+    if (v.document !== '' && !ADRESSE.test(v.document!) && !documents.some((d) => d.id === v.document)) {
+      throw new ProgrammeError(statutsT.file, line, `document « ${v.document} » inconnu (attendu : un document de documents.csv, une adresse http(s)://…, ou vide)`);
+    }
+    statuts.push({ action: v.action!, periode: v.periode!, statut: v.statut as Statut, commentaire: v.commentaire!, document: v.document!, section: v.section! });
   }
-  return { dossier: dir, axes, actions, statuts };
+  return { dossier: dir, documents, organisations, axes, convictions, resultats, actions, historique, statuts };
 }
 
 /** The status an action had at a semester: its latest row whose semester is not after it; null when none yet. */
@@ -182,17 +351,61 @@ export function statutAu(programme: Programme, action: string, periode: string):
   return programme.statuts.filter((s) => s.action === action && s.periode <= periode).sort((a, b) => a.periode.localeCompare(b.periode)).at(-1) ?? null;
 }
 
-export interface FeuilleDeRouteAxe {
-  axe: Axe;
-  actions: { action: Action; statut: StatutAction | null }[];
+export interface ActionAuSemestre {
+  action: Action;
+  /** The row recorded for this very semester, or null: nothing is carried over as if it had been recorded. */
+  statut: StatutAction | null;
+  /** The latest row before, shown as such when this semester has none. */
+  dernier: StatutAction | null;
 }
 
-/** Every axis with its actions (in file order) and their status at the semester. */
-export function feuilleDeRoute(programme: Programme, periode: string): FeuilleDeRouteAxe[] {
-  return programme.axes.map((axe) => ({
-    axe,
-    actions: programme.actions.filter((a) => a.axe === axe.id).map((action) => ({ action, statut: statutAu(programme, action.id, periode) })),
-  }));
+export interface FeuilleDeRouteAxe {
+  axe: Axe;
+  convictions: Conviction[];
+  actions: ActionAuSemestre[];
+  /** Results written for this semester (the programme's semester review). */
+  resultats: Resultat[];
+}
+
+export interface FeuilleDeRoute {
+  /** The semester of the roadmap in force (the latest one not after the page's), or null before the first. */
+  periodeFeuille: string | null;
+  /** Status rows recorded for this semester, all actions together. */
+  statutsReleves: number;
+  axes: FeuilleDeRouteAxe[];
+}
+
+/** Every axis with the actions of the roadmap in force at `periode` (file order), their status, and the semester's results. */
+export function feuilleDeRoute(programme: Programme, periode: string): FeuilleDeRoute {
+  const periodeFeuille = [...new Set(programme.actions.map((a) => a.periode))].filter((p) => p <= periode).sort().at(-1) ?? null;
+  const actions = programme.actions.filter((a) => a.periode === periodeFeuille);
+  return {
+    periodeFeuille,
+    statutsReleves: programme.statuts.filter((s) => s.periode === periode && actions.some((a) => a.id === s.action)).length,
+    axes: programme.axes.map((axe) => ({
+      axe,
+      convictions: programme.convictions.filter((c) => c.axe === axe.id).sort((a, b) => a.ordre - b.ordre),
+      actions: actions
+        .filter((a) => a.axe === axe.id)
+        .map((action) => {
+          const dernier = statutAu(programme, action.id, periode);
+          return { action, statut: dernier?.periode === periode ? dernier : null, dernier: dernier?.periode === periode ? null : dernier };
+        }),
+      resultats: programme.resultats.filter((r) => r.axe === axe.id && r.periode === periode),
+    })),
+  };
+}
+
+/** « Titre (éditeur, date), section » for a citation; the bare value when it is an address or an unknown id. */
+export function citer(programme: Programme, c: { document: string; section: string }): string {
+  const d = programme.documents.find((x) => x.id === c.document);
+  const doc = d ? `${d.titre} (${[d.editeur, d.date].filter((x) => x !== '').join(', ')})` : c.document;
+  return c.section ? `${doc}, « ${c.section} »` : doc;
+}
+
+/** An organisation's full name for a title attribute, or the id itself. */
+export function nomOrganisation(programme: Programme, id: string): string {
+  return programme.organisations.find((o) => o.id === id)?.nom ?? id;
 }
 
 let cached: Programme | undefined;

@@ -17,6 +17,7 @@ export function pageTypes(distDir: string): [string, string][] {
     ['recherche de territoires', '/territoires/'],
     ['semestre', `/semestres/${semestres.at(-1) ?? 'absent'}/`],
     ['démarches', '/demarches/'],
+    ['programme', '/programme/'],
     ['données', '/donnees/'],
     ['méthodologie', '/methodologie/'],
     ['accessibilité', '/accessibilite/'],
