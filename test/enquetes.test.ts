@@ -25,8 +25,8 @@ describe('enquetes on its fixture (hand-checkable)', () => {
   const rows = p.tables.enquetes_declarations!;
   const at = (ligne: number) => rows.find((r) => r.ligne === ligne)!;
 
-  it('reads 21 declarations: 16 loaded, 5 rejected, each with its line and reason', () => {
-    expect([p.rowsIn, p.rowsLoaded, p.rejects.length]).toEqual([21, 16, 5]);
+  it('reads 30 declarations: 25 loaded, 5 rejected, each with its line and reason', () => {
+    expect([p.rowsIn, p.rowsLoaded, p.rejects.length]).toEqual([30, 25, 5]);
     expect(p.rejects).toEqual([
       { ligne: 10, identifiant: '35238', motif: 'doublon : même collectivité (commune 35238), chantier et date que la ligne 2 ; même statut' },
       { ligne: 11, identifiant: '35206', motif: 'statut « peut-être » invalide (attendu : oui, en_cours, non)' },
@@ -213,7 +213,7 @@ describe('enquetes through a pull', () => {
     try {
       expect(enquetes.fixtureFallback).toBe(false);
       const run = await pullSource(config, w, enquetes, { offline: true, log: memoryLogger() });
-      expect(run).toMatchObject({ status: 'succes', rows_in: 21, rows_loaded: 16, rows_rejected: 5, date_donnees: '2025-10-01' });
+      expect(run).toMatchObject({ status: 'succes', rows_in: 30, rows_loaded: 25, rows_rejected: 5, date_donnees: '2025-10-01' });
       await expect(pullSource(config, w, enquetes, { log: memoryLogger() })).rejects.toThrow(/aucune adresse en ligne configurée.*sources\.enquetes\.url.*barometre pull enquetes --from FICHIER\.csv/);
     } finally {
       w.close();
