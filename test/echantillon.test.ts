@@ -106,7 +106,11 @@ describe('a build where one live source fails and the others have real data', ()
 
   it('says on the unavailable indicator’s page and in the matrix why it has no figure, and since when', () => {
     const failing = INDICATORS.find((i) => i.sources.includes(FAILING))!;
-    const note = text(page(`indicateurs/${failing.id}`).querySelector('[data-indisponible]'));
+    const doc = page(`indicateurs/${failing.id}`);
+    const note = text(doc.querySelector('[data-indisponible]'));
+    // No empty chart: the page says there is nothing to show.
+    expect(text(doc.querySelector('main'))).toContain("Aucune donnée n'est encore disponible pour cet indicateur.");
+    expect(doc.querySelector('svg[role="img"]')).toBeNull();
     expect(note).toMatch(/^Cet indicateur est indisponible : la source « .+ » \(ds\) n'a pas de données ; le dernier chargement a échoué : .*a répondu 503.* \(dernière tentative le 22 novembre 2026\)\.$/);
     const row = page('').querySelector(`.matrice-compacte tr[data-indicateur="${failing.id}"]`);
     expect(text(row?.querySelector('th .indisponible'))).toMatch(/^indisponible : la source .* \(dernière tentative le 22 novembre 2026\)\.$/);
