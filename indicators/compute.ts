@@ -5,7 +5,7 @@ import { referential as defaultReferential, type Referential } from '../pipeline
 import { ensureReferential } from '../pipelines/referential-sql.ts';
 import type { Warehouse } from '../pipelines/warehouse.ts';
 import { resolveChantiers } from './chantiers-indicateurs.ts';
-import { indicatorState, sourceStates, usable, type SourceEtat } from './disponibilite.ts';
+import { computable, indicatorState, sourceStates, usable, type SourceEtat } from './disponibilite.ts';
 import { applyEditions } from './editions.ts';
 import { HISTORIQUE_SOURCE, historiqueSql } from './historique.ts';
 import { INDICATORS } from './index.ts';
@@ -39,9 +39,8 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
   const summary: ComputeSummary = { indicators: [], barometreRows: 0 };
   await w.run(`CREATE OR REPLACE TEMP TABLE valeurs_new (${VALEURS_DDL})`);
   for (const indicator of indicators) {
-    const state = indicatorState(indicator, states);
-    if (state.etat === 'indisponible') {
-      log.warn(`${indicator.id} : indicateur non calculé. ${state.raison}`);
+    if (!computable(indicator, states)) {
+      log.warn(`${indicator.id} : indicateur non calculé. ${indicatorState(indicator, states, false).raison}`);
       summary.indicators.push({ id: indicator.id, periodes: [], rows: 0 });
       continue;
     }
@@ -87,7 +86,7 @@ async function addHistory(w: Warehouse, indicators: readonly Indicator[], minEff
   for (const indicator of indicators) {
     if (!indicator.sourcesHistorique?.includes(HISTORIQUE_SOURCE) || !(await w.tableExists('odt_historique'))) continue;
     // Neither a sample history under real data, nor a history for an indicator that is not computed.
-    if (!usable(states, HISTORIQUE_SOURCE) || indicatorState(indicator, states).etat === 'indisponible') continue;
+    if (!usable(states, HISTORIQUE_SOURCE) || !computable(indicator, states)) continue;
     const first = await w.one<{ p: string | null }>(`SELECT min(periode) AS p FROM barometre WHERE indicateur = $i`, { i: indicator.id });
     const history = historiqueSql({ indicateur: indicator.id, avant: first?.p ?? undefined });
     const ok = `h.concernees >= ${minEffectif}`;

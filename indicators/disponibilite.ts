@@ -65,10 +65,17 @@ export function sampleMode(states: ReadonlyMap<string, SourceEtat>): boolean {
   return ![...states.values()].some((s) => s.etat === 'reelle');
 }
 
-/** The sources whose data an indicator may use in this build: all of them in the sample build, real ones otherwise. */
+/**
+ * May an indicator be computed: always in the sample build (its own data decide, as for a warehouse filled by
+ * hand), and under real data only when each of its sources has real data.
+ */
+export function computable(indicator: Pick<Indicator, 'sources'>, states: ReadonlyMap<string, SourceEtat>): boolean {
+  return sampleMode(states) || indicator.sources.every((id) => stateOf(states, id).etat === 'reelle');
+}
+
+/** May a source's data be exported (boundaries, procedures) or extend a series (history): the same rule. */
 export function usable(states: ReadonlyMap<string, SourceEtat>, id: string): boolean {
-  const s = stateOf(states, id);
-  return sampleMode(states) ? s.etat !== 'absente' : s.etat === 'reelle';
+  return sampleMode(states) || stateOf(states, id).etat === 'reelle';
 }
 
 function titleOf(id: string): string {
@@ -87,14 +94,18 @@ function why(s: SourceEtat, sample: boolean): string {
   return `la source ${titleOf(s.id)} n'a pas de données ; ${attempt}`;
 }
 
-/** An indicator's state before compute: may it be computed, and from which kind of data. */
-export function indicatorState(indicator: Pick<Indicator, 'sources'>, states: ReadonlyMap<string, SourceEtat>): IndicateurEtat {
+/**
+ * An indicator's state once computed (`computed`: it has rows in the barometer): real or sample figures, or
+ * unavailable with the reason (its sources' missing data and last attempts, or no row for it in their data).
+ */
+export function indicatorState(indicator: Pick<Indicator, 'sources'>, states: ReadonlyMap<string, SourceEtat>, computed: boolean): IndicateurEtat {
   const sample = sampleMode(states);
-  const missing = indicator.sources.map((id) => stateOf(states, id)).filter((s) => !usable(states, s.id));
-  if (missing.length > 0) {
-    const dates = missing.map((s) => s.derniere_tentative?.le).filter((d): d is string => !!d).sort();
-    const raison = missing.map((s) => why(s, sample)).join(' ; ');
-    return { etat: 'indisponible', raison: `${raison.charAt(0).toUpperCase()}${raison.slice(1)}.`, derniere_tentative: dates.at(-1) ?? null };
+  if (computed) return { etat: sample ? 'echantillon' : 'reel', raison: null, derniere_tentative: null };
+  const missing = indicator.sources.map((id) => stateOf(states, id)).filter((s) => s.etat === 'absente' || (s.etat === 'echantillon' && !sample));
+  if (missing.length === 0) {
+    return { etat: 'indisponible', raison: `Aucune donnée pour cet indicateur dans les données chargées (sources : ${indicator.sources.join(', ')}).`, derniere_tentative: null };
   }
-  return { etat: sample ? 'echantillon' : 'reel', raison: null, derniere_tentative: null };
+  const dates = missing.map((s) => s.derniere_tentative?.le).filter((d): d is string => !!d).sort();
+  const raison = missing.map((s) => why(s, sample)).join(' ; ');
+  return { etat: 'indisponible', raison: `${raison.charAt(0).toUpperCase()}${raison.slice(1)}.`, derniere_tentative: dates.at(-1) ?? null };
 }

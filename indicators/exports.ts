@@ -102,18 +102,7 @@ export async function buildProvenance(config: Config, w: Warehouse, now: Date): 
       derniere_tentative: state.derniere_tentative,
     };
   });
-  const indicateurs = INDICATORS.map((i): IndicateurProvenance => {
-    const state = indicatorState(i, states);
-    // Computable but nothing computed: the sources have no row for it.
-    const empty = state.etat !== 'indisponible' && !computed.has(i.id);
-    return {
-      id: i.id,
-      label: i.label,
-      version: i.version,
-      sources: i.sources,
-      ...(empty ? { etat: 'indisponible', raison: `Aucune donnée pour cet indicateur dans les données chargées (sources : ${i.sources.join(', ')}).`, derniere_tentative: null } : state),
-    };
-  });
+  const indicateurs = INDICATORS.map((i): IndicateurProvenance => ({ id: i.id, label: i.label, version: i.version, sources: i.sources, ...indicatorState(i, states, computed.has(i.id)) }));
   return {
     genere_le: now.toISOString(),
     echantillon: sampleMode(states) && indicateurs.some((i) => i.etat === 'echantillon'),
