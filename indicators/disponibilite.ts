@@ -106,6 +106,7 @@ export function indicatorState(indicator: Pick<Indicator, 'sources'>, states: Re
     return { etat: 'indisponible', raison: `Aucune donnée pour cet indicateur dans les données chargées (sources : ${indicator.sources.join(', ')}).`, derniere_tentative: null };
   }
   const dates = missing.map((s) => s.derniere_tentative?.le).filter((d): d is string => !!d).sort();
-  const raison = missing.map((s) => why(s, sample)).join(' ; ');
+  // Error messages end with their own full stop: one is enough.
+  const raison = missing.map((s) => why(s, sample).replace(/\.$/, '')).join(' ; ');
   return { etat: 'indisponible', raison: `${raison.charAt(0).toUpperCase()}${raison.slice(1)}.`, derniere_tentative: dates.at(-1) ?? null };
 }
