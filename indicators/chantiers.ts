@@ -1,6 +1,6 @@
-// One indicator per row of data/referentiels/chantiers.csv (ids `chantier-<id>`), measured on the
-// surveys (source `enquetes`): adding a workstream is adding a row, not writing code.
-import { chantiers, describePerimetre, perimetreSql, type Chantier } from '../pipelines/chantiers.ts';
+// One indicator per surveyed row of data/referentiels/chantiers.csv (ids `chantier-<id>`, listed in the row's
+// `indicateurs` column), computed on the surveys (source `enquetes`): adding a workstream is adding a row, not writing code.
+import { chantiers, describePerimetre, perimetreSql, surveyIndicatorId, type Chantier } from '../pipelines/chantiers.ts';
 import { periodeOf } from './periods.ts';
 import type { Indicator, Level } from './types.ts';
 
@@ -29,13 +29,14 @@ function methodology(ch: Chantier): string {
 
 export function chantierIndicator(ch: Chantier): Indicator {
   return {
-    id: `chantier-${ch.id}`,
+    id: surveyIndicatorId(ch.id),
     label: ch.libelle,
     description: `Part des collectivités répondant à l'enquête d'avancement du programme DCANT qui déclarent le chantier « ${ch.libelle} » réalisé. Un échantillon de répondants, non extrapolé.`,
     unit: 'taux',
     direction: 'hausse',
     levels: LEVELS,
     axe: ch.axe,
+    nature: 'declaration',
     sources: ['enquetes'],
     concernees: `Les collectivités qui ont répondu pour ce chantier pendant le semestre, parmi : ${describePerimetre(ch.concernees)}.${ch.obligees.length > 0 ? ` Soumises à l'obligation : ${describePerimetre(ch.obligees)}.` : ''}`,
     methodology: methodology(ch),
@@ -73,4 +74,4 @@ export function chantierIndicator(ch: Chantier): Indicator {
 }
 
 /** Built once from the committed referential, for the registry. */
-export const CHANTIER_INDICATORS: readonly Indicator[] = chantiers().map(chantierIndicator);
+export const CHANTIER_INDICATORS: readonly Indicator[] = chantiers().filter((ch) => ch.enquete).map(chantierIndicator);

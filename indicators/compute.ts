@@ -3,6 +3,8 @@ import type { Config } from '../pipelines/config.ts';
 import type { Logger } from '../pipelines/log.ts';
 import { referential as defaultReferential, storeReferential, type Referential } from '../pipelines/referential.ts';
 import type { Warehouse } from '../pipelines/warehouse.ts';
+import { resolveChantiers } from './chantiers-indicateurs.ts';
+import { computable, indicatorState, sourceStates, usable, type SourceEtat } from './disponibilite.ts';
 import { applyEditions } from './editions.ts';
 import { HISTORIQUE_SOURCE, historiqueSql } from './historique.ts';
 import { INDICATORS } from './index.ts';
@@ -29,9 +31,18 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
   const { log } = options;
   const indicators = options.indicators ?? INDICATORS;
   await storeReferential(w, options.referential ?? defaultReferential());
+  // The workstreams' indicators are checked here, before any work: an unknown id fails the compute.
+  const { enAttente } = resolveChantiers();
+  if (enAttente.length > 0) log.warn(`chantiers.csv : indicateurs attendus d'autres branches, pas encore dans le registre : ${enAttente.join(', ')}.`);
+  const states = await sourceStates(w);
   const summary: ComputeSummary = { indicators: [], barometreRows: 0 };
   await w.run(`CREATE OR REPLACE TEMP TABLE valeurs_new (${VALEURS_DDL})`);
   for (const indicator of indicators) {
+    if (!computable(indicator, states)) {
+      log.warn(`${indicator.id} : indicateur non calculé. ${indicatorState(indicator, states, false).raison}`);
+      summary.indicators.push({ id: indicator.id, periodes: [], rows: 0 });
+      continue;
+    }
     const periodes = await indicator.periodes(w);
     if (periodes.length === 0) {
       log.warn(`${indicator.id} : aucune donnée dans l'entrepôt (sources : ${indicator.sources.join(', ')}) ; indicateur non calculé.`);
@@ -57,7 +68,7 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     await w.run(`CREATE OR REPLACE TEMP TABLE indicateurs_meta (indicateur VARCHAR, methode_version VARCHAR, source VARCHAR)`);
     await w.run(`INSERT INTO indicateurs_meta VALUES ${versions}`);
     await w.run(`CREATE OR REPLACE TABLE barometre AS ${barometreSql(min)}`);
-    await addHistory(w, indicators, min);
+    await addHistory(w, indicators, min, states);
     await applyEditions(config, w, log);
     await w.run(`CREATE OR REPLACE TABLE collectivites_resultats AS ${collectivitesSql()}`);
   });
@@ -70,9 +81,11 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
  * National series from history sources (counts per type, no strate nor territory), for the semesters
  * before the engine's own. Their method version carries "+historique", so the junction is a series break.
  */
-async function addHistory(w: Warehouse, indicators: readonly Indicator[], minEffectif: number): Promise<void> {
+async function addHistory(w: Warehouse, indicators: readonly Indicator[], minEffectif: number, states: ReadonlyMap<string, SourceEtat>): Promise<void> {
   for (const indicator of indicators) {
     if (!indicator.sourcesHistorique?.includes(HISTORIQUE_SOURCE) || !(await w.tableExists('odt_historique'))) continue;
+    // Neither a sample history under real data, nor a history for an indicator that is not computed.
+    if (!usable(states, HISTORIQUE_SOURCE) || !computable(indicator, states)) continue;
     const first = await w.one<{ p: string | null }>(`SELECT min(periode) AS p FROM barometre WHERE indicateur = $i`, { i: indicator.id });
     const history = historiqueSql({ indicateur: indicator.id, avant: first?.p ?? undefined });
     const ok = `h.concernees >= ${minEffectif}`;

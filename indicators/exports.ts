@@ -12,9 +12,11 @@ import { loadTuilesDepartements } from '../pipelines/tuiles.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
 import type { Warehouse } from '../pipelines/warehouse.ts';
 import { copyCsv, copyJson, copyParquet, defineExportMacros } from './export-sql.ts';
+import { chantierRows, natureOf, resolveChantiers, type ChantierMesure } from './chantiers-indicateurs.ts';
+import { indicatorState, sampleMode, sourceStates, stateOf, usable, type EtatIndicateur, type EtatSource, type Tentative } from './disponibilite.ts';
 import { INDICATORS } from './index.ts';
 import { EXPORT_TABLES, type ExportTable, type Field } from './schema.ts';
-import { AXES } from './types.ts';
+import { AXES, NATURES } from './types.ts';
 import { proceduresExportTables, vdeTablesReady } from './procedures.ts';
 import { QUALITE_FIELDS, qualityReport, qualityRows } from './quality.ts';
 
@@ -47,15 +49,35 @@ export interface SourceProvenance {
   page: string;
   /** The last successful run whose data the exports use, or null if never loaded. */
   chargement: Pick<RunRecord, 'run_id' | 'origin' | 'started_at' | 'date_donnees' | 'raw_sha256' | 'rows_in' | 'rows_loaded' | 'rows_rejected'> | null;
+  /** Real data, only the bundled sample, or nothing. */
+  etat: EtatSource;
+  /** The latest attempt to load real data (live or local file), successful or not. */
+  derniere_tentative: Tentative | null;
+}
+
+export interface IndicateurProvenance {
+  id: string;
+  label: string;
+  version: string;
+  sources: string[];
+  /** `reel`, `echantillon` (the sample build: the pages showing it carry the banner) or `indisponible`. */
+  etat: EtatIndicateur;
+  /** Why it is unavailable, in French (null otherwise). */
+  raison: string | null;
+  /** The latest attempt to load real data for its sources, ISO timestamp (null when none). */
+  derniere_tentative: string | null;
 }
 
 export interface Provenance {
   genere_le: string;
-  /** True when at least one source's data comes from a bundled fixture: the site shows a sample-data banner. */
+  /**
+   * True for the sample build (no source has real data; the bundled samples stand in): the pages and embeds
+   * that show its figures carry the banner. With any real data, no sample figure is exported.
+   */
   echantillon: boolean;
   referentiel: { nom: string; version: string; licence: string };
   sources: SourceProvenance[];
-  indicateurs: { id: string; label: string; version: string; sources: string[] }[];
+  indicateurs: IndicateurProvenance[];
   seuil_diffusion: number;
 }
 
@@ -63,8 +85,11 @@ export async function buildProvenance(config: Config, w: Warehouse, now: Date): 
   const runs = await w.all<RunRecord & Record<string, unknown>>(
     latestRunsSql(true),
   );
+  const states = await sourceStates(w);
+  const computed = new Set((await w.tableExists('barometre')) ? (await w.all<{ i: string }>(`SELECT DISTINCT indicateur AS i FROM barometre`)).map((r) => r.i) : []);
   const sources: SourceProvenance[] = SOURCES.map((s) => {
     const run = runs.find((r) => r.source === s.id);
+    const state = stateOf(states, s.id);
     return {
       id: s.id,
       titre: s.title,
@@ -76,19 +101,53 @@ export async function buildProvenance(config: Config, w: Warehouse, now: Date): 
       chargement: run
         ? { run_id: run.run_id, origin: run.origin, started_at: run.started_at, date_donnees: run.date_donnees, raw_sha256: run.raw_sha256, rows_in: run.rows_in, rows_loaded: run.rows_loaded, rows_rejected: run.rows_rejected }
         : null,
+      etat: state.etat,
+      derniere_tentative: state.derniere_tentative,
     };
   });
+  const indicateurs = INDICATORS.map((i): IndicateurProvenance => ({ id: i.id, label: i.label, version: i.version, sources: i.sources, ...indicatorState(i, states, computed.has(i.id)) }));
   return {
     genere_le: now.toISOString(),
-    echantillon: sources.some((s) => s.chargement?.origin === 'fixture'),
+    echantillon: sampleMode(states) && indicateurs.some((i) => i.etat === 'echantillon'),
     referentiel: { nom: '@etalab/decoupage-administratif', version: decoupageVersion(), licence: 'Licence Ouverte 2.0 (Etalab)' },
     sources,
-    indicateurs: INDICATORS.map((i) => ({ id: i.id, label: i.label, version: i.version, sources: i.sources })),
+    indicateurs,
     seuil_diffusion: config.minEffectif,
   };
 }
 
 type Described = Pick<ExportTable, 'name' | 'title' | 'description' | 'fields'>;
+
+export const CHANTIERS_TABLE: Described = {
+  name: 'chantiers',
+  title: 'Chantiers et indicateurs',
+  description:
+    "Les chantiers DCANT (data/referentiels/chantiers.csv) et les indicateurs qui les mesurent, une ligne par chantier et indicateur : mesurés sur toutes les collectivités d'abord, l'enquête ensuite. Les pages montrent un chantier par le premier indicateur qui a des données.",
+  fields: [
+    { name: 'chantier', type: 'string', description: 'Identifiant du chantier.' },
+    { name: 'chantier_libelle', type: 'string', description: 'Libellé du chantier.' },
+    { name: 'axe', type: 'string', description: 'Axe DCANT du chantier.' },
+    { name: 'axe_libelle', type: 'string', description: "Libellé de l'axe." },
+    { name: 'reference', type: 'string', description: 'Le document du programme qui nomme le chantier, cité.' },
+    { name: 'rang', type: 'integer', description: "Ordre de préférence de l'indicateur dans le chantier (1 = montré d'abord) ; vide quand aucun indicateur du chantier n'est encore calculable." },
+    { name: 'indicateur', type: 'string', description: "Identifiant de l'indicateur." },
+    { name: 'indicateur_libelle', type: 'string', description: "Libellé de l'indicateur." },
+    { name: 'nature', type: 'string', description: 'mesure (mesuré sur toutes les collectivités, à partir de données publiées) ou declaration (déclaré par les répondants à une enquête).' },
+    { name: 'nature_libelle', type: 'string', description: 'La nature en mots, telle que les pages l’écrivent.' },
+  ],
+};
+
+/** The workstreams for the site: each with its indicators, in order of preference, and the nature of each. */
+export function chantiersExport(chantiers: readonly ChantierMesure[]) {
+  return chantiers.map(({ chantier: c, indicateurs }) => ({
+    id: c.id,
+    libelle: c.libelle,
+    axe: c.axe,
+    axe_libelle: AXES[c.axe],
+    reference: c.reference,
+    indicateurs: indicateurs.map((i) => ({ id: i.id, nature: natureOf(i), nature_libelle: NATURES[natureOf(i)] })),
+  }));
+}
 
 export const QUALITE_TABLE: Described = {
   name: 'qualite',
@@ -128,7 +187,12 @@ function dataPackage(provenance: Provenance, tables: (Described & { formats?: Ex
 
 /** The indicator definitions without their SQL, for the site and for re-users. */
 export function indicatorDefinitions() {
-  return INDICATORS.map(({ sql: _sql, periodes: _periodes, ...definition }) => ({ ...definition, axe_libelle: AXES[definition.axe] }));
+  return INDICATORS.map(({ sql: _sql, periodes: _periodes, ...definition }) => ({
+    ...definition,
+    axe_libelle: AXES[definition.axe],
+    nature: natureOf(definition),
+    nature_libelle: NATURES[natureOf(definition)],
+  }));
 }
 
 export interface ExportSummary {
@@ -140,10 +204,14 @@ export interface ExportSummary {
 /** Writes every export into a fresh folder, then swaps it in place of data/exports. */
 export async function writeExports(config: Config, w: Warehouse, now = new Date(), folder = config.paths.exports): Promise<ExportSummary> {
   const provenance = await buildProvenance(config, w, now);
+  const { chantiers } = resolveChantiers();
+  const states = await sourceStates(w);
   const files: string[] = [];
   const rows: Record<string, number> = {};
   await replaceFolder(folder, async (dir) => {
-    const tables = [...EXPORT_TABLES, ...((await vdeTablesReady(w)) ? proceduresExportTables() : [])];
+    // Under real data, a source that has only its sample exports nothing (its indicators are unavailable too).
+    const procedures = (await vdeTablesReady(w)) && usable(states, 'vde');
+    const tables = [...EXPORT_TABLES, ...(procedures ? proceduresExportTables() : [])];
     const meta = { genere_le: provenance.genere_le, echantillon: provenance.echantillon };
     await defineExportMacros(w);
     // Tables computed in the warehouse: written by DuckDB's COPY, no row through JavaScript.
@@ -180,7 +248,10 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
     // The nested report (reject reasons and coverage as lists) for the site and re-users.
     writeFileSync(join(dir, 'qualite.json'), JSON.stringify({ provenance: meta, donnees: quality }, null, 2));
     files.push('qualite.json');
-    writeFileSync(join(dir, 'datapackage.json'), JSON.stringify(dataPackage(provenance, [...tables, QUALITE_TABLE]), null, 2));
+    writeRows({ ...CHANTIERS_TABLE, formats: ['csv'] }, chantierRows(chantiers));
+    writeFileSync(join(dir, 'chantiers.json'), JSON.stringify({ provenance: meta, donnees: chantiersExport(chantiers) }, null, 2));
+    files.push('chantiers.json');
+    writeFileSync(join(dir, 'datapackage.json'), JSON.stringify(dataPackage(provenance, [...tables, QUALITE_TABLE, CHANTIERS_TABLE]), null, 2));
     writeFileSync(join(dir, PROVENANCE_FILE), JSON.stringify(provenance, null, 2));
     writeFileSync(join(dir, 'indicateurs.json'), JSON.stringify(indicatorDefinitions(), null, 2));
     // What the site needs besides the results: the collectivités (names, postal codes, strates), the tile grid,
@@ -188,7 +259,7 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
     writeFileSync(join(dir, 'territoires.json'), JSON.stringify(await w.all(`SELECT * FROM ref_collectivites ORDER BY type_collectivite, code`)));
     writeFileSync(join(dir, 'tuiles-departements.json'), JSON.stringify(loadTuilesDepartements()));
     files.push('territoires.json', 'tuiles-departements.json');
-    if (await w.tableExists('contours')) {
+    if ((await w.tableExists('contours')) && usable(states, 'contours')) {
       for (const niveau of ['departement', 'region'] as const) {
         const features = (await w.all<{ code: string; nom: string; geometry_json: string }>(`SELECT code, nom, geometry_json FROM contours WHERE niveau = $n ORDER BY code`, { n: niveau })).map(
           (r) => ({ type: 'Feature', properties: { code: r.code, nom: r.nom }, geometry: JSON.parse(r.geometry_json) as unknown }),

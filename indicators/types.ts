@@ -10,6 +10,15 @@ export const AXES: Record<AxeDcant, string> = {
   'passage-echelle': "Passage à l'échelle",
 };
 
+/** How a figure is obtained: measured on every collectivité from a published source, or declared by survey respondents. */
+export type NatureIndicateur = 'mesure' | 'declaration';
+
+/** The words the pages write next to a figure (they travel in the exports). */
+export const NATURES: Record<NatureIndicateur, string> = {
+  mesure: 'mesuré sur toutes les collectivités',
+  declaration: 'déclaré par les répondants',
+};
+
 export interface Level {
   /** Lower bound of the rate, inclusive (0–1). */
   min: number;
@@ -32,6 +41,8 @@ export interface Indicator {
   direction: 'hausse' | 'baisse';
   levels: Level[];
   axe: AxeDcant;
+  /** `declaration` for a survey indicator; `mesure` when absent. */
+  nature?: NatureIndicateur;
   /** Source ids from the source registry. */
   sources: string[];
   /** Sources that only extend the series back in time (national counts), with their own rows. */

@@ -1,4 +1,4 @@
-// The main job: pull every source (fixture fallback), compute, then build the site into dist/, all or nothing.
+// The main job: pull every source (samples only for a build without any real data), compute, then build the site into dist/, all or nothing.
 import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { replaceFolder } from './files.ts';
@@ -20,16 +20,24 @@ export interface BuildOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Pulls each source live; when that fails, keeps earlier real data, or falls back to the fixture. */
+/**
+ * Pulls each source live; a failure keeps the real data already loaded. The bundled samples stand in only
+ * for a fully offline first build, when no source has any real data: otherwise a source without real data is
+ * left without, and its indicators are shown as unavailable (with the reason and the date of the attempt).
+ */
 export async function pullAll(config: Config, options: BuildOptions): Promise<void> {
   const { log } = options;
   await withWarehouse(config.paths.warehouse, async (w) => {
     await ensureSystemTables(w);
-    for (const source of SOURCES) {
-      if (config.sources[source.id]?.enabled === false) {
-        log.info(`${source.id} : désactivée dans la configuration.`);
-        continue;
-      }
+    const enabled = SOURCES.filter((source) => {
+      if (config.sources[source.id]?.enabled !== false) return true;
+      log.info(`${source.id} : désactivée dans la configuration.`);
+      return false;
+    });
+    const hasReal = async (id?: string) =>
+      (await w.one(`SELECT run_id FROM runs WHERE ${id ? 'source = $s AND ' : ''}status IN ('succes', 'inchange') AND origin <> 'fixture' LIMIT 1`, id ? { s: id } : undefined)) !== undefined;
+    const failed: typeof enabled = [];
+    for (const source of enabled) {
       if (!options.offline) {
         try {
           await pullSource(config, w, source, { log, now: options.now });
@@ -38,18 +46,21 @@ export async function pullAll(config: Config, options: BuildOptions): Promise<vo
           log.warn(`${source.id} : source injoignable ou invalide (${(error as Error).message}).`);
         }
       }
-      // Offline, or the live pull failed: real data already loaded are kept, never replaced by a sample.
-      const real = await w.one(`SELECT run_id FROM runs WHERE source = $s AND status IN ('succes', 'inchange') AND origin <> 'fixture' LIMIT 1`, { s: source.id });
-      if (real) {
+      failed.push(source);
+    }
+    // Any real data at all (this run or before, any source): no sample stands in for a missing source.
+    const anyReal = await hasReal();
+    for (const source of failed) {
+      if (await hasReal(source.id)) {
         log.warn(`${source.id} : les dernières données réelles chargées sont conservées.`);
-        continue;
-      }
-      if (source.fixtureFallback === false) {
+      } else if (anyReal) {
+        log.warn(`${source.id} : pas de données réelles ; ses indicateurs seront affichés comme indisponibles (le jeu d'exemple ne sert qu'à un premier build sans aucune donnée réelle).`);
+      } else if (source.fixtureFallback === false) {
         log.warn(`${source.id} : ignorée pour ce build (pas de données réelles, pas de repli sur le jeu d'exemple) ; chargez-la avec « barometre pull ${source.id} --from FICHIER ».`);
-        continue;
+      } else {
+        log.warn(`${source.id} : aucune source n'a de données réelles, repli sur le jeu d'exemple ${source.fixture} ; les pages qui en montrent les chiffres afficheront un bandeau « données d'exemple ».`);
+        await pullSource(config, w, source, { log, offline: true, now: options.now });
       }
-      log.warn(`${source.id} : repli sur le jeu d'exemple ${source.fixture} ; le site affichera un bandeau « données d'exemple ».`);
-      await pullSource(config, w, source, { log, offline: true, now: options.now });
     }
   });
 }

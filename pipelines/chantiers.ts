@@ -1,5 +1,6 @@
-// The DCANT workstreams followed through surveys: data/referentiels/chantiers.csv, reviewed and committed.
-// A new row is a new workstream (and a new indicator): no code to write.
+// The DCANT workstreams: data/referentiels/chantiers.csv, reviewed and committed. Each row names the
+// indicators that measure it; listing its own `chantier-<id>` makes it surveyed (a generated survey indicator).
+// A new row is a new workstream: no code to write.
 import { resolve } from 'node:path';
 import type { AxeDcant } from '../indicators/types.ts';
 import { PROJECT_ROOT } from './config.ts';
@@ -26,6 +27,36 @@ export interface Chantier {
   obligees: Perimetre[];
   base_legale: string;
   note: string;
+  /**
+   * The indicators that measure the workstream, as written in the file: ids, or a family `prefix-*`
+   * (indicators generated from a data file). Checked against the indicator registry by the indicators layer.
+   */
+  indicateurs: string[];
+  /** True when `indicateurs` lists the row's own survey indicator `chantier-<id>`. */
+  enquete: boolean;
+  /** The programme's document that names the workstream, quoted. */
+  reference: string;
+}
+
+/** The id of a workstream's survey indicator. */
+export const surveyIndicatorId = (chantier: string) => `chantier-${chantier}`;
+
+const INDICATOR_ID = /^[a-z0-9]+(-[a-z0-9]+)*(-\*)?$/;
+
+/** Parses `ouverture-donnees;chantier-x;services-*`: ids in the order of preference, no duplicate. */
+export function parseIndicateurs(text: string, chantier: string, where: string): string[] {
+  const ids = text.split(';').map((x) => x.trim()).filter((x) => x !== '');
+  if (ids.length === 0) throw new Error(`${where} : colonne indicateurs vide (au moins un identifiant d'indicateur attendu, par exemple ${surveyIndicatorId(chantier)} pour l'enquête)`);
+  const seen = new Set<string>();
+  for (const id of ids) {
+    if (!INDICATOR_ID.test(id)) throw new Error(`${where} : « ${id} » n'est pas un identifiant d'indicateur (minuscules, chiffres et tirets, ou une famille « prefixe-* »)`);
+    if (seen.has(id)) throw new Error(`${where} : indicateur « ${id} » cité deux fois`);
+    if (id.startsWith('chantier-') && id !== surveyIndicatorId(chantier)) {
+      throw new Error(`${where} : « ${id} » est l'enquête d'un autre chantier ; un chantier ne cite que sa propre enquête (${surveyIndicatorId(chantier)})`);
+    }
+    seen.add(id);
+  }
+  return ids;
 }
 
 const TOKEN = /^(commune|epci|departement|region)(?:\s*(>=|>)\s*(\d+))?$/;
@@ -46,6 +77,7 @@ export function parsePerimetre(text: string, where: string): Perimetre[] {
 export function loadChantiers(path = resolve(PROJECT_ROOT, CHANTIERS_FILE)): Chantier[] {
   const rows = readCsvFile<Record<string, string>>(path);
   const ids = new Set<string>();
+  const cited = new Map<string, string>();
   return rows.map((r, i) => {
     const where = `${path}, ligne ${i + 2}`;
     const id = (r.id ?? '').trim();
@@ -65,7 +97,24 @@ export function loadChantiers(path = resolve(PROJECT_ROOT, CHANTIERS_FILE)): Cha
     }
     const base = (r.base_legale ?? '').trim();
     if (obligees.length > 0 && base === '') throw new Error(`${where} : une obligation sans base légale (colonne base_legale vide)`);
-    return { id, libelle, axe, concernees, obligees, base_legale: base, note: (r.note ?? '').trim() };
+    const indicateurs = parseIndicateurs(r.indicateurs ?? '', id, `${where}, colonne indicateurs`);
+    // One indicator measures one workstream: the pages group indicators under their workstream.
+    for (const x of indicateurs) {
+      if (cited.has(x)) throw new Error(`${where} : l'indicateur « ${x} » mesure déjà le chantier « ${cited.get(x)} » ; un indicateur ne mesure qu'un chantier`);
+      cited.set(x, id);
+    }
+    return {
+      id,
+      libelle,
+      axe,
+      concernees,
+      obligees,
+      base_legale: base,
+      note: (r.note ?? '').trim(),
+      indicateurs,
+      enquete: indicateurs.includes(surveyIndicatorId(id)),
+      reference: (r.reference ?? '').trim(),
+    };
   });
 }
 

@@ -25,8 +25,8 @@ describe('enquetes on its fixture (hand-checkable)', () => {
   const rows = p.tables.enquetes_declarations!;
   const at = (ligne: number) => rows.find((r) => r.ligne === ligne)!;
 
-  it('reads 21 declarations: 16 loaded, 5 rejected, each with its line and reason', () => {
-    expect([p.rowsIn, p.rowsLoaded, p.rejects.length]).toEqual([21, 16, 5]);
+  it('reads 30 declarations: 25 loaded, 5 rejected, each with its line and reason', () => {
+    expect([p.rowsIn, p.rowsLoaded, p.rejects.length]).toEqual([30, 25, 5]);
     expect(p.rejects).toEqual([
       { ligne: 10, identifiant: '35238', motif: 'doublon : même collectivité (commune 35238), chantier et date que la ligne 2 ; même statut' },
       { ligne: 11, identifiant: '35206', motif: 'statut « peut-être » invalide (attendu : oui, en_cours, non)' },
@@ -135,20 +135,24 @@ describe('enquetes: the identifiant, the statut and the date', () => {
 describe('the chantiers referential', () => {
   const tmp = scratch();
   afterAll(tmp.cleanup);
-  const HEAD = 'id,libelle,axe,concernees,obligees,base_legale,note\n';
+  const HEAD = 'id,libelle,axe,concernees,obligees,base_legale,note,indicateurs,reference\n';
   const write = (name: string, body: string) => {
     const path = join(tmp.dir, name);
     writeFileSync(path, HEAD + body);
     return path;
   };
 
-  it('gives each row of chantiers.csv an indicator chantier-<id> in the registry, with its methodology', () => {
-    const ids = chantiers().map((c) => `chantier-${c.id}`);
+  it('gives each surveyed row of chantiers.csv an indicator chantier-<id> in the registry, with its methodology', () => {
+    const ids = chantiers().filter((c) => c.enquete).map((c) => `chantier-${c.id}`);
     expect(ids).toEqual([
       'chantier-franceconnect', 'chantier-sve-urbanisme', 'chantier-actes-prefecture', 'chantier-registre-deliberations', 'chantier-archivage-electronique', 'chantier-marches-publics',
     ]);
     expect(INDICATORS.map((i) => i.id)).toEqual(expect.arrayContaining(ids));
+    // A workstream measured from open data only (no survey listed) has no survey indicator.
+    expect(chantiers().find((c) => c.id === 'ouverture-donnees')).toMatchObject({ enquete: false, indicateurs: ['ouverture-donnees'] });
+    expect(INDICATORS.some((i) => i.id === 'chantier-ouverture-donnees')).toBe(false);
     for (const i of CHANTIER_INDICATORS) {
+      expect(i.nature).toBe('declaration');
       expect(i.methodology).toMatch(/échantillon, qui n'est pas redressé\. Aucun résultat n'est extrapolé/);
       expect(i.methodology).toContain('« en cours » ne l\'atteint pas');
       expect(i.sources).toEqual(['enquetes']);
@@ -162,7 +166,7 @@ describe('the chantiers referential', () => {
   });
 
   it('takes a new workstream from a new row, without code', () => {
-    const path = write('ok.csv', 'publication-actes,Publication électronique des actes,socle-commun,commune;epci,commune>=3500;epci,"Ordonnance n° 2021-1310",\n');
+    const path = write('ok.csv', 'publication-actes,Publication électronique des actes,socle-commun,commune;epci,commune>=3500;epci,"Ordonnance n° 2021-1310",,chantier-publication-actes,\n');
     const [ch] = loadChantiers(path);
     const indicator = chantierIndicator(ch!);
     expect(indicator).toMatchObject({ id: 'chantier-publication-actes', axe: 'socle-commun', sources: ['enquetes'] });
@@ -171,13 +175,31 @@ describe('the chantiers referential', () => {
     expect(p.rowsLoaded).toBe(1);
   });
 
+  it('rejects an answer for a workstream that is measured, not surveyed, saying which ones are surveyed', () => {
+    const [measured, surveyed] = loadChantiers(write('mesure.csv', 'ouverture,Ouverture,approche-globale-donnee,commune,,,,ouverture-donnees,\nfc,FranceConnect,socle-commun,commune,,,,chantier-fc,\n'));
+    expect(measured!.enquete).toBe(false);
+    const p = prepareEnquetes(csv('35238,ouverture,oui,2025-03-01,Enquête\n35238,fc,oui,2025-03-01,Enquête'), ctx, [measured!, surveyed!]);
+    expect(p.rowsLoaded).toBe(1);
+    expect(p.rejects.map((r) => r.motif)).toEqual(['chantier « ouverture » non suivi par enquête (il est mesuré sur données ouvertes ; chantiers suivis par enquête : fc)']);
+  });
+
+  it('reads the indicators column: ids in order, families, and refuses what it could not use', () => {
+    const [ch] = loadChantiers(write('ind.csv', 'sol,Solutions,socle-commun,commune,,,, services-partages ; services-* ;chantier-sol,"Feuille de route 2020, action B1"\n'));
+    expect(ch).toMatchObject({ indicateurs: ['services-partages', 'services-*', 'chantier-sol'], enquete: true, reference: 'Feuille de route 2020, action B1' });
+    expect(() => loadChantiers(write('vide.csv', 'a,X,socle-commun,commune,,,,,\n'))).toThrow(/ligne 2, colonne indicateurs : colonne indicateurs vide .*chantier-a/);
+    expect(() => loadChantiers(write('syntaxe.csv', 'a,X,socle-commun,commune,,,,Ouverture Données,\n'))).toThrow(/« Ouverture Données » n'est pas un identifiant d'indicateur/);
+    expect(() => loadChantiers(write('deux.csv', 'a,X,socle-commun,commune,,,,x;x,\n'))).toThrow(/indicateur « x » cité deux fois/);
+    expect(() => loadChantiers(write('autre.csv', 'a,X,socle-commun,commune,,,,chantier-b,\n'))).toThrow(/« chantier-b » est l'enquête d'un autre chantier ; un chantier ne cite que sa propre enquête \(chantier-a\)/);
+    expect(() => loadChantiers(write('partage.csv', 'a,X,socle-commun,commune,,,,x,\nb,Y,socle-commun,commune,,,,x,\n'))).toThrow(/ligne 3 : l'indicateur « x » mesure déjà le chantier « a »/);
+  });
+
   it('refuses a referential row it could not use, saying which line and why', () => {
-    expect(() => loadChantiers(write('id.csv', 'SVE urba,X,socle-commun,commune,,,\n'))).toThrow(/ligne 2 : identifiant « SVE urba » invalide/);
-    expect(() => loadChantiers(write('axe.csv', 'a,X,numerique,commune,,,\n'))).toThrow(/ligne 2 : axe « numerique » inconnu/);
-    expect(() => loadChantiers(write('scope.csv', 'a,X,socle-commun,communes,,,\n'))).toThrow(/« communes » n'est pas un périmètre/);
-    expect(() => loadChantiers(write('obl.csv', 'a,X,socle-commun,commune,epci,Loi,\n'))).toThrow(/les obligées \(epci\) doivent faire partie des concernées/);
-    expect(() => loadChantiers(write('base.csv', 'a,X,socle-commun,commune,commune,,\n'))).toThrow(/une obligation sans base légale/);
-    expect(() => loadChantiers(write('dup.csv', 'a,X,socle-commun,commune,,,\na,Y,socle-commun,commune,,,\n'))).toThrow(/ligne 3 : identifiant « a » déjà utilisé/);
+    expect(() => loadChantiers(write('id.csv', 'SVE urba,X,socle-commun,commune,,,,x,\n'))).toThrow(/ligne 2 : identifiant « SVE urba » invalide/);
+    expect(() => loadChantiers(write('axe.csv', 'a,X,numerique,commune,,,,x,\n'))).toThrow(/ligne 2 : axe « numerique » inconnu/);
+    expect(() => loadChantiers(write('scope.csv', 'a,X,socle-commun,communes,,,,x,\n'))).toThrow(/« communes » n'est pas un périmètre/);
+    expect(() => loadChantiers(write('obl.csv', 'a,X,socle-commun,commune,epci,Loi,,x,\n'))).toThrow(/les obligées \(epci\) doivent faire partie des concernées/);
+    expect(() => loadChantiers(write('base.csv', 'a,X,socle-commun,commune,commune,,,x,\n'))).toThrow(/une obligation sans base légale/);
+    expect(() => loadChantiers(write('dup.csv', 'a,X,socle-commun,commune,,,,x,\na,Y,socle-commun,commune,,,,y,\n'))).toThrow(/ligne 3 : identifiant « a » déjà utilisé/);
   });
 });
 
@@ -191,7 +213,7 @@ describe('enquetes through a pull', () => {
     try {
       expect(enquetes.fixtureFallback).toBe(false);
       const run = await pullSource(config, w, enquetes, { offline: true, log: memoryLogger() });
-      expect(run).toMatchObject({ status: 'succes', rows_in: 21, rows_loaded: 16, rows_rejected: 5, date_donnees: '2025-10-01' });
+      expect(run).toMatchObject({ status: 'succes', rows_in: 30, rows_loaded: 25, rows_rejected: 5, date_donnees: '2025-10-01' });
       await expect(pullSource(config, w, enquetes, { log: memoryLogger() })).rejects.toThrow(/aucune adresse en ligne configurée.*sources\.enquetes\.url.*barometre pull enquetes --from FICHIER\.csv/);
     } finally {
       w.close();

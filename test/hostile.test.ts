@@ -52,7 +52,7 @@ describe('hostile titles in an embed', () => {
     csvColumns: ['a', 'n'],
     csvRows: HOSTILE.map((a, n) => ({ a, n: -n })),
     fullExport: '/donnees/barometre.csv',
-    sources: [{ id: 's', titre: HOSTILE[1]!, producteur: HOSTILE[0]!, licence: 'ODbL 1.0', licence_url: '', url: '', page: '', chargement: null }],
+    sources: [{ id: 's', titre: HOSTILE[1]!, producteur: HOSTILE[0]!, licence: 'ODbL 1.0', licence_url: '', url: '', page: '', chargement: null, etat: 'echantillon', derniere_tentative: null }],
     dateDonnees: '2021-04-09',
     methodeVersion: '1.0.0',
     echantillon: true,

@@ -9,10 +9,11 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { rewindForD3, signedArea, simplify } from '../site/charts/carte-choroplethe.ts';
 import { SERIES_COLORS, spreadLabels } from '../site/charts/evolution.ts';
 import { INK, PAPER, contrastRatio, levelOf, luminance, textColorOn } from '../site/lib/couleurs.ts';
-import type { BarometreRow, IndicatorDefinition } from '../site/lib/data.ts';
+import type { BarometreRow, IndicatorDefinition, SiteData } from '../site/lib/data.ts';
 import { BAROMETRE_COLUMNS, barometreCsv } from '../site/lib/export-csv.ts';
 import { barometreHref, readFiltres, writeFiltres } from '../site/lib/filtres.ts';
 import { headlineRow } from '../site/lib/home.ts';
+import { compactMatrix } from '../site/lib/matrice.ts';
 import { evolutionSegments, formatPoints, periodeIndex, previousPeriode, variation } from '../site/lib/indicateurs.ts';
 
 const dist = inject('siteDist');
@@ -25,6 +26,8 @@ function page(path: string): Document {
 const text = (el: Element | null | undefined) => (el?.textContent ?? '').replace(/[ \t\r\n]+/g, ' ').trim();
 /** A table row's cells, one space apart. */
 const cells = (tr: Element | null | undefined) => [...(tr?.children ?? [])].map(text).join(' ');
+/** An export of the fixture build, as the site reads it. */
+const exported = <T,>(name: string): T => JSON.parse(readFileSync(join(exportsDir, name), 'utf8')) as T;
 
 /** A national row of the barometer, with what a test does not care about filled in. */
 function row(periode: string, taux: number | null, extra: Partial<BarometreRow> = {}): BarometreRow {
@@ -174,6 +177,41 @@ describe('CSV and filters', () => {
   });
 });
 
+describe('a workstream in the matrix', () => {
+  const def = (id: string, nature: 'mesure' | 'declaration'): IndicatorDefinition => ({
+    id, label: `Indicateur ${id}`, description: '', unit: 'taux', direction: 'hausse', levels: [{ min: 0, label: 'Tout', color: '#ffffff' }], axe: 'socle-commun',
+    axe_libelle: 'Socle commun', nature, nature_libelle: nature === 'mesure' ? 'mesuré sur toutes les collectivités' : 'déclaré par les répondants', sources: ['s'],
+    concernees: '', methodology: '', version: '1.0.0', versions: [],
+  });
+  const site = (barometre: BarometreRow[], etats: Record<string, { etat: 'reel' | 'indisponible'; raison?: string; derniere_tentative?: string }> = {}): SiteData => ({
+    folder: '', strates: [], barometre,
+    indicateurs: [def('survey', 'declaration'), def('mesure', 'mesure'), def('seul', 'mesure')],
+    // As the export orders them: measured first.
+    chantiers: [{ id: 'ch', libelle: 'Un chantier', axe: 'socle-commun', axe_libelle: 'Socle commun', reference: '', indicateurs: [{ id: 'mesure', nature: 'mesure', nature_libelle: '' }, { id: 'survey', nature: 'declaration', nature_libelle: '' }] }],
+    provenance: { indicateurs: Object.entries(etats).map(([id, e]) => ({ id, label: id, version: '1.0.0', sources: ['s'], raison: null, derniere_tentative: null, ...e })) } as unknown as SiteData['provenance'],
+  });
+  const regionRow = (indicateur: string, periode: string, taux: number) => row(periode, taux, { indicateur });
+
+  it('is shown through its measured indicator when it has data, whatever the survey says', () => {
+    const m = compactMatrix(site([regionRow('survey', '2025-S2', 0.5), regionRow('mesure', '2025-S1', 0.25)]));
+    const ch = m.rows.find((r) => r.chantier === 'ch')!;
+    expect(ch).toMatchObject({ indicateur: 'mesure', chantierLibelle: 'Un chantier', nature: 'mesuré sur toutes les collectivités', periode: '2025-S1', indisponible: null });
+    expect(ch.cells.find((c) => c.strate === 'toutes' && c.text !== '—')?.text).toBe('25,0\u202f%');
+  });
+
+  it('is shown through its survey when the measured indicator has no data, saying why the measure is missing only on the measure', () => {
+    const m = compactMatrix(site([regionRow('survey', '2025-S2', 0.5)], { mesure: { etat: 'indisponible', raison: 'La source « s » n’a pas de données.', derniere_tentative: '2026-03-03T10:00:00Z' } }));
+    expect(m.rows.find((r) => r.chantier === 'ch')).toMatchObject({ indicateur: 'survey', nature: 'déclaré par les répondants', indisponible: null, periode: '2025-S2' });
+  });
+
+  it('says why, and since when, when none of its indicators has data; an indicator no workstream names is a row of its own', () => {
+    const m = compactMatrix(site([regionRow('seul', '2025-S1', 1)], { mesure: { etat: 'indisponible', raison: 'La source « s » n’a pas de données ; le dernier chargement a échoué : 503.', derniere_tentative: '2026-03-03T10:00:00Z' } }));
+    expect(m.rows.map((r) => [r.chantier, r.indicateur])).toEqual([['ch', 'mesure'], ['seul', 'seul']]);
+    expect(m.rows[0]!.indisponible).toBe('indisponible : la source « s » n’a pas de données ; le dernier chargement a échoué : 503 (dernière tentative le 3 mars 2026).');
+    expect(m.rows[0]!.cells.every((c) => c.state === 'absent')).toBe(true);
+  });
+});
+
 describe('the barometer page built from the fixture', () => {
   let doc: Document;
   beforeAll(() => {
@@ -188,7 +226,15 @@ describe('the barometer page built from the fixture', () => {
     for (const t of tables) {
       expect(text(t.querySelector('caption'))).toMatch(/taux national par strate de population/);
       expect(t.querySelectorAll('thead th[scope="col"]').length).toBeGreaterThan(1);
-      expect(t.querySelectorAll('tbody th[scope="row"]').length).toBe(8);
+    }
+    // Each workstream of the export has one principal row in each table, and every indicator one row.
+    const chantiers = exported<{ donnees: { id: string }[] }>('chantiers.json').donnees;
+    const indicateurs = exported<{ id: string }[]>('indicateurs.json');
+    for (const t of doc.querySelectorAll('section[data-type]')) {
+      expect([...t.querySelectorAll('tr[data-principal="oui"]')].map((tr) => tr.getAttribute('data-chantier'))).toEqual(expect.arrayContaining(chantiers.map((c) => c.id)));
+      expect(t.querySelectorAll('tr[data-principal="oui"]').length).toBe(chantiers.length);
+      const shown = [...t.querySelectorAll('tr[data-indicateur]')].map((tr) => tr.getAttribute('data-indicateur')).sort();
+      expect(shown).toEqual(indicateurs.map((i) => i.id).sort());
     }
     // Communes: the bands, those under the obligation, then the whole.
     const communes = [...doc.querySelectorAll('section[data-type="commune"] thead th')].map(text);
@@ -210,7 +256,8 @@ describe('the barometer page built from the fixture', () => {
     const withheld = cell(doc, 'region', 'chantier-actes-prefecture', 0)!;
     expect(text(withheld)).toBe('effectif insuffisant 1 répondant');
     expect(withheld.getAttribute('style')).toBeNull();
-    expect(text(cell(doc, 'region', 'chantier-marches-publics', 0))).toBe('—');
+    // The SVE survey concerns communes only: no région row.
+    expect(text(cell(doc, 'region', 'chantier-sve-urbanisme', 0))).toBe('—');
     expect(doc.body.innerHTML).not.toMatch(/effectif_insuffisant/);
   });
 
@@ -247,6 +294,7 @@ describe('an indicator page built from the fixture', () => {
     const fiche = [...doc.querySelectorAll('dl.fiche > div')].map(cells);
     expect(fiche[0]).toBe('Axe DCANT Approche globale de la donnée');
     expect(fiche[1]).toMatch(/^Collectivités concernées Soumises à l'obligation d'ouverture/);
+    expect(fiche[2]).toBe('Nature des chiffres mesuré sur toutes les collectivités');
   });
 
   it('has the row each barometer cell points to, with the rate and the change since the semester before', () => {
@@ -320,8 +368,9 @@ describe('an indicator page built from the fixture', () => {
     for (const id of ids) expect(existsSync(join(dist, 'indicateurs', id, 'index.html')), id).toBe(true);
     const listed = [...page('indicateurs').querySelectorAll('main a[href^="/indicateurs/"]')].map((a) => a.getAttribute('href'));
     expect(listed.sort()).toEqual(ids.map((id) => `/indicateurs/${id}/`).sort());
-    // An indicator with no data yet says so instead of an empty chart.
-    expect(text(page('indicateurs/chantier-marches-publics').querySelector('main'))).toContain("Aucune donnée n'est encore disponible pour cet indicateur.");
+    // Every indicator has sample data in the fixture build: none says it is unavailable (test/echantillon.test.ts
+    // shows the page of one that is).
+    for (const id of ids) expect(page(`indicateurs/${id}`).querySelector('[data-indisponible]'), id).toBeNull();
   });
 });
 
@@ -331,29 +380,43 @@ describe('the home page built from the fixture', () => {
     doc = page('.');
   });
 
-  it('gives one key figure per indicator with data, with its change in words (the arrow is hidden from screen readers)', () => {
+  it('gives one key figure per workstream with data, with the nature of the figure and its change in words (the arrow is hidden from screen readers)', () => {
     const figures = [...doc.querySelectorAll('.chiffres li')];
-    expect(figures.length).toBe(5);
+    // Independently of the site's code: the workstreams of the export with at least one indicator with national rows.
+    const national = new Set(exported<{ donnees: { indicateur: string; niveau: string }[] }>('barometre.json').donnees.filter((r) => r.niveau === 'national').map((r) => r.indicateur));
+    const chantiers = exported<{ donnees: { indicateurs: { id: string }[] }[] }>('chantiers.json').donnees;
+    expect(figures.length).toBe(chantiers.filter((c) => c.indicateurs.some((i) => national.has(i.id))).length);
+    const titre = (f: Element) => text(f.querySelector('.chiffre-titre'));
     // Démarches Simplifiées: 5 communes of 34 875, against 1 the semester before: 0,0 % either way.
-    const ds = figures.find((f) => text(f).startsWith('Collectivités proposant une démarche'))!;
+    const ds = figures.find((f) => titre(f).startsWith('Collectivités proposant une démarche'))!;
+    expect(text(ds.querySelector('.chiffre-chantier'))).toBe('Démarches en ligne sur demarches-simplifiees.fr');
+    expect(text(ds.querySelector('.chiffre-nature'))).toBe('mesuré sur toutes les collectivités');
     expect(text(ds.querySelector('.chiffre-valeur'))).toBe('0,0\u202f%');
     expect(text(ds.querySelector('.chiffre-variation'))).toBe('= stable depuis le 2e semestre 2024');
     expect(ds.querySelector('.chiffre-variation [aria-hidden="true"]')?.textContent).toBe('= ');
     // Open data: 7 of the 3 254 communes under the obligation; the fixture's history stops in 2019.
-    const ouverture = figures.find((f) => text(f).startsWith('Collectivités publiant'))!;
+    const ouverture = figures.find((f) => titre(f).startsWith('Collectivités publiant'))!;
     expect(text(ouverture)).toContain("0,2\u202f% des communes soumises à l'obligation, 1er semestre 2021 (7 sur 3\u202f254)");
     expect(text(ouverture.querySelector('.chiffre-variation'))).toBe('pas de donnée au 2e semestre 2020');
-    const withheld = figures.find((f) => text(f).startsWith('FranceConnect'))!;
+    const withheld = figures.find((f) => titre(f).startsWith('FranceConnect'))!;
     expect(text(withheld.querySelector('.chiffre-valeur'))).toBe('effectif insuffisant');
+    // A survey's figure carries its workstream's words: said once, then its nature.
+    expect(withheld.querySelector('.chiffre-chantier')).toBeNull();
+    expect(text(withheld.querySelector('.chiffre-nature'))).toBe('déclaré par les répondants');
     expect(text(withheld)).toContain('(1 répondant)');
   });
 
   it('has the compact matrix, linking to the barometer, and the three audiences’ entry points', () => {
     const table = doc.querySelector('.matrice-compacte table')!;
-    expect(text(table.querySelector('caption'))).toBe('Taux national par indicateur et type de collectivité (dernières données disponibles)');
+    expect(text(table.querySelector('caption'))).toBe('Taux national par chantier et type de collectivité (dernières données disponibles)');
     const regions = [...table.querySelectorAll('thead th')].map(text).indexOf('Régions');
-    const ouverture = [...table.querySelectorAll('tbody tr')].find((tr) => text(tr.querySelector('th')).startsWith('Collectivités publiant'))!;
+    const ouverture = table.querySelector('tbody tr[data-indicateur="ouverture-donnees"]')!;
     expect(text(ouverture.children[regions])).toMatch(/^5,6\u202f%/);
+    // The workstream, then its indicator and the nature of the figure.
+    expect(text(ouverture.querySelector('th'))).toBe('Ouverture des données publiques Collectivités publiant des données ouvertes mesuré sur toutes les collectivités 1er semestre 2021');
+    expect(text(table.querySelector('tbody tr[data-chantier="franceconnect"] th .nature'))).toBe('déclaré par les répondants');
+    // One row per workstream of the export.
+    expect(table.querySelectorAll('tbody tr').length).toBe(exported<{ donnees: unknown[] }>('chantiers.json').donnees.length);
     expect(doc.querySelector('main a[href="/barometre/"]')).not.toBeNull();
     const audiences = [...doc.querySelectorAll('nav.publics a')].map((a) => [text(a), a.getAttribute('href')]);
     expect(audiences).toEqual([

@@ -239,6 +239,22 @@ describe('the semester pages built from the fixture', () => {
     expect(text(doc.querySelector('table[data-indicateur="ouverture-donnees"] caption'))).toContain('face au 2e semestre 2019');
   });
 
+  it('groups the review by workstream, each through its measured indicator before its survey, the nature written under each', () => {
+    const doc = page('semestres/2025-S1');
+    const ds = doc.querySelector('section.chantier[data-chantier="demarches-en-ligne"]');
+    expect(text(ds?.querySelector('h3'))).toBe('Démarches en ligne sur demarches-simplifiees.fr');
+    expect(text(ds?.querySelector('section.indicateur .nature'))).toBe('Mesuré sur toutes les collectivités.');
+    const sve = doc.querySelector('section.chantier[data-chantier="sve-urbanisme"] section.indicateur');
+    expect(sve?.getAttribute('data-nature')).toBe('declaration');
+    expect(text(sve?.querySelector('.nature'))).toBe('Déclaré par les répondants.');
+    for (const ch of doc.querySelectorAll('section.chantier')) {
+      const natures = [...ch.querySelectorAll('section.indicateur')].map((s) => s.getAttribute('data-nature'));
+      expect(natures).toEqual([...natures].sort((a, b) => Number(a === 'declaration') - Number(b === 'declaration')));
+    }
+    // Open data stops in 2021 in the fixture, FranceConnect was answered in 2024-S2 and 2025-S2: listed apart.
+    expect([...doc.querySelectorAll('ul.sans-donnees li')].map((li) => li.getAttribute('data-chantier'))).toEqual(expect.arrayContaining(['ouverture-donnees', 'franceconnect']));
+  });
+
   it('shows respondents for a survey and keeps "effectif insuffisant"', () => {
     const doc = page('semestres/2025-S1');
     const sve = doc.querySelector('table[data-indicateur="chantier-sve-urbanisme"] tr[data-strate="toutes"]');

@@ -181,6 +181,19 @@ describe('a commune page: Rennes (35238)', () => {
     expect(t).toContain('Valeur médiane de sa strate en France : effectif insuffisant');
   });
 
+  it('shows its indicators workstream by workstream, measured before declared, the nature of each figure under its title', () => {
+    const ids = [...html.matchAll(/<h2 id="indicateur-([a-z0-9-]+)-h"/g)].map((m) => m[1]!);
+    const natures = [...html.matchAll(/<p class="nature" data-nature="(mesure|declaration)"[^>]*>([^<]*)<\/p>/g)].map((m) => [m[1], text(m[2]!).trim()]);
+    expect(natures.length).toBe(ids.length);
+    expect(natures[ids.indexOf('ouverture-donnees')]).toEqual(['mesure', 'Chantier « Ouverture des données publiques » : mesuré sur toutes les collectivités.']);
+    expect(natures[ids.indexOf('chantier-sve-urbanisme')]).toEqual(['declaration', 'Déclaré par les répondants.']);
+    // The order of the export's workstreams (grouped by axis), each with its indicators in their order.
+    const chantiers = (JSON.parse(readFileSync(join(exportsDir, 'chantiers.json'), 'utf8')) as { donnees: { axe: string; indicateurs: { id: string }[] }[] }).donnees;
+    const axes = [...new Set(chantiers.map((c) => c.axe))];
+    const order = axes.flatMap((a) => chantiers.filter((c) => c.axe === a)).flatMap((c) => c.indicateurs.map((i) => i.id));
+    expect(ids).toEqual(order.filter((id) => ids.includes(id)));
+  });
+
   it('has a chart with a summary, its provenance and its data table for open data', () => {
     const fig = html.slice(html.indexOf('id="indicateur-ouverture-donnees-graphique"'));
     expect(fig).toMatch(/<svg[^>]*role="img"/);
@@ -270,6 +283,8 @@ describe('the data files', () => {
     expect(f.taux['ouverture-donnees|FR|commune|com-100000-plus']).toMatchObject({ n: 42, a: 3, ok: true });
     expect(f.taux['ouverture-donnees|35|commune|com-100000-plus']).toMatchObject({ t: null, ok: false });
     expect(f.indicateurs.map((i) => i.id)).toContain('ouverture-donnees');
+    // What the browser script writes under each title (a commune without a page of its own).
+    expect(f.indicateurs.find((i) => i.id === 'chantier-franceconnect')).toMatchObject({ chantier: 'FranceConnect sur le portail de démarches de la collectivité', mesure: 'déclaré par les répondants' });
     // Small enough to load on a phone.
     expect(read('territoires/donnees/35.json').length).toBeLessThan(200_000);
   });

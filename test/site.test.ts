@@ -22,9 +22,15 @@ describe('the home page built from the fixture', () => {
     expect(home).toContain("Données d'exemple.");
   });
 
+  it('carries the banner only on the pages and embeds that show sample figures', () => {
+    const banner = (path: string) => readFileSync(join(dist, path, 'index.html'), 'utf8').includes('data-sample-banner');
+    for (const p of ['barometre', 'indicateurs/ouverture-donnees', 'semestres/2025-S1', 'territoires/departement/35', 'embed/ouverture-donnees--strates']) expect(banner(p), p).toBe(true);
+    for (const p of ['mentions', 'accessibilite', 'plan-du-site', 'methodologie', 'indicateurs', 'territoires']) expect(banner(p), p).toBe(false);
+  });
+
   it('has the barometer as a table, with a caption, header scopes, a legend and its provenance line', () => {
-    expect(home).toMatch(/<table[^>]*>.*<caption id="matrice-legende"[^>]*>Taux national par indicateur et type de collectivité \(dernières données disponibles\)<\/caption>/s);
-    expect(home).toMatch(/<th scope="col"[^>]*>Indicateur<\/th>/);
+    expect(home).toMatch(/<table[^>]*>.*<caption id="matrice-legende"[^>]*>Taux national par chantier et type de collectivité \(dernières données disponibles\)<\/caption>/s);
+    expect(home).toMatch(/<th scope="col"[^>]*>Chantier et indicateur<\/th>/);
     expect(home).toContain('Faible (moins de 25 %)');
     expect(home).toContain('OpenDataFrance, licence ODbL 1.0');
     expect(home).toMatch(/Données du 1 octobre 2025 au plus tard\. Méthodes : /);

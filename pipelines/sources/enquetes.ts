@@ -110,7 +110,8 @@ export function prepareEnquetes(bytes: Uint8Array, ctx: PrepareContext, list: re
   const table = parseCsv(bytes, { what });
   requireColumns(table, ENQUETES_COLUMNS, what);
   const byId = new Map(list.map((c) => [c.id, c]));
-  const known = list.map((c) => c.id).join(', ');
+  // Only surveyed workstreams have an indicator to count an answer: the others are measured from open data.
+  const known = list.filter((c) => c.enquete).map((c) => c.id).join(', ');
   const rejects: Reject[] = table.malformed.map((m) => ({ ligne: m.line, identifiant: m.raw[0] ?? null, motif: `ligne mal formée : ${m.reason}` }));
   const rows: Row[] = [];
   const seen = new Map<string, { line: number; statut: string }>();
@@ -122,6 +123,10 @@ export function prepareEnquetes(bytes: Uint8Array, ctx: PrepareContext, list: re
     const chantier = byId.get(chantierId);
     if (!chantier) {
       reject(`chantier « ${v.chantier ?? ''} » inconnu (chantiers connus : ${known} ; voir data/referentiels/chantiers.csv)`);
+      continue;
+    }
+    if (!chantier.enquete) {
+      reject(`chantier « ${chantier.id} » non suivi par enquête (il est mesuré sur données ouvertes ; chantiers suivis par enquête : ${known})`);
       continue;
     }
     const statut = parseStatut(v.statut);

@@ -35,11 +35,24 @@ export interface IndicatorDefinition {
   levels: { min: number; label: string; color: string }[];
   axe: string;
   axe_libelle: string;
+  /** `mesure` (measured on every collectivité) or `declaration` (declared by survey respondents), with its words. */
+  nature: 'mesure' | 'declaration';
+  nature_libelle: string;
   sources: string[];
   concernees: string;
   methodology: string;
   version: string;
   versions: { version: string; depuis: string; changement: string }[];
+}
+
+/** A DCANT workstream and the indicators that measure it, measured first (export chantiers.json). */
+export interface ChantierDefinition {
+  id: string;
+  libelle: string;
+  axe: string;
+  axe_libelle: string;
+  reference: string;
+  indicateurs: { id: string; nature: 'mesure' | 'declaration'; nature_libelle: string }[];
 }
 
 export interface StrateDefinition {
@@ -52,7 +65,7 @@ export interface StrateDefinition {
 }
 
 // The exports' shapes, from the code that writes them (type-only imports: nothing of it runs in the site).
-export type { Provenance, SourceProvenance } from '../../indicators/exports.ts';
+export type { IndicateurProvenance, Provenance, SourceProvenance } from '../../indicators/exports.ts';
 
 import type { Provenance } from '../../indicators/exports.ts';
 
@@ -62,6 +75,7 @@ export interface SiteData {
   indicateurs: IndicatorDefinition[];
   strates: StrateDefinition[];
   provenance: Provenance;
+  chantiers: ChantierDefinition[];
 }
 
 export function exportsFolder(env: NodeJS.ProcessEnv = process.env): string {
@@ -85,6 +99,7 @@ export function loadSiteData(folder = exportsFolder()): SiteData {
       indicateurs: readJson<IndicatorDefinition[]>(folder, 'indicateurs.json'),
       strates: readJson<StrateDefinition[]>(folder, 'strates.json'),
       provenance: readJson<Provenance>(folder, 'provenance.json'),
+      chantiers: readJson<{ donnees: ChantierDefinition[] }>(folder, 'chantiers.json').donnees,
     };
     cache.set(folder, data);
   }

@@ -22,6 +22,7 @@ import {
 } from './indicateurs.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
 import { stackSvgs, type SharedChart } from './partage.ts';
+import { montreEchantillon } from './chantiers.ts';
 
 const WIDTH = 720;
 
@@ -89,7 +90,7 @@ export function strateChart(data: SiteData, indicateur: string): SharedChart | n
     sources: indicatorSources(data, def),
     dateDonnees: rows.map((r) => r.date_donnees).sort().at(-1) ?? null,
     methodeVersion: rows[0]!.methode_version,
-    echantillon: data.provenance.echantillon,
+    echantillon: montreEchantillon(data, [indicateur]),
   };
 }
 
@@ -136,7 +137,7 @@ export function evolutionCharts(data: SiteData, indicateur: string): (SharedChar
         sources: indicatorSources(data, indicator),
         dateDonnees: latestDate(rows),
         methodeVersion: versionsOf(rows, indicator.version),
-        echantillon: data.provenance.echantillon,
+        echantillon: montreEchantillon(data, [indicateur]),
       };
     });
 }
@@ -176,7 +177,7 @@ export function mapCharts(data: SiteData, indicateur: string): (SharedChart & { 
       sources: indicatorSources(data, indicator),
       dateDonnees: latestDate(rows),
       methodeVersion: versionsOf(rows, indicator.version),
-      echantillon: data.provenance.echantillon,
+      echantillon: montreEchantillon(data, [indicateur]),
     };
   });
 }
@@ -218,7 +219,7 @@ export function territoryCharts(type: TypeCollectivite, code: string): Map<strin
       sources: i.sources,
       dateDonnees: i.dateDonnees,
       methodeVersion: i.methodeVersion,
-      echantillon: ctx.data.provenance.echantillon,
+      echantillon: montreEchantillon(ctx.data, [i.def.id]),
     });
   }
   return charts;

@@ -1,4 +1,6 @@
-// What the home page says: one key figure per indicator, at its latest semester, with its change since the semester before.
+// What the home page says: one key figure per workstream (its principal indicator, measured before declared), at
+// its latest semester, with its change since the semester before.
+import { chantiersParAxe, chantiersVues, indicateurPrincipal } from './chantiers.ts';
 import { levelColors } from './couleurs.ts';
 import { type BarometreRow, type SiteData, TYPE_ORDER, latestPeriode } from './data.ts';
 import { formatInteger, formatPeriode } from './format.ts';
@@ -7,6 +9,9 @@ import { type Variation, indicatorHref, isSurvey, nationalRows, previousPeriode,
 export interface KeyFigure {
   indicateur: string;
   label: string;
+  /** The workstream the figure shows, and the nature of the figure in words. */
+  chantier: string;
+  nature: string;
   href: string;
   periode: string;
   /** Who the figure is about: "des communes soumises à l'obligation". */
@@ -47,7 +52,10 @@ export function countsText(row: BarometreRow, survey: boolean): string {
 
 export function keyFigures(data: SiteData): KeyFigure[] {
   const out: KeyFigure[] = [];
-  for (const indicator of data.indicateurs) {
+  const chantiers = chantiersParAxe(chantiersVues(data)).flatMap((a) => a.chantiers);
+  for (const chantier of chantiers) {
+    const { indicateur: indicator, donnees } = indicateurPrincipal(chantier, (id) => latestPeriode(data, id) !== null);
+    if (!indicator || !donnees) continue;
     const periode = latestPeriode(data, indicator.id);
     if (!periode) continue;
     const rows = nationalRows(data, indicator.id);
@@ -58,6 +66,8 @@ export function keyFigures(data: SiteData): KeyFigure[] {
     out.push({
       indicateur: indicator.id,
       label: indicator.label,
+      chantier: chantier.libelle,
+      nature: indicator.nature_libelle,
       href: indicatorHref(indicator.id, row.type_collectivite, row.strate),
       periode,
       about: about(data, row),
@@ -82,5 +92,5 @@ export function keyFiguresSummary(figures: readonly KeyFigure[]): string {
   if (periodes.length === 0) return "Aucune donnée n'est encore disponible.";
   return periodes.length === 1
     ? `Chiffres du ${formatPeriode(periodes[0]!)}.`
-    : `Chaque indicateur est montré à son dernier semestre disponible (du ${formatPeriode(periodes[0]!)} au ${formatPeriode(periodes.at(-1)!)}).`;
+    : `Chaque chantier est montré à son dernier semestre disponible (du ${formatPeriode(periodes[0]!)} au ${formatPeriode(periodes.at(-1)!)}).`;
 }

@@ -37,8 +37,8 @@ export function periodeCourte(periode: string): string {
 // --- Indicators and strates --------------------------------------------------------------------------
 
 /** Survey indicators count respondents, not every collectivité: pages say how many answered. */
-export function isSurvey(indicator: Pick<IndicatorDefinition, 'id' | 'sources'>): boolean {
-  return indicator.id.startsWith('chantier-') || indicator.sources.includes('enquetes');
+export function isSurvey(indicator: Pick<IndicatorDefinition, 'nature'>): boolean {
+  return indicator.nature === 'declaration';
 }
 
 export function nationalRows(data: SiteData, indicateur: string): BarometreRow[] {

@@ -1,4 +1,6 @@
-// The barometer's matrix: indicators (grouped by DCANT axis) × strates, one table per type of collectivité.
+// The barometer's matrix: workstreams (grouped by DCANT axis) × strates, one table per type of collectivité.
+// A workstream's row shows its first indicator with data (measured before declared), the nature written next to it.
+import { chantiersParAxe, chantiersVues, indicateurPrincipal, indisponibiliteTexte, type ChantierVue } from './chantiers.ts';
 import { levelColors, type Level } from './couleurs.ts';
 import { type BarometreRow, type IndicatorDefinition, type SiteData, type SourceProvenance, TYPE_ORDER, latestPeriode } from './data.ts';
 import { formatPeriode } from './format.ts';
@@ -18,9 +20,17 @@ export interface MatrixCell {
 }
 
 export interface MatrixRow {
-  indicateur: string;
+  /** null for a workstream none of whose indicators is computable yet. */
+  indicateur: string | null;
+  chantier: string;
+  /** The workstream's words on its first row; null on the rows of its other indicators (full matrix). */
+  chantierLibelle: string | null;
   label: string;
-  href: string;
+  href: string | null;
+  /** « mesuré sur toutes les collectivités » or « déclaré par les répondants ». */
+  nature: string | null;
+  /** Why the indicator has no figure (its source has no real data), with the date of the last attempt. */
+  indisponible: string | null;
   /** Semester of the row's cells (the indicator's latest one in the "latest data" matrix). */
   periode: string | null;
   cells: MatrixCell[];
@@ -68,24 +78,68 @@ export function byAxis(indicators: readonly IndicatorDefinition[]): { axe: strin
   return [...groups.values()];
 }
 
+const absentCell = (strate: string): MatrixCell => ({ strate, text: '—', detail: null, href: '', fill: null, color: null, level: null, state: 'absent', rupture: false });
+
+/** The semester of an indicator's cells in a matrix. */
+function periodeOf(data: SiteData, indicateur: string, periode: MatrixPeriode): string | null {
+  return periode === 'dernier' ? latestPeriode(data, indicateur) : periode;
+}
+
+function hasRows(data: SiteData, periode: MatrixPeriode): (indicateur: string) => boolean {
+  return (id) => {
+    const p = periodeOf(data, id, periode);
+    return p !== null && nationalRows(data, id).some((r) => r.periode === p);
+  };
+}
+
+/** The rows of one workstream: its principal indicator, then (`all`) its other indicators. */
+function chantierRows(
+  data: SiteData,
+  chantier: ChantierVue,
+  periode: MatrixPeriode,
+  all: boolean,
+  cellsOf: (indicator: IndicatorDefinition, rows: BarometreRow[]) => MatrixCell[],
+  emptyCells: () => MatrixCell[],
+): MatrixRow[] {
+  const { indicateur: principal } = indicateurPrincipal(chantier, hasRows(data, periode));
+  if (!principal) {
+    return [{ indicateur: null, chantier: chantier.id, chantierLibelle: chantier.libelle, label: chantier.libelle, href: null, nature: null, indisponible: "aucun indicateur n'est encore calculé pour ce chantier.", periode: null, cells: emptyCells() }];
+  }
+  const order = [principal, ...(all ? chantier.indicateurs.filter((i) => i !== principal) : [])];
+  return order.map((indicator, n) => {
+    const p = periodeOf(data, indicator.id, periode);
+    const rows = nationalRows(data, indicator.id).filter((r) => r.periode === p);
+    return {
+      indicateur: indicator.id,
+      chantier: chantier.id,
+      chantierLibelle: n === 0 ? chantier.libelle : null,
+      label: indicator.label,
+      href: indicatorHref(indicator.id),
+      nature: indicator.nature_libelle,
+      indisponible: rows.length === 0 ? indisponibiliteTexte(data, indicator.id) : null,
+      periode: rows.length > 0 ? p : null,
+      cells: cellsOf(indicator, rows),
+    };
+  });
+}
+
 export function buildMatrix(data: SiteData, periode: MatrixPeriode = 'dernier', types: readonly TypeCollectivite[] = TYPE_ORDER): MatrixTable[] {
-  const axes = byAxis(data.indicateurs);
+  const axes = chantiersParAxe(chantiersVues(data));
   return types.map((type) => {
     const strates = strateColumns(data, type);
     const groups = axes.map((axe) => ({
       axe: axe.axe,
       label: axe.label,
-      rows: axe.indicators.map((indicator) => {
-        const p = periode === 'dernier' ? latestPeriode(data, indicator.id) : periode;
-        const rows = nationalRows(data, indicator.id).filter((r) => r.periode === p && r.type_collectivite === type);
-        return {
-          indicateur: indicator.id,
-          label: indicator.label,
-          href: indicatorHref(indicator.id),
-          periode: p,
-          cells: strates.map((strate) => matrixCell(indicator, type, strate, rows.find((r) => r.strate === strate))),
-        };
-      }),
+      rows: axe.chantiers.flatMap((chantier) =>
+        chantierRows(
+          data,
+          chantier,
+          periode,
+          true,
+          (indicator, rows) => strates.map((strate) => matrixCell(indicator, type, strate, rows.find((r) => r.type_collectivite === type && r.strate === strate))),
+          () => strates.map(absentCell),
+        ),
+      ),
     }));
     return { type, title: TYPE_TITLES[type], columns: strates.map((strate) => ({ strate, label: strateCourte(data, strate) })), groups };
   });
@@ -118,20 +172,22 @@ export const COMPACT_COLUMNS: { type: TypeCollectivite; strate: string; label: s
   { type: 'region', strate: 'toutes', label: 'Régions' },
 ];
 
+/** One row per workstream, grouped by axis: its principal indicator at its latest semester. */
 export function compactMatrix(data: SiteData): { columns: typeof COMPACT_COLUMNS; rows: MatrixRow[] } {
   const hasObligees = data.barometre.some((r) => r.strate === 'obligees');
   const columns = COMPACT_COLUMNS.filter((c) => c.strate !== 'obligees' || hasObligees);
-  const rows = data.indicateurs.map((indicator) => {
-    const p = latestPeriode(data, indicator.id);
-    const rows = nationalRows(data, indicator.id).filter((r) => r.periode === p);
-    return {
-      indicateur: indicator.id,
-      label: indicator.label,
-      href: indicatorHref(indicator.id),
-      periode: p,
-      cells: columns.map((c) => matrixCell(indicator, c.type, c.strate, rows.find((r) => r.type_collectivite === c.type && r.strate === c.strate))),
-    };
-  });
+  const rows = chantiersParAxe(chantiersVues(data)).flatMap((axe) =>
+    axe.chantiers.flatMap((chantier) =>
+      chantierRows(
+        data,
+        chantier,
+        'dernier',
+        false,
+        (indicator, rows) => columns.map((c) => matrixCell(indicator, c.type, c.strate, rows.find((r) => r.type_collectivite === c.type && r.strate === c.strate))),
+        () => columns.map((c) => absentCell(c.strate)),
+      ),
+    ),
+  );
   return { columns, rows };
 }
 

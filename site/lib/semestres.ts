@@ -1,4 +1,6 @@
-// The INP's semester review: every indicator this semester against the previous semester it was computed for.
+// The INP's semester review: every indicator this semester against the previous semester it was computed for,
+// grouped by workstream, its measured indicator first.
+import { chantiersParAxe, chantiersVues, type ChantierVue } from './chantiers.ts';
 import { type BarometreRow, type IndicatorDefinition, type SiteData, TYPE_ORDER } from './data.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
 
@@ -105,7 +107,7 @@ export function revueSemestre(data: Pick<SiteData, 'barometre' | 'indicateurs'>,
       periode,
       periodePrecedente,
       ecartDeSemestres: periodePrecedente !== null && periodePrecedente !== semestrePrecedent(periode),
-      enquete: indicateur.id.startsWith('chantier-'),
+      enquete: indicateur.nature === 'declaration',
       lignes: actuels.map((actuel) => {
         const precedent = precedents.find((p) => p.type_collectivite === actuel.type_collectivite && p.strate === actuel.strate) ?? null;
         const comparaison: Comparaison = periodePrecedente === null ? { ecart: null, sens: null, nonComparable: 'premier' } : comparer(actuel, precedent);
@@ -176,4 +178,22 @@ export function donneesDuSemestre(revue: IndicateurSemestre[]): { indicateur: st
     version: [...new Set(i.lignes.map((l) => l.actuel.methode_version))].join(', '),
     edition: i.lignes.find((l) => l.actuel.edition)?.actuel.edition ?? null,
   }));
+}
+
+export interface ChantierSemestre {
+  chantier: ChantierVue;
+  /** Its indicators with national values this semester, the principal one (measured before declared) first. */
+  indicateurs: IndicateurSemestre[];
+}
+
+/** The review by workstream, in the order of the axes; the workstreams without any value this semester apart. */
+export function revueParChantier(data: Pick<SiteData, 'barometre' | 'indicateurs' | 'chantiers'>, periode: string): { chantiers: ChantierSemestre[]; sansDonnees: ChantierVue[] } {
+  const chantiers: ChantierSemestre[] = [];
+  const sansDonnees: ChantierVue[] = [];
+  for (const chantier of chantiersParAxe(chantiersVues(data)).flatMap((a) => a.chantiers)) {
+    const indicateurs = revueSemestre({ barometre: data.barometre, indicateurs: chantier.indicateurs }, periode);
+    if (indicateurs.length > 0) chantiers.push({ chantier, indicateurs });
+    else sansDonnees.push(chantier);
+  }
+  return { chantiers, sansDonnees };
 }

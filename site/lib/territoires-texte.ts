@@ -78,6 +78,9 @@ export interface IndicateurResume {
   id: string;
   label: string;
   court: string;
+  /** The workstream the indicator measures, and how: « mesuré sur toutes les collectivités » or « déclaré par les répondants ». */
+  chantier: string;
+  mesure: string;
   periode: string;
   nature: Nature;
   date_donnees: string | null;
@@ -100,6 +103,12 @@ export interface FichierDonnees {
   /** Rates by `cleTaux(indicateur, territoire, type, strate)`: territoire "FR" or a département code, strate an id or "toutes". */
   taux: Record<string, TauxResume>;
   collectivites: Fiche[];
+}
+
+/** « Chantier « Adresses… » : mesuré sur toutes les collectivités. », the line under an indicator's title. */
+export function ligneChantier(r: Pick<IndicateurResume, 'chantier' | 'mesure' | 'label'>): string {
+  const mesure = `${r.mesure.charAt(0).toUpperCase()}${r.mesure.slice(1)}`;
+  return r.chantier === r.label ? `${mesure}.` : `Chantier « ${r.chantier} » : ${r.mesure}.`;
 }
 
 export function cleTaux(indicateur: string, territoire: string, type: TypeCollectivite, strate: string): string {

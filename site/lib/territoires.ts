@@ -17,6 +17,7 @@ import {
   strateOrder,
   territoires,
 } from './data.ts';
+import { chantiersParAxe, chantiersVues } from './chantiers.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
 import { type EntreeRecherche, type FichierRecherche, SEUIL_PAGE_COMMUNE, TYPE_CODES, type TypeCollectivite, clesDeEntree, urlTerritoire } from './recherche.ts';
 import {
@@ -75,7 +76,7 @@ export interface Contexte {
   territoires: Territoire[];
   index: Map<string, Territoire>;
   resultats: Map<string, CollectiviteResultat[]>;
-  /** The indicators with per-collectivité values, in the registry's order, with their latest semester. */
+  /** The indicators with per-collectivité values, by workstream (measured before declared), with their latest semester. */
   indicateurs: { def: IndicatorDefinition; resume: IndicateurResume }[];
   /** `indicateur|periode|niveau|territoire|type|strate` → barometer row. */
   barometre: Map<string, BarometreRow>;
@@ -122,7 +123,10 @@ export function contexte(folder = exportsFolder()): Contexte {
       if ((periodes.get(r.indicateur) ?? '') < r.periode) periodes.set(r.indicateur, r.periode);
     }
   }
-  const indicateurs = data.indicateurs
+  // Workstream by workstream, in the order of the axes: its measured indicators, then its survey.
+  const chantierDe = new Map(chantiersParAxe(chantiersVues(data)).flatMap((a) => a.chantiers).flatMap((c) => c.indicateurs.map((i) => [i.id, c] as const)));
+  const indicateurs = [...chantierDe.keys()]
+    .map((id) => data.indicateurs.find((i) => i.id === id)!)
     .filter((def) => periodes.has(def.id))
     .map((def) => {
       const periode = periodes.get(def.id)!;
@@ -132,6 +136,8 @@ export function contexte(folder = exportsFolder()): Contexte {
         id: def.id,
         label: def.label,
         court: labelCourt(def),
+        chantier: chantierDe.get(def.id)!.libelle,
+        mesure: def.nature_libelle,
         periode,
         nature: natureIndicateur(def.id),
         date_donnees: rows.map((r) => r.date_donnees).sort().at(-1) ?? null,

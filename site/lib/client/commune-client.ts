@@ -8,6 +8,7 @@ import {
   TYPE_MOTS,
   cleTaux,
   groupeStrate,
+  ligneChantier,
   lireValeur,
   medianeTexte,
   percentileTexte,
@@ -76,6 +77,7 @@ function contenu(c: Fiche, f: FichierDonnees): Node[] {
     const v = lireValeur(c.v[ind.id]!);
     const section = el('section', { class: 'indicateur' });
     section.append(el('h2', {}, `${ind.court} `, el('span', { class: 'periode' }, `(${formatPeriode(ind.periode)})`)));
+    section.append(el('p', { class: 'nature' }, ligneChantier(ind)));
     const obligation = ind.id === 'ouverture-donnees' ? (v.obligee ? ' Elle y est soumise par la loi.' : ' Elle n’y est pas soumise (moins de 3 500 habitants).') : '';
     section.append(el('p', { class: 'valeur' }, el('strong', { class: 'mot' }, valeurCourte(ind.nature, v.valeur)), ` ${phraseValeur(ind.id, ind.label, ind.nature, v.valeur, c.nom)}${obligation}`));
     const national = f.taux[cleTaux(ind.id, 'FR', 'commune', c.strate)];

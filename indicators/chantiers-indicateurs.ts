@@ -1,0 +1,71 @@
+// Which indicators measure each workstream: the `indicateurs` column of data/referentiels/chantiers.csv
+// resolved against the registry, measured indicators first. An id the registry does not know fails loudly.
+import { chantiers as defaultChantiers, type Chantier } from '../pipelines/chantiers.ts';
+import { INDICATORS } from './index.ts';
+import { AXES, NATURES, type Indicator, type NatureIndicateur } from './types.ts';
+
+/**
+ * Indicators being added on parallel branches (issue 12, parts A and B). Until they are merged, a workstream
+ * may name them and compute only warns; test/registry.test.ts does not tolerate them. Empty this list once
+ * they are in the registry.
+ */
+export const INDICATEURS_ATTENDUS: readonly string[] = [
+  'adresses-bal',
+  'adresses-certifiees',
+  'marches-donnees-essentielles',
+  'services-partages',
+  'services-*',
+  'site-internet',
+  'messagerie-domaine-propre',
+  'rpnt-conformite',
+];
+
+export interface ChantierMesure {
+  chantier: Chantier;
+  /** Measured indicators first, then the survey, each group in the file's order. */
+  indicateurs: Indicator[];
+}
+
+export function natureOf(indicator: Pick<Indicator, 'nature'>): NatureIndicateur {
+  return indicator.nature ?? 'mesure';
+}
+
+/** The registry's indicators that an entry of the column names: one id, or every id of a family `prefix-*`. */
+export function matching(entry: string, registry: readonly Indicator[]): Indicator[] {
+  return entry.endsWith('-*') ? registry.filter((i) => i.id.startsWith(entry.slice(0, -1))) : registry.filter((i) => i.id === entry);
+}
+
+export function resolveChantiers(
+  list: readonly Chantier[] = defaultChantiers(),
+  registry: readonly Indicator[] = INDICATORS,
+  attendus: readonly string[] = INDICATEURS_ATTENDUS,
+): { chantiers: ChantierMesure[]; enAttente: string[] } {
+  const enAttente: string[] = [];
+  const inconnus: string[] = [];
+  const chantiers = list.map((chantier) => {
+    const found: Indicator[] = [];
+    for (const entry of chantier.indicateurs) {
+      const matches = matching(entry, registry);
+      if (matches.length === 0) (attendus.includes(entry) ? enAttente : inconnus).push(`${entry} (chantier ${chantier.id})`);
+      for (const m of matches) if (!found.includes(m)) found.push(m);
+    }
+    const indicateurs = [...found.filter((i) => natureOf(i) === 'mesure'), ...found.filter((i) => natureOf(i) === 'declaration')];
+    return { chantier, indicateurs };
+  });
+  if (inconnus.length > 0) {
+    throw new Error(
+      `data/referentiels/chantiers.csv, colonne indicateurs : ${inconnus.length > 1 ? 'indicateurs inconnus' : 'indicateur inconnu'} du registre : ${inconnus.join(', ')}. ` +
+        `Attendu : un identifiant de indicators/index.ts (${registry.map((i) => i.id).join(', ')}) ou une famille « prefixe-* » qui en désigne au moins un.`,
+    );
+  }
+  return { chantiers, enAttente };
+}
+
+/** One row per workstream and indicator (a workstream whose indicators are all still to come has one row without indicator). */
+export function chantierRows(chantiers: readonly ChantierMesure[]): Record<string, unknown>[] {
+  return chantiers.flatMap(({ chantier: c, indicateurs }): Record<string, unknown>[] => {
+    const base = { chantier: c.id, chantier_libelle: c.libelle, axe: c.axe, axe_libelle: AXES[c.axe], reference: c.reference };
+    if (indicateurs.length === 0) return [{ ...base, rang: null, indicateur: null, indicateur_libelle: null, nature: null, nature_libelle: null }];
+    return indicateurs.map((i, n) => ({ ...base, rang: n + 1, indicateur: i.id, indicateur_libelle: i.label, nature: natureOf(i), nature_libelle: NATURES[natureOf(i)] }));
+  });
+}
