@@ -45,7 +45,8 @@ export interface CsvStaged {
 }
 
 /**
- * Reads a CSV with DuckDB into a scratch table, every value as text. A record that does not split into the header's
+ * Reads a CSV with DuckDB into a temporary scratch table (a large file need not go through the warehouse's log), every
+ * value as text. A record that does not split into the header's
  * columns is not lost: it goes to `malformed` with its number and DuckDB's reason, and the other records keep their
  * own numbers (DuckDB numbers records, not physical lines, so a quoted line break does not shift them).
  */
@@ -62,7 +63,7 @@ export async function readCsvInto(ctx: StageContext, name: string, { delim, what
   const cols = columns.map((c) => `${quotedString(c)}: 'VARCHAR'`).join(', ');
   try {
     await w.run(
-      `CREATE TABLE ${quotedIdentifier(raw)} AS SELECT row_number() OVER () AS k, * FROM read_csv(${path}, ${options}, columns = {${cols}},
+      `CREATE TEMP TABLE ${quotedIdentifier(raw)} AS SELECT row_number() OVER () AS k, * FROM read_csv(${path}, ${options}, columns = {${cols}},
          store_rejects = true, rejects_table = ${quotedString(rejected)}, rejects_scan = ${quotedString(scan)})`,
     );
   } catch (error) {
@@ -72,7 +73,7 @@ export async function readCsvInto(ctx: StageContext, name: string, { delim, what
   const malformed = ctx.scratchTable(`${name}_malformes`);
   // DuckDB writes one error per missing column: the first one gives the count found. Its reasons are put in French.
   await w.run(
-    `CREATE TABLE ${quotedIdentifier(malformed)} AS
+    `CREATE TEMP TABLE ${quotedIdentifier(malformed)} AS
      WITH e AS (
        SELECT line, arg_min(error_type, column_idx) AS type, arg_min(error_message, column_idx) AS message,
               left(regexp_replace(trim(any_value(csv_line), chr(13) || chr(10)), '[\r\n]+', ' ', 'g'), 80) AS texte
@@ -90,7 +91,7 @@ export async function readCsvInto(ctx: StageContext, name: string, { delim, what
   );
   // Valid records are numbered 1…n in file order; their line is the n-th number left once the rejected lines are removed.
   await w.run(
-    `CREATE TABLE ${quotedIdentifier(table)} AS
+    `CREATE TEMP TABLE ${quotedIdentifier(table)} AS
      WITH total AS (SELECT (SELECT count(*) FROM ${quotedIdentifier(raw)}) + (SELECT count(*) FROM ${quotedIdentifier(malformed)}) AS n),
      lignes AS (
        SELECT row_number() OVER (ORDER BY r.range) AS k, r.range::INTEGER AS ligne
