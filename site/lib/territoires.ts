@@ -448,7 +448,10 @@ function vueIndicateur(ctx: Contexte, t: Territoire, def: IndicatorDefinition, r
   // An indicator read through its values compares them with each group's median first, then gives the share reaching the objective.
   const comparaisons =
     def.unit === 'valeur'
-      ? rows.map((x) => ({ label: x.long, texte: `médiane ${medianeTexte(nature, x.row?.valeur_mediane, x.taux, def.valeur)} ; objectif atteint : ${tauxDetaille(x.taux, nature, type)}` }))
+      ? rows.map((x) => ({
+          label: x.long,
+          texte: x.taux?.ok ? `médiane ${medianeTexte(nature, x.row?.valeur_mediane, x.taux, def.valeur)} ; objectif atteint : ${tauxDetaille(x.taux, nature, type)}` : tauxDetaille(x.taux, nature, type),
+        }))
       : rows.map((x) => ({ label: x.long, texte: tauxDetaille(x.taux, nature, type) }));
   if (def.unit !== 'valeur' && strateFr && type !== 'region') comparaisons.splice(1, 0, { label: 'Valeur médiane de sa strate en France', texte: medianeTexte(nature, r.mediane_strate, strateFr, def.valeur) });
   const rangs = [
