@@ -16,6 +16,7 @@ import { quotedString, Warehouse } from '../pipelines/warehouse.ts';
 import { buildAstro } from '../pipelines/build.ts';
 import { pageTypes } from '../test/helpers/pages.ts';
 import { serveStatic } from '../test/helpers/static-server.ts';
+import { benchDecp } from './decp.ts';
 import { GENERATORS, mulberry32 } from './generators.ts';
 import { auditPages, formatAudits, loadBudgets, overBudget } from './lighthouse.ts';
 
@@ -40,6 +41,18 @@ function mb(bytes: number): string {
 function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
   return fn().then((r) => [r, (performance.now() - t0) / 1000]);
+}
+
+/** `npm run bench -- decp`: only the DECP load against DuckDB's own read. */
+async function mainDecp() {
+  const dir = mkdtempSync(join(tmpdir(), 'barometre-bench-decp-'));
+  try {
+    const out = await benchDecp(parseConfig({}, PROJECT_ROOT, join(dir, 'donnees')), referential(), dir);
+    const width = Math.max(...out.map(([k]) => k.length));
+    process.stdout.write(`\n${out.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 async function main() {
@@ -94,6 +107,8 @@ async function main() {
         ['exports', `${exportSeconds.toFixed(2)} s`],
         ['plancher DuckDB (lecture des fichiers bruts)', `${floorSeconds.toFixed(2)} s`],
         ['rapport compute / plancher', `${(computeSeconds / floorSeconds).toFixed(1)} ×`],
+        // Its own warehouse: DuckDB lets one instance open a file.
+        ...(await benchDecp(parseConfig({}, PROJECT_ROOT, join(dir, 'decp')), ref, dir)),
       ];
 
       // 5. The site from these exports: build time, pages, heaviest pages, then Lighthouse on each page type.
@@ -129,4 +144,4 @@ async function main() {
   }
 }
 
-await main();
+await (process.argv.slice(2).includes('decp') ? mainDecp() : main());

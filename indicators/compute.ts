@@ -53,19 +53,21 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     await w.run(`CREATE OR REPLACE TEMP TABLE periodes (periode VARCHAR, debut VARCHAR, fin VARCHAR)`);
     for (const p of periodes) await w.run(`INSERT INTO periodes VALUES ($p, $d, $f)`, { p, d: periodeStart(p), f: periodeEnd(p) });
     const before = (await w.one<{ n: number }>(`SELECT count(*) AS n FROM valeurs_new`))!.n;
+    const tables = new Set((await w.all<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'main'`)).map((r) => r.t));
     await w.run(
-      `INSERT INTO valeurs_new SELECT $id, periode, code, type_collectivite, concernee, obligee, atteinte, valeur, date_donnees FROM (${indicator.sql({ periodes })})`,
+      `INSERT INTO valeurs_new SELECT $id, periode, code, type_collectivite, concernee, obligee, atteinte, valeur, date_donnees FROM (${indicator.sql({ periodes, tables })})`,
       { id: indicator.id },
     );
     const after = (await w.one<{ n: number }>(`SELECT count(*) AS n FROM valeurs_new`))!.n;
     summary.indicators.push({ id: indicator.id, periodes, rows: after - before });
   }
 
-  const versions = indicators.map((i) => `('${i.id}', '${i.version}', '${i.sources.join('+')}')`).join(', ');
+  // `mediane`: the indicator's values are shares or counts, whose strate median is published (`valeur_mediane`).
+  const versions = indicators.map((i) => `('${i.id}', '${i.version}', '${i.sources.join('+')}', ${i.valeur !== undefined})`).join(', ');
   const min = config.minEffectif;
   await w.transaction(async () => {
     await w.run(`CREATE OR REPLACE TABLE valeurs AS SELECT * FROM valeurs_new`);
-    await w.run(`CREATE OR REPLACE TEMP TABLE indicateurs_meta (indicateur VARCHAR, methode_version VARCHAR, source VARCHAR)`);
+    await w.run(`CREATE OR REPLACE TEMP TABLE indicateurs_meta (indicateur VARCHAR, methode_version VARCHAR, source VARCHAR, mediane BOOLEAN)`);
     await w.run(`INSERT INTO indicateurs_meta VALUES ${versions}`);
     await w.run(`CREATE OR REPLACE TABLE barometre AS ${barometreSql(min)}`);
     await addHistory(w, indicators, min, states);
@@ -135,6 +137,7 @@ export function barometreSql(minEffectif: number): string {
              sum(population)::BIGINT AS population_concernee,
              coalesce(sum(population) FILTER (WHERE atteinte), 0)::BIGINT AS population_atteinte,
              max(date_donnees) AS date_donnees,
+             median(valeur) AS valeur_mediane,
              CASE WHEN bool_and(obligee) THEN 'oui' WHEN bool_or(obligee) THEN 'partielle' ELSE 'non' END AS obligation
       FROM t GROUP BY ALL
     )`;
@@ -148,6 +151,7 @@ export function barometreSql(minEffectif: number): string {
            CASE WHEN ${ok} THEN ${wilsonSql('g.atteintes', 'g.concernees', 'low')} END AS ic_bas,
            CASE WHEN ${ok} THEN ${wilsonSql('g.atteintes', 'g.concernees', 'high')} END AS ic_haut,
            CASE WHEN ${ok} AND g.population_concernee > 0 THEN g.population_atteinte::DOUBLE / g.population_concernee END AS taux_population,
+           CASE WHEN ${ok} AND m.mediane THEN g.valeur_mediane END AS valeur_mediane,
            CASE WHEN ${ok} THEN 'ok' ELSE 'effectif_insuffisant' END AS statut,
            g.obligation,
            NULL::VARCHAR AS edition,

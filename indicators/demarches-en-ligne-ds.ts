@@ -7,6 +7,12 @@ export const demarchesEnLigneDs: Indicator = {
   description:
     "Part des collectivités dont un service porte au moins une démarche publiée sur demarches-simplifiees.fr au cours du semestre, selon les statistiques mensuelles de la plateforme. La valeur de chaque collectivité est son nombre de démarches distinctes.",
   unit: 'taux',
+  valeur: {
+    forme: 'nombre',
+    libelle: 'Démarches publiées',
+    unite: { singulier: 'démarche publiée', pluriel: 'démarches publiées', feminin: true },
+    complement: 'sur demarches-simplifiees.fr dans le semestre',
+  },
   direction: 'hausse',
   // Blues of increasing darkness: distinct in greyscale and from the open-data indicator's browns.
   levels: [

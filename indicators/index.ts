@@ -1,10 +1,20 @@
 // The registry: the only list of indicators.
+import { adressesBal } from './adresses-bal.ts';
+import { adressesCertifiees } from './adresses-certifiees.ts';
 import { CHANTIER_INDICATORS } from './chantiers.ts';
 import { demarchesEnLigneDs } from './demarches-en-ligne-ds.ts';
+import { marchesDonneesEssentielles } from './marches-donnees-essentielles.ts';
 import { ouvertureDonnees } from './ouverture-donnees.ts';
 import type { Indicator } from './types.ts';
 
-export const INDICATORS: readonly Indicator[] = [ouvertureDonnees, demarchesEnLigneDs, ...CHANTIER_INDICATORS];
+export const INDICATORS: readonly Indicator[] = [
+  ouvertureDonnees,
+  demarchesEnLigneDs,
+  adressesBal,
+  adressesCertifiees,
+  marchesDonneesEssentielles,
+  ...CHANTIER_INDICATORS,
+];
 
 export function indicatorById(id: string): Indicator {
   const indicator = INDICATORS.find((i) => i.id === id);

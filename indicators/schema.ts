@@ -38,6 +38,7 @@ export const BAROMETRE_FIELDS: Field[] = [
   f('ic_bas', 'number', 'Borne basse de l\'intervalle de confiance de Wilson à 95 % du taux.'),
   f('ic_haut', 'number', 'Borne haute de l\'intervalle de confiance de Wilson à 95 % du taux.'),
   f('taux_population', 'number', 'Taux pondéré par la population : population_atteinte / population_concernee.'),
+  f('valeur_mediane', 'number', "Médiane des valeurs des collectivités concernées (part entre 0 et 1 ou nombre, selon l'indicateur : voir « valeur » dans indicateurs.json) ; vide pour un indicateur oui/non, et sous le seuil de diffusion."),
   f('statut', 'string', 'ok, ou effectif_insuffisant quand le nombre de concernées est sous le seuil de diffusion (le taux est alors masqué).'),
   f('obligation', 'string', "oui si toutes les collectivités de la ligne sont soumises à l'obligation légale mesurée, non si aucune, partielle sinon."),
   f('edition', 'string', 'Semestre de l\'édition publiée (figée) dont vient la ligne ; vide pour un calcul non encore publié.'),

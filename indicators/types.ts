@@ -20,7 +20,7 @@ export const NATURES: Record<NatureIndicateur, string> = {
 };
 
 export interface Level {
-  /** Lower bound of the rate, inclusive (0–1). */
+  /** Lower bound of the headline figure, inclusive: the rate (0–1), or the strate median for a `valeur` indicator. */
   min: number;
   label: string;
   /** Fill colour; chosen to stay distinct in greyscale (increasing darkness). */
@@ -30,14 +30,36 @@ export interface Level {
 export interface ComputeContext {
   /** Semesters to compute, oldest first. */
   periodes: string[];
+  /** The warehouse's tables, for an indicator whose sources may not all be loaded (absent: all of them are). */
+  tables?: ReadonlySet<string>;
+}
+
+/**
+ * What a collectivité's value is when it says more than yes or no: a share (0–1, read as a percentage) or a
+ * count, with its noun. It travels in `indicateurs.json`, so that the site words values without knowing ids.
+ */
+export interface ValeurIndicateur {
+  forme: 'part' | 'nombre';
+  /** What the value is, as a column title: « Part des adresses certifiées », « Marchés publiés ». */
+  libelle: string;
+  /** For a count: its noun and whether it is feminine (« aucune démarche », « aucun marché »). */
+  unite?: { singulier: string; pluriel: string; feminin: boolean };
+  /** Ends the sentence that gives a collectivité's value: « 12 marchés » + « notifiés dans le semestre ». */
+  complement: string;
 }
 
 export interface Indicator {
   id: string;
   label: string;
   description: string;
-  /** `taux` for a share of collectivités. */
-  unit: 'taux';
+  /**
+   * `taux`: the headline is the share of collectivités that reach the objective.
+   * `valeur`: the headline is the median of the collectivités' values in each strate (`valeur_mediane`), the
+   * share reaching the objective (`taux`) coming second.
+   */
+  unit: 'taux' | 'valeur';
+  /** Set when the per-collectivité value is a share or a count (its strate median is then computed and shown). */
+  valeur?: ValeurIndicateur;
   direction: 'hausse' | 'baisse';
   levels: Level[];
   axe: AxeDcant;

@@ -243,6 +243,13 @@ function locate(path: string): string {
   return full;
 }
 
+/** The extension of the archived raw file: a local file's (or the fixture's) own when the source reads that format too. */
+function rawExtension(source: Source, from: string | undefined): string {
+  const name = from ? basename(from).toLowerCase() : '';
+  const known = [...(source.extensions ?? [])].sort((a, b) => b.length - a.length);
+  return known.find((ext) => name.endsWith(`.${ext}`)) ?? source.extension;
+}
+
 /** The raw bytes of a pull: in memory (small downloads) or in a file (large downloads, local files). */
 type Obtained = { bytes: Uint8Array } | { file: string; temporary: boolean };
 
@@ -309,7 +316,7 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
   await saveRun(w, run);
   const log = options.log;
   // The run's own suffix: two runs in the same second never share (or overwrite) a raw file.
-  const rawPath = resolve(config.paths.raw, source.id, `${fileTimestamp(started)}-${run.run_id.split('-').at(-1)}.${source.extension}`);
+  const rawPath = resolve(config.paths.raw, source.id, `${fileTimestamp(started)}-${run.run_id.split('-').at(-1)}.${rawExtension(source, options.from ?? (options.offline ? source.fixture : undefined))}`);
   const downloadPath = resolve(config.paths.raw, source.id, `.${basename(rawPath)}.part`);
   const staging = stagingFor(source, run);
   try {

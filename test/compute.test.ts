@@ -17,7 +17,11 @@ const collectivites = [
   commune('35004', 50), commune('35005', 60), commune('35006', 70), // none publishes
   commune('35007', null), // unknown population, publishes
 ];
-const ref = { version: 'test', strates, collectivites, history: [] } as unknown as Referential;
+// What the SQL referential (ref_siren, ref_noms) reads besides the collectivités: nothing to match here.
+const ref = {
+  version: 'test', strates, collectivites, history: [], ept: [], correspondances: [],
+  communeByCode: new Map(collectivites.map((c) => [c.code, c])), communeBySiren: new Map(), epciBySiren: new Map(), departementByCode: new Map(), regionByCode: new Map(),
+} as unknown as Referential;
 const publishing = ['35001', '35002', '35007'];
 
 const tmp = scratch();
@@ -47,6 +51,10 @@ describe('the barometer on a frozen warehouse', () => {
     expect(r.ic_bas).toBeCloseTo(0.2077, 4);
     expect(r.ic_haut).toBeCloseTo(0.9385, 4);
     expect(r.taux_population).toBeCloseTo(8000 / 12200, 10);
+  });
+
+  it('publishes no median for a yes/no indicator', () => {
+    expect(rows.filter((r) => r.valeur_mediane !== null)).toEqual([]);
   });
 
   it('shows 0 % when nobody publishes in a large enough strate', () => {

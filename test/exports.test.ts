@@ -88,6 +88,19 @@ describe('the exports of a run with a hostile name in the source', () => {
     expect(pkg.sources[0]).toMatchObject({ licence: 'ODbL 1.0', date_donnees: '2021-04-09' });
   });
 
+  it('gives the site each indicator’s unit, and the wording of its values when they are shares or counts', () => {
+    const defs = JSON.parse(readFileSync(join(dir(), 'indicateurs.json'), 'utf8')) as { id: string; unit: string; valeur?: { forme: string; libelle: string } }[];
+    for (const d of defs) {
+      expect(['taux', 'valeur']).toContain(d.unit);
+      // A headline median needs values to take it from.
+      if (d.unit === 'valeur') expect(d.valeur).toBeDefined();
+      if (d.valeur) expect(['part', 'nombre']).toContain(d.valeur.forme);
+    }
+    expect(defs.filter((d) => d.unit === 'valeur').map((d) => d.id)).toContain('adresses-certifiees');
+    const valeur = JSON.parse(readFileSync(join(dir(), 'datapackage.json'), 'utf8')).resources.find((r: { name: string }) => r.name === 'barometre').schema.fields.find((f: { name: string }) => f.name === 'valeur_mediane');
+    expect(valeur).toMatchObject({ type: 'number', description: expect.stringMatching(/^Médiane des valeurs des collectivités concernées/) });
+  });
+
   it('writes Parquet twins with the same rows as the CSV', async () => {
     await withWarehouse(':memory:', async (w) => {
       const row = await w.one<{ n: number }>(`SELECT count(*) AS n FROM read_parquet('${join(dir(), 'barometre.parquet')}')`);

@@ -132,8 +132,14 @@ describe('the words of the territory pages', () => {
   it('says values in words, never a misleading 0,0 % for a rate above zero, and withholds a median with its rate', () => {
     expect(valeurCourte('binaire', 1)).toBe('oui');
     expect(valeurCourte('enquete', 0.5)).toBe('en cours');
-    expect(valeurCourte('nombre', 0)).toBe('aucune');
-    expect(valeurCourte('nombre', 2)).toBe('2 démarches');
+    const demarches = { forme: 'nombre', libelle: 'Démarches publiées', unite: { singulier: 'démarche publiée', pluriel: 'démarches publiées', feminin: true }, complement: '' } as const;
+    const marches = { forme: 'nombre', libelle: 'Marchés publiés', unite: { singulier: 'marché publié', pluriel: 'marchés publiés', feminin: false }, complement: '' } as const;
+    expect(valeurCourte('nombre', 0, demarches)).toBe('aucune démarche publiée');
+    expect(valeurCourte('nombre', 0, marches)).toBe('aucun marché publié');
+    expect(valeurCourte('nombre', 2, demarches)).toBe('2 démarches publiées');
+    expect(valeurCourte('nombre', 1, marches)).toBe('1 marché publié');
+    expect(medianeTexte('nombre', 1.5, { t: 0.5, n: 6, a: 3, ok: true }, marches)).toBe('1,5 marché publié');
+    expect(valeurCourte('part', 0.7253)).toBe(`72,5${NNBSP}%`);
     expect(pourcent(8 / 34875)).toBe(`moins de 0,1${NNBSP}%`);
     expect(pourcent(0)).toBe(`0,0${NNBSP}%`);
     expect(medianeTexte('enquete', 1, { t: null, n: 1, a: 1, ok: false })).toBe('effectif insuffisant');
@@ -176,7 +182,7 @@ describe('a commune page: Rennes (35238)', () => {
   });
 
   it('shows the number of procedures on Démarches Simplifiées and the survey answers with their respondents', () => {
-    expect(t).toContain('Rennes porte 2 démarches publiées sur demarches-simplifiees.fr.');
+    expect(t).toContain('Rennes : 2 démarches publiées sur demarches-simplifiees.fr dans le semestre.');
     expect(t).toContain('Sa strate en France (communes de 100 000 habitants ou plus) : effectif insuffisant (1 répondante)');
     expect(t).toContain('Valeur médiane de sa strate en France : effectif insuffisant');
   });

@@ -1,5 +1,8 @@
 // The registry: the only list of sources. The CLI, the scheduler, the exports and the tests read it.
+import { ban } from './ban.ts';
+import { banPublications } from './ban-publications.ts';
 import { contours } from './contours.ts';
+import { decp } from './decp.ts';
 import { ds } from './ds.ts';
 import { enquetes } from './enquetes.ts';
 import { odt } from './odt.ts';
@@ -8,7 +11,7 @@ import type { Config } from '../config.ts';
 import type { Source } from './types.ts';
 import { vde } from './vde.ts';
 
-export const SOURCES: readonly Source[] = [odt, odtHistorique, contours, vde, ds, enquetes];
+export const SOURCES: readonly Source[] = [odt, odtHistorique, contours, vde, ds, enquetes, ban, banPublications, decp];
 
 /** The live URL of a source: the configuration's override, else its own; null when it has none (a survey file). */
 export function liveUrl(config: Config, source: Source): string | null {

@@ -106,6 +106,8 @@ export interface Source {
   fixture: string;
   /** Extension of the raw file archived. */
   extension: string;
+  /** Other formats the source reads: a local file (`--from`) with one of these extensions is archived under it. */
+  extensions?: readonly string[];
   /** Date the fixture describes. */
   fixtureDate: string;
   /**

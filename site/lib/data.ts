@@ -20,6 +20,8 @@ export interface BarometreRow {
   ic_bas: number | null;
   ic_haut: number | null;
   taux_population: number | null;
+  /** Median of the collectivités' values, for an indicator whose values are shares or counts (absent in older exports). */
+  valeur_mediane?: number | null;
   statut: 'ok' | 'effectif_insuffisant';
   obligation: 'oui' | 'non' | 'partielle';
   edition: string | null;
@@ -30,7 +32,9 @@ export interface IndicatorDefinition {
   id: string;
   label: string;
   description: string;
-  unit: string;
+  unit: 'taux' | 'valeur';
+  /** For an indicator whose values are shares or counts: how they read. */
+  valeur?: ValeurIndicateur;
   direction: 'hausse' | 'baisse';
   levels: { min: number; label: string; color: string }[];
   axe: string;
@@ -65,6 +69,8 @@ export interface StrateDefinition {
 }
 
 // The exports' shapes, from the code that writes them (type-only imports: nothing of it runs in the site).
+export type { ValeurIndicateur } from '../../indicators/types.ts';
+import type { ValeurIndicateur } from '../../indicators/types.ts';
 export type { IndicateurProvenance, Provenance, SourceProvenance } from '../../indicators/exports.ts';
 
 import type { Provenance } from '../../indicators/exports.ts';

@@ -4,7 +4,7 @@ import { chantiersParAxe, chantiersVues, indicateurPrincipal } from './chantiers
 import { levelColors } from './couleurs.ts';
 import { type BarometreRow, type SiteData, TYPE_ORDER, latestPeriode } from './data.ts';
 import { formatInteger, formatPeriode } from './format.ts';
-import { type Variation, indicatorHref, isSurvey, nationalRows, previousPeriode, rateText, respondentsText, strateLongue, variation } from './indicateurs.ts';
+import { type Variation, headline, indicatorHref, isSurvey, nationalRows, previousPeriode, respondentsText, strateLongue, variation } from './indicateurs.ts';
 
 export interface KeyFigure {
   indicateur: string;
@@ -62,7 +62,11 @@ export function keyFigures(data: SiteData): KeyFigure[] {
     const row = headlineRow(rows.filter((r) => r.periode === periode));
     if (!row) continue;
     const previous = rows.find((r) => r.periode === previousPeriode(periode) && r.type_collectivite === row.type_collectivite && r.strate === row.strate);
-    const colors = row.statut === 'ok' ? levelColors(indicator.levels, row.taux) : null;
+    const head = headline(indicator, row);
+    const colors = row.statut === 'ok' ? levelColors(indicator.levels, head.value) : null;
+    // A median of shares changes in points like a rate; a median of counts is not compared here.
+    const median = indicator.unit === 'valeur';
+    const asRate = (r: BarometreRow | undefined) => (r && median ? { ...r, taux: r.valeur_mediane ?? null } : r);
     out.push({
       indicateur: indicator.id,
       label: indicator.label,
@@ -71,11 +75,11 @@ export function keyFigures(data: SiteData): KeyFigure[] {
       href: indicatorHref(indicator.id, row.type_collectivite, row.strate),
       periode,
       about: about(data, row),
-      value: rateText(row),
-      counts: countsText(row, isSurvey(indicator)),
+      value: head.text,
+      counts: median && row.statut === 'ok' ? `médiane de ${formatInteger(row.concernees)} collectivités ; objectif atteint par ${formatInteger(row.atteintes)}` : countsText(row, isSurvey(indicator)),
       fill: colors?.fill ?? null,
       color: colors?.text ?? null,
-      variation: variation(row, previous),
+      variation: median && indicator.valeur?.forme !== 'part' ? { kind: 'absent', points: null, arrow: '', text: 'évolution de la médiane non calculée' } : variation(asRate(row), asRate(previous)),
       row,
     });
   }

@@ -4,6 +4,7 @@ import type { TileValue } from '../charts/carte-tuiles.ts';
 import { levelColors } from './couleurs.ts';
 import { type BarometreRow, type IndicatorDefinition, type SiteData, type Tuile, TYPE_ORDER } from './data.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
+import { medianeTexte, natureIndicateur } from './territoires-texte.ts';
 
 export type TypeCollectivite = BarometreRow['type_collectivite'];
 
@@ -91,6 +92,19 @@ export function strateAnchor(type: TypeCollectivite, strate: string): string {
 
 export function indicatorHref(indicateur: string, type?: TypeCollectivite, strate?: string): string {
   return `/indicateurs/${indicateur}/${type && strate ? `#${strateAnchor(type, strate)}` : ''}`;
+}
+
+/** The strate median of an indicator whose values are shares or counts: "72,6 %", "3 marchés publiés"; "—" without one. */
+export function medianText(indicator: Pick<IndicatorDefinition, 'id' | 'sources' | 'valeur'>, row: BarometreRow | undefined | null): string {
+  if (!row) return '—';
+  if (row.statut === 'effectif_insuffisant') return 'effectif insuffisant';
+  return medianeTexte(natureIndicateur(indicator), row.valeur_mediane, undefined, indicator.valeur);
+}
+
+/** The headline figure of a row: the rate, or the strate median for an indicator read through its values (`unit: 'valeur'`). */
+export function headline(indicator: Pick<IndicatorDefinition, 'id' | 'sources' | 'unit' | 'valeur'>, row: BarometreRow | undefined | null): { text: string; value: number | null } {
+  if (indicator.unit === 'valeur') return { text: medianText(indicator, row), value: row?.statut === 'ok' ? (row.valeur_mediane ?? null) : null };
+  return { text: rateText(row), value: row?.statut === 'ok' ? row.taux : null };
 }
 
 /** What a rate reads as: "5,6 %", "effectif insuffisant", or "—" when there is no row. */

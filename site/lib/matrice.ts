@@ -4,7 +4,7 @@ import { chantiersParAxe, chantiersVues, indicateurPrincipal, indisponibiliteTex
 import { levelColors, type Level } from './couleurs.ts';
 import { type BarometreRow, type IndicatorDefinition, type SiteData, type SourceProvenance, TYPE_ORDER, latestPeriode } from './data.ts';
 import { formatPeriode } from './format.ts';
-import { TYPE_TITLES, type TypeCollectivite, indicatorHref, isSurvey, nationalRows, rateText, respondentsText, strateColumns, strateCourte } from './indicateurs.ts';
+import { TYPE_TITLES, type TypeCollectivite, headline, indicatorHref, isSurvey, nationalRows, respondentsText, strateColumns, strateCourte } from './indicateurs.ts';
 
 export interface MatrixCell {
   strate: string;
@@ -53,11 +53,13 @@ export interface MatrixTable {
 export type MatrixPeriode = 'dernier' | string;
 
 export function matrixCell(indicator: IndicatorDefinition, type: TypeCollectivite, strate: string, row: BarometreRow | undefined): MatrixCell {
-  const colors = row && row.statut === 'ok' ? levelColors(indicator.levels, row.taux) : null;
+  // The rate, or for an indicator read through its values the strate median, which the cell then names.
+  const head = headline(indicator, row);
+  const colors = row && row.statut === 'ok' ? levelColors(indicator.levels, head.value) : null;
   return {
     strate,
-    text: rateText(row),
-    detail: row && isSurvey(indicator) ? respondentsText(row.concernees) : null,
+    text: head.text,
+    detail: row && isSurvey(indicator) ? respondentsText(row.concernees) : row && indicator.unit === 'valeur' && row.statut === 'ok' ? 'médiane' : null,
     href: indicatorHref(indicator.id, type, strate),
     fill: colors?.fill ?? null,
     color: colors?.text ?? null,

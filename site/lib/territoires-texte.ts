@@ -3,12 +3,17 @@
 import { formatInteger, formatPercent } from './format.ts';
 import type { TypeCollectivite } from './recherche.ts';
 
-/** How an indicator's per-collectivité value reads: yes/no, a count, or a survey answer (1 oui, 0,5 en cours, 0 non). */
-export type Nature = 'binaire' | 'nombre' | 'enquete';
+/** How an indicator's per-collectivité value reads: yes/no, a count, a share, or a survey answer (1 oui, 0,5 en cours, 0 non). */
+export type Nature = 'binaire' | 'nombre' | 'part' | 'enquete';
 
-export function natureIndicateur(id: string): Nature {
-  if (id === 'demarches-en-ligne-ds') return 'nombre';
-  if (id.startsWith('chantier-')) return 'enquete';
+/** What a value is when it is a share or a count (the indicator's `valeur`, from indicateurs.json). */
+export type { ValeurIndicateur } from '../../indicators/types.ts';
+import type { ValeurIndicateur } from '../../indicators/types.ts';
+
+/** The nature of an indicator's values, from its definition in the exports. */
+export function natureIndicateur(def: { id: string; sources: readonly string[]; valeur?: ValeurIndicateur }): Nature {
+  if (def.valeur) return def.valeur.forme;
+  if (def.id.startsWith('chantier-') || def.sources.includes('enquetes')) return 'enquete';
   return 'binaire';
 }
 
@@ -83,6 +88,8 @@ export interface IndicateurResume {
   mesure: string;
   periode: string;
   nature: Nature;
+  /** For a share or a count: its wording (absent for yes/no and survey answers). */
+  valeur?: ValeurIndicateur;
   date_donnees: string | null;
   methode_version: string;
   /** "Observatoire open data des territoires (OpenDataFrance, ODbL 1.0)". */
@@ -134,10 +141,18 @@ export function groupeStrate(type: TypeCollectivite, libelle: string): string {
   return /^(de |moins )/.test(libelle) ? `${words} ${libelle.startsWith('moins') ? 'de ' : ''}${libelle}` : `${words} de ${libelle}`;
 }
 
-/** The value as a short word: "oui", "non", "en cours", "2 démarches". */
-export function valeurCourte(nature: Nature, valeur: number | null): string {
+/** "1 démarche publiée", "2,5 marchés publiés": the noun agrees with the number (singular below 2, in French). */
+function compte(n: number, def: ValeurIndicateur | undefined): string {
+  const nombre = Number.isInteger(n) ? formatInteger(n) : new Intl.NumberFormat('fr-FR', { maximumFractionDigits: 1 }).format(n);
+  if (!def?.unite) return nombre;
+  return `${nombre} ${Math.abs(n) >= 2 ? def.unite.pluriel : def.unite.singulier}`;
+}
+
+/** The value as a short word: "oui", "non", "en cours", "2 démarches publiées", "87,3 %". */
+export function valeurCourte(nature: Nature, valeur: number | null, def?: ValeurIndicateur): string {
   if (valeur === null || valeur === undefined) return '—';
-  if (nature === 'nombre') return valeur === 0 ? 'aucune' : `${formatInteger(valeur)} démarche${valeur > 1 ? 's' : ''}`;
+  if (nature === 'nombre') return valeur === 0 ? (def?.unite ? `${def.unite.feminin ? 'aucune' : 'aucun'} ${def.unite.singulier}` : '0') : compte(valeur, def);
+  if (nature === 'part') return pourcent(valeur);
   if (nature === 'enquete') return valeur >= 1 ? 'oui' : valeur > 0 ? 'en cours' : 'non';
   return valeur >= 1 ? 'oui' : 'non';
 }
@@ -149,24 +164,23 @@ export function deNom(nom: string): string {
   return /^[AEIOUYÀÂÉÈÊËÎÏÔÛÜH]/i.test(nom) ? `d’${nom}` : `de ${nom}`;
 }
 
-/** A sentence saying the value: "Rennes publie des données ouvertes." */
-export function phraseValeur(indicateur: string, label: string, nature: Nature, valeur: number | null, nom: string): string {
+/** A sentence saying the value: "Rennes publie des données ouvertes.", "Rennes : 12 marchés publiés dans les données…". */
+export function phraseValeur(indicateur: string, label: string, nature: Nature, valeur: number | null, nom: string, def?: ValeurIndicateur): string {
   if (valeur === null) return `${nom} : pas de valeur pour cet indicateur.`;
   if (indicateur === 'ouverture-donnees') return valeur >= 1 ? `${nom} publie des données ouvertes.` : `${nom} ne publie pas de données ouvertes (selon l'Observatoire open data des territoires).`;
-  if (nature === 'nombre')
-    return valeur === 0
-      ? `Aucune démarche ${deNom(nom)} n’est publiée sur demarches-simplifiees.fr.`
-      : `${nom} porte ${formatInteger(valeur)} démarche${valeur > 1 ? 's' : ''} publiée${valeur > 1 ? 's' : ''} sur demarches-simplifiees.fr.`;
+  if ((nature === 'nombre' || nature === 'part') && def) {
+    const v = valeurCourte(nature, valeur, def);
+    return `${nom} : ${v.charAt(0).toLowerCase()}${v.slice(1)} ${def.complement}.`;
+  }
   if (nature === 'enquete') return `${label} : ${nom} répond « ${valeurCourte(nature, valeur)} » à l'enquête.`;
-  return `${label} : ${valeurCourte(nature, valeur)}.`;
+  return `${label} : ${valeurCourte(nature, valeur, def)}.`;
 }
 
-/** The median value of a strate in words: "non", "oui", "1 démarche"; withheld with the strate's rate. */
-export function medianeTexte(nature: Nature, mediane: number | null | undefined, taux?: TauxResume): string {
+/** The median value of a strate in words: "non", "oui", "1,5 démarche publiée", "92,4 %"; withheld with the strate's rate. */
+export function medianeTexte(nature: Nature, mediane: number | null | undefined, taux?: TauxResume, def?: ValeurIndicateur): string {
   if (taux && !taux.ok) return 'effectif insuffisant';
   if (mediane === null || mediane === undefined) return '—';
-  if (nature === 'nombre') return mediane === 0 ? 'aucune démarche' : `${String(mediane).replace('.', ',')} démarche${mediane > 1 ? 's' : ''}`;
-  return valeurCourte(nature, mediane);
+  return valeurCourte(nature, mediane, def);
 }
 
 /** "7,1 %"; "moins de 0,1 %" rather than a misleading "0,0 %" when some do. */

@@ -139,7 +139,8 @@ export function contexte(folder = exportsFolder()): Contexte {
         chantier: chantierDe.get(def.id)!.libelle,
         mesure: def.nature_libelle,
         periode,
-        nature: natureIndicateur(def.id),
+        nature: natureIndicateur(def),
+        ...(def.valeur ? { valeur: def.valeur } : {}),
         date_donnees: rows.map((r) => r.date_donnees).sort().at(-1) ?? null,
         methode_version: rows[0]?.methode_version ?? def.version,
         sources: sources.map((s) => `${s.titre} (${s.producteur}, ${s.licence})`).join(' ; '),
@@ -449,9 +450,16 @@ function vueIndicateur(ctx: Contexte, t: Territoire, def: IndicatorDefinition, r
       row: ligne(ctx, def.id, r.periode, 'departement', t.departement!, type, t.strate),
     });
   if (ensemble) rows.push({ label: `${mots.tous}, France`, long: `${mots.tous} en France`, dans: `pour l’ensemble des ${mots.pluriel} de France`, taux: ensemble, row: ligne(ctx, def.id, r.periode, 'national', 'FR', type, 'toutes') });
-  const valeurTxt = valeurCourte(nature, r.valeur);
-  const comparaisons = rows.map((x) => ({ label: x.long, texte: tauxDetaille(x.taux, nature, type) }));
-  if (strateFr && type !== 'region') comparaisons.splice(1, 0, { label: 'Valeur médiane de sa strate en France', texte: medianeTexte(nature, r.mediane_strate, strateFr) });
+  const valeurTxt = valeurCourte(nature, r.valeur, def.valeur);
+  // An indicator read through its values compares them with each group's median first, then gives the share reaching the objective.
+  const comparaisons =
+    def.unit === 'valeur'
+      ? rows.map((x) => ({
+          label: x.long,
+          texte: x.taux?.ok ? `médiane ${medianeTexte(nature, x.row?.valeur_mediane, x.taux, def.valeur)} ; objectif atteint : ${tauxDetaille(x.taux, nature, type)}` : tauxDetaille(x.taux, nature, type),
+        }))
+      : rows.map((x) => ({ label: x.long, texte: tauxDetaille(x.taux, nature, type) }));
+  if (def.unit !== 'valeur' && strateFr && type !== 'region') comparaisons.splice(1, 0, { label: 'Valeur médiane de sa strate en France', texte: medianeTexte(nature, r.mediane_strate, strateFr, def.valeur) });
   const rangs = [
     `En France : ${rangTexte(valeur.rangStrate, valeur.effectifStrate, valeur.exaequoStrate, type, libelle, type === 'region' ? '' : 'en France')} ; ${percentileTexte(valeur.percentileStrate, type)}.`,
   ];
@@ -460,7 +468,7 @@ function vueIndicateur(ctx: Contexte, t: Territoire, def: IndicatorDefinition, r
   // A chart adds nothing when every rate is withheld: the lists and the table say it all.
   const drawn = lignes.some((l) => !l.withheld && l.taux !== null);
   const svg = drawn ? comparaisonSvg(resume.court, { label: mots.ce, atteinte: r.atteinte, texte: valeurTxt }, lignes) : null;
-  const phrase = phraseValeur(def.id, def.label, nature, r.valeur, t.nom);
+  const phrase = phraseValeur(def.id, def.label, nature, r.valeur, t.nom, def.valeur);
   const survey = nature === 'enquete' ? ' Taux calculés parmi les collectivités qui ont répondu à l’enquête.' : '';
   const intervals = lignes.some((l) => l.ic_bas !== null) ? ' Les traits noirs montrent l’intervalle de confiance à 95\u202f%.' : '';
   const rupture = lignes.some((l) => l.rupture) ? ' « Rupture de série » : la méthode de calcul a changé ce semestre, la comparaison avec les semestres précédents est à faire avec prudence.' : '';
@@ -510,7 +518,8 @@ function pairsDe(ctx: Contexte, t: Territoire, colonnes: string[]): VueTerritoir
         soi: p.code === t.code,
         valeurs: colonnes.map((id) => {
           const r = results.find((x) => x.indicateur === id);
-          return r ? valeurCourte(natureIndicateur(id), r.valeur) : '—';
+          const resume = ctx.indicateurs.find((i) => i.def.id === id)?.resume;
+          return r && resume ? valeurCourte(resume.nature, r.valeur, resume.valeur) : '—';
         }),
       };
     });

@@ -79,13 +79,13 @@ function contenu(c: Fiche, f: FichierDonnees): Node[] {
     section.append(el('h2', {}, `${ind.court} `, el('span', { class: 'periode' }, `(${formatPeriode(ind.periode)})`)));
     section.append(el('p', { class: 'nature' }, ligneChantier(ind)));
     const obligation = ind.id === 'ouverture-donnees' ? (v.obligee ? ' Elle y est soumise par la loi.' : ' Elle n’y est pas soumise (moins de 3 500 habitants).') : '';
-    section.append(el('p', { class: 'valeur' }, el('strong', { class: 'mot' }, valeurCourte(ind.nature, v.valeur)), ` ${phraseValeur(ind.id, ind.label, ind.nature, v.valeur, c.nom)}${obligation}`));
+    section.append(el('p', { class: 'valeur' }, el('strong', { class: 'mot' }, valeurCourte(ind.nature, v.valeur, ind.valeur)), ` ${phraseValeur(ind.id, ind.label, ind.nature, v.valeur, c.nom, ind.valeur)}${obligation}`));
     const national = f.taux[cleTaux(ind.id, 'FR', 'commune', c.strate)];
     const ul = el(
       'ul',
       { class: 'comparaisons' },
       el('li', {}, `Sa strate en France (${groupe}) : `, el('strong', {}, tauxDetaille(national, ind.nature, 'commune'))),
-      el('li', {}, 'Valeur médiane de sa strate en France : ', el('strong', {}, medianeTexte(ind.nature, national?.m, national))),
+      el('li', {}, 'Valeur médiane de sa strate en France : ', el('strong', {}, medianeTexte(ind.nature, national?.m, national, ind.valeur))),
       el('li', {}, `Sa strate dans le département (${f.departements[dep] ?? dep}) : `, el('strong', {}, tauxDetaille(f.taux[cleTaux(ind.id, dep, 'commune', c.strate)], ind.nature, 'commune'))),
       el('li', {}, 'Toutes les communes en France : ', el('strong', {}, tauxDetaille(f.taux[cleTaux(ind.id, 'FR', 'commune', 'toutes')], ind.nature, 'commune'))),
     );
@@ -125,7 +125,7 @@ function pairs(c: Fiche, f: FichierDonnees, groupe: string, indicateurs: Fichier
       p.code === c.code ? { class: 'soi' } : {},
       el('th', { scope: 'row' }, p.code === c.code ? `${p.nom} (cette commune)` : el('a', { href: urlTerritoire('commune', p.code, p.page) }, p.nom)),
       el('td', { class: 'num' }, formatInteger(p.population)),
-      ...indicateurs.map((i) => el('td', {}, p.v[i.id] ? valeurCourte(i.nature, p.v[i.id]![0]) : '—')),
+      ...indicateurs.map((i) => el('td', {}, p.v[i.id] ? valeurCourte(i.nature, p.v[i.id]![0], i.valeur) : '—')),
     ),
   );
   const table = el('table', {}, el('caption', {}, `${TYPE_MOTS.commune.pluriel.charAt(0).toUpperCase()}${TYPE_MOTS.commune.pluriel.slice(1)} de sa strate du même département, par population`), el('thead', {}, head), el('tbody', {}, ...rows));

@@ -8,7 +8,7 @@ import { chargerDonnees, chargerIndex, differer, el } from './charger.ts';
 interface Soi {
   fiche: Fiche;
   taux: Record<string, TauxResume>;
-  indicateurs: Pick<IndicateurResume, 'id' | 'court' | 'periode' | 'nature'>[];
+  indicateurs: Pick<IndicateurResume, 'id' | 'court' | 'periode' | 'nature' | 'valeur'>[];
   strates: Record<string, string>;
 }
 
@@ -136,8 +136,8 @@ function tableau(soi: Soi, autre: Fiche, fichier: FichierDonnees): HTMLElement {
         'tr',
         {},
         th(`${ind.court} (${formatPeriode(ind.periode)})`, { scope: 'row' }),
-        el('td', {}, a.v[id] ? valeurCourte(ind.nature, a.v[id]![0]) : 'pas de valeur'),
-        el('td', {}, autre.v[id] ? valeurCourte(ind.nature, autre.v[id]![0]) : 'pas de valeur'),
+        el('td', {}, a.v[id] ? valeurCourte(ind.nature, a.v[id]![0], ind.valeur) : 'pas de valeur'),
+        el('td', {}, autre.v[id] ? valeurCourte(ind.nature, autre.v[id]![0], ind.valeur) : 'pas de valeur'),
         el('td', { class: 'num' }, tauxTexte(tA)),
         el('td', { class: 'num' }, tauxTexte(tB)),
       );
