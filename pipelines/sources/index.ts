@@ -1,5 +1,6 @@
 // The registry: the only list of sources. The CLI, the scheduler, the exports and the tests read it.
 import { contours } from './contours.ts';
+import { datagouv } from './datagouv.ts';
 import { ds } from './ds.ts';
 import { enquetes } from './enquetes.ts';
 import { odt } from './odt.ts';
@@ -8,7 +9,7 @@ import type { Config } from '../config.ts';
 import type { Source } from './types.ts';
 import { vde } from './vde.ts';
 
-export const SOURCES: readonly Source[] = [odt, odtHistorique, contours, vde, ds, enquetes];
+export const SOURCES: readonly Source[] = [odt, odtHistorique, contours, vde, ds, enquetes, datagouv];
 
 /** The live URL of a source: the configuration's override, else its own; null when it has none (a survey file). */
 export function liveUrl(config: Config, source: Source): string | null {
