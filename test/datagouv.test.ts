@@ -12,9 +12,11 @@ import { sha256 } from '../pipelines/files.ts';
 import { datagouv, dateOfExportName, jeuxBeside } from '../pipelines/sources/datagouv.ts';
 import { odt } from '../pipelines/sources/odt.ts';
 import { Warehouse, withWarehouse } from '../pipelines/warehouse.ts';
+import { createRequire } from 'node:module';
 import { HAS_REALDATA, REALDATA, scratch, testConfig } from './helpers/env.ts';
 import { scriptedServer, type ScriptedServer } from './helpers/server.ts';
 
+const require = createRequire(import.meta.url);
 const tmp = scratch();
 afterAll(tmp.cleanup);
 const FIXTURE = resolve(PROJECT_ROOT, 'test/fixtures/datagouv');
@@ -44,7 +46,7 @@ describe('the catalogue on its fixture (hand-checkable)', () => {
   it('counts every record of both files: 10 organisations, 1 known only from a dataset, 12 datasets, 1 of them cut short', () => {
     expect(records(join(FIXTURE, 'organisations.csv'))).toHaveLength(10);
     expect(records(join(FIXTURE, 'datasets.csv'))).toHaveLength(12);
-    expect(run).toMatchObject({ status: 'succes', rows_in: 23, rows_loaded: 19, rows_rejected: 4, date_donnees: '2025-09-19' });
+    expect(run).toMatchObject({ status: 'succes', rows_in: 23, rows_loaded: 19, rows_rejected: 4, date_donnees: '2022-12-31' });
   });
 
   it('matches by SIREN (first 9 digits of the SIRET), then by a name that designates one collectivité, and keeps the others apart', async () => {
@@ -74,7 +76,7 @@ describe('the catalogue on its fixture (hand-checkable)', () => {
     const jeux = await w.all(`SELECT ligne, cree_le, archive_le FROM datagouv_jeux WHERE organisation_id = '559a4970c751df46a9a453ba' OR organisation_id IS NULL ORDER BY ligne`);
     expect(jeux).toEqual([
       { ligne: 5, cree_le: '2015-07-13', archive_le: '2022-03-01' },
-      { ligne: 6, cree_le: '2023-02-01', archive_le: null },
+      { ligne: 6, cree_le: '2022-09-01', archive_le: null },
       { ligne: 12, cree_le: '2021-05-04', archive_le: null },
     ]);
   });
@@ -82,7 +84,7 @@ describe('the catalogue on its fixture (hand-checkable)', () => {
   it('reports the match rate in the log', () => {
     const notes = log.lines.map((l) => l.message).join('\n');
     expect(notes).toMatch(/taux de rapprochement des organisations qui désignent une collectivité : 66,7 % \(6 sur 9\)/);
-    expect(notes).toMatch(/données du 2025-09-19/);
+    expect(notes).toMatch(/données du 2022-12-31/);
   });
 
   it('archives both files as received, each with its SHA-256 in the pull’s checksum file', () => {
@@ -95,6 +97,7 @@ describe('the catalogue on its fixture (hand-checkable)', () => {
 });
 
 describe('ouverture-donnees from the catalogue', () => {
+  // The Observatory's fixture on two dates, and the catalogue's fixture said to be an export of 19 September 2025.
   const config = testConfig(join(tmp.dir, 'indicateur'));
   let w: Warehouse;
   const national = (periode: string, type: string, nature: string | null = null) =>
@@ -104,35 +107,54 @@ describe('ouverture-donnees from the catalogue', () => {
     );
   beforeAll(async () => {
     w = await Warehouse.open(config.paths.warehouse);
-    await pullSource(config, w, odt, { offline: true, log: memoryLogger() });
-    await pullSource(config, w, datagouv, { offline: true, log: memoryLogger() });
+    const odtFixture = resolve(PROJECT_ROOT, odt.fixture);
+    await pullSource(config, w, odt, { from: odtFixture, date: '2021-04-09', log: memoryLogger() });
+    await pullSource(config, w, odt, { from: odtFixture, date: '2022-06-30', log: memoryLogger() });
+    await pullSource(config, w, datagouv, { from: join(FIXTURE, 'organisations.csv'), date: '2025-09-19', log: memoryLogger() });
     await computeBarometre(config, w, { log: memoryLogger() });
   });
   afterAll(() => w.close());
 
-  it('takes over after 2022-S2 from the datasets public at each semester end, back from one export', async () => {
-    // Région Bretagne: a dataset archived on 2022-03-01, another created on 2023-02-01. Fayence: first dataset 2024-01-15.
+  it('takes over after 2022-S2, from the datasets public at each semester end, up to the export', async () => {
+    // Région Bretagne: a dataset archived on 2022-03-01, another created on 2022-09-01. Fayence: first dataset on 2022-10-15.
     expect(await national('2023-S1', 'region')).toMatchObject({ atteintes: 1, source: 'datagouv', methode_version: '2.0.0+datagouv', date_donnees: '2025-09-19' });
-    expect(await national('2023-S2', 'epci')).toMatchObject({ atteintes: 0 });
-    expect(await national('2024-S1', 'epci')).toMatchObject({ atteintes: 1 });
+    expect(await national('2023-S1', 'epci')).toMatchObject({ atteintes: 1 });
     expect(await national('2025-S2', 'commune')).toMatchObject({ atteintes: 2 }); // Rennes, Argenteuil
-    expect(await national('2025-S2', 'epci', 'CC')).toMatchObject({ atteintes: 1 });
+    expect(await national('2025-S2', 'epci', 'CC')).toMatchObject({ atteintes: 1, concernees: expect.any(Number) });
     expect(await national('2026-S1', 'region')).toBeUndefined(); // after the export
   });
 
-  it('keeps the Observatory up to 2022-S2 and marks the junction as a series break', async () => {
-    expect(await national('2021-S1', 'region')).toMatchObject({ source: 'odt', methode_version: '2.0.0+odt' });
-    const versions = await w.all(`SELECT DISTINCT periode, methode_version, rupture_serie FROM barometre WHERE indicateur = 'ouverture-donnees' AND niveau = 'national' AND type_collectivite = 'region' AND nature IS NULL ORDER BY periode`);
-    expect(versions[0]).toMatchObject({ periode: '2021-S1', methode_version: '2.0.0+odt', rupture_serie: false });
-    expect(versions[1]).toMatchObject({ periode: '2023-S1', methode_version: '2.0.0+datagouv', rupture_serie: true });
+  it('keeps the Observatory up to its last edition and marks the junction as a series break', async () => {
+    const versions = await w.all(`SELECT periode, source, methode_version, rupture_serie FROM barometre WHERE indicateur = 'ouverture-donnees' AND niveau = 'national' AND type_collectivite = 'region' AND strate = 'toutes' AND nature IS NULL ORDER BY periode`);
+    expect(versions.slice(0, 4)).toEqual([
+      { periode: '2021-S1', source: 'odt', methode_version: '2.0.0+odt', rupture_serie: false },
+      { periode: '2021-S2', source: 'odt', methode_version: '2.0.0+odt', rupture_serie: false },
+      { periode: '2022-S1', source: 'odt', methode_version: '2.0.0+odt', rupture_serie: false },
+      { periode: '2023-S1', source: 'datagouv', methode_version: '2.0.0+datagouv', rupture_serie: true },
+    ]);
   });
 
-  it('puts both measures of a semester side by side where both exist, on the edition’s own date', async () => {
-    const r = await w.all(`SELECT periode, type_collectivite, date_avant, atteintes_avant, atteintes_apres, ecart_points, source_retenue FROM raccords WHERE strate = 'toutes' AND nature IS NULL ORDER BY type_collectivite`);
-    // The Observatory on 2021-04-09: ARIEGE and ILLE ET VILAINE publish; on data.gouv.fr, Ille-et-Vilaine only (since 2019-06-20).
-    expect(r.find((x) => x.type_collectivite === 'departement')).toMatchObject({ periode: '2021-S1', date_avant: '2021-04-09', atteintes_avant: 2, atteintes_apres: 1, ecart_points: -1, source_retenue: 'odt' });
-    // Région Bretagne's first dataset was still public on 2021-04-09 (archived on 2022-03-01).
-    expect(r.find((x) => x.type_collectivite === 'region')).toMatchObject({ atteintes_avant: 1, atteintes_apres: 1, ecart_points: 0 });
+  it('puts both measures of each edition’s semester side by side, on the edition’s own date', async () => {
+    const r = await w.all(`SELECT periode, type_collectivite, date_avant, atteintes_avant, atteintes_apres, source_retenue FROM raccords WHERE strate = 'toutes' AND nature IS NULL AND type_collectivite IN ('departement', 'region', 'epci') ORDER BY periode, type_collectivite`);
+    expect(r).toEqual([
+      // ARIEGE and ILLE ET VILAINE publish for the Observatory; on data.gouv.fr, Ille-et-Vilaine only (since 2019-06-20).
+      { periode: '2021-S1', type_collectivite: 'departement', date_avant: '2021-04-09', atteintes_avant: 2, atteintes_apres: 1, source_retenue: 'odt' },
+      // Five EPCI publish for the Observatory; Fayence's first dataset comes in October 2022.
+      { periode: '2021-S1', type_collectivite: 'epci', date_avant: '2021-04-09', atteintes_avant: 5, atteintes_apres: 0, source_retenue: 'odt' },
+      // Région Bretagne's first dataset was still public on 2021-04-09, archived on 2022-03-01, the next one came on 2022-09-01.
+      { periode: '2021-S1', type_collectivite: 'region', date_avant: '2021-04-09', atteintes_avant: 1, atteintes_apres: 1, source_retenue: 'odt' },
+      { periode: '2022-S1', type_collectivite: 'departement', date_avant: '2022-06-30', atteintes_avant: 2, atteintes_apres: 1, source_retenue: 'odt' },
+      { periode: '2022-S1', type_collectivite: 'epci', date_avant: '2022-06-30', atteintes_avant: 5, atteintes_apres: 0, source_retenue: 'odt' },
+      { periode: '2022-S1', type_collectivite: 'region', date_avant: '2022-06-30', atteintes_avant: 1, atteintes_apres: 0, source_retenue: 'odt' },
+    ]);
+    expect(await w.one(`SELECT ecart_points FROM raccords WHERE periode = '2022-S1' AND type_collectivite = 'region'`)).toEqual({ ecart_points: -5.6 });
+  });
+
+  it('counts EPCI per nature, all strates together (the métropoles of the Observatory’s fixture)', async () => {
+    const metro = await national('2021-S1', 'epci', 'METRO');
+    // Rennes, Nantes, Brest and, through its succession, Lille; 22 métropoles in the referential (METRO and MET69).
+    const epci = require('@etalab/decoupage-administratif/data/epci.json') as { type: string }[];
+    expect(metro).toMatchObject({ atteintes: 4, concernees: epci.filter((e) => e.type === 'METRO' || e.type === 'MET69').length, strate: 'toutes' });
   });
 
   it('has one row per indicator, semester, level, territory, type, strate and nature', async () => {
@@ -158,11 +180,11 @@ describe('bad input', () => {
   it('fails when the datasets file is not beside the organisations file, saying where it looked', async () => {
     const dir = join(tmp.dir, 'seul');
     mkdirSync(dir, { recursive: true });
-    copyFileSync(join(FIXTURE, 'organisations.csv'), join(dir, 'export-organization-20250919-055249.csv'));
+    copyFileSync(join(FIXTURE, 'organisations.csv'), join(dir, 'export-organization-20221231-055249.csv'));
     const config = testConfig(join(dir, 'data'));
     await withWarehouse(config.paths.warehouse, async (w) => {
-      await expect(pullSource(config, w, datagouv, { from: join(dir, 'export-organization-20250919-055249.csv'), log: memoryLogger() })).rejects.toThrow(
-        `datagouv : fichier « jeux » introuvable : ${join(dir, 'export-dataset-20250919-055249.csv')}.`,
+      await expect(pullSource(config, w, datagouv, { from: join(dir, 'export-organization-20221231-055249.csv'), log: memoryLogger() })).rejects.toThrow(
+        `datagouv : fichier « jeux » introuvable : ${join(dir, 'export-dataset-20221231-055249.csv')}.`,
       );
     });
   });
@@ -180,8 +202,8 @@ describe('the live connector', () => {
       (_req, res) => {
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify({ resources: [
-          { title: 'export-dataset-20250919-055249.csv', url: `${base}/export-dataset-20250919-055249.csv`, format: 'csv' },
-          { title: 'export-organization-20250919-055249.csv', url: `${base}/export-organization-20250919-055249.csv`, format: 'csv' },
+          { title: 'export-dataset-20221231-055249.csv', url: `${base}/export-dataset-20221231-055249.csv`, format: 'csv' },
+          { title: 'export-organization-20221231-055249.csv', url: `${base}/export-organization-20221231-055249.csv`, format: 'csv' },
         ] }));
       },
       (req, res) => {
@@ -193,8 +215,8 @@ describe('the live connector', () => {
     const config = testConfig(join(tmp.dir, 'live'), { sources: { datagouv: { url: `${server.url}/api/1/datasets/5d13a8b6634f41070a43dff3/` } } });
     await withWarehouse(config.paths.warehouse, async (w) => {
       const run = await pullSource(config, w, datagouv, { log: memoryLogger() });
-      expect(run).toMatchObject({ status: 'succes', origin: 'live', rows_in: 23, location: `${server.url}/export-organization-20250919-055249.csv` });
-      expect(server.requests.map((r) => r.url)).toEqual(['/api/1/datasets/5d13a8b6634f41070a43dff3/', '/export-organization-20250919-055249.csv', '/export-dataset-20250919-055249.csv']);
+      expect(run).toMatchObject({ status: 'succes', origin: 'live', rows_in: 23, location: `${server.url}/export-organization-20221231-055249.csv` });
+      expect(server.requests.map((r) => r.url)).toEqual(['/api/1/datasets/5d13a8b6634f41070a43dff3/', '/export-organization-20221231-055249.csv', '/export-dataset-20221231-055249.csv']);
       expect(readFileSync(companionRawPath(run.raw_path!, { name: 'jeux', extension: 'csv' }))).toEqual(jeux);
       // Nothing left half-downloaded beside the archive.
       expect(existsSync(join(config.paths.raw, 'datagouv', `.${basename(run.raw_path!)}.jeux.part`))).toBe(false);

@@ -348,7 +348,7 @@ export const datagouv: Source = {
   keeps:
     "Une ligne par organisation de data.gouv.fr, rapprochée d'une collectivité (SIREN, puis nom) ou gardée hors collectivité, et une ligne par jeu de données public (organisation, date de création, date d'archivage) : de quoi dire, pour chaque fin de semestre passée, quelles collectivités avaient au moins un jeu public non archivé. Le dernier export remplace le précédent.",
   fixture: 'test/fixtures/datagouv/organisations.csv',
-  fixtureDate: '2025-09-19',
+  fixtureDate: '2022-12-31',
   extension: 'csv',
   tables: [
     { name: 'datagouv_organisations', columns: DATAGOUV_ORGANISATIONS_COLUMNS, mode: 'replace' },
