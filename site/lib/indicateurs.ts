@@ -342,17 +342,19 @@ export function mapTable(indicator: IndicatorDefinition, choice: MapChoice, tile
 
 // --- The rows behind the page --------------------------------------------------------------------------
 
-/** Every row the page shows: the national rows (all semesters) and the département rows of its maps. */
+/** Every row the page shows: the national rows (all semesters, EPCI per nature too) and the département rows of its maps. */
 export function pageRows(data: SiteData, indicateur: string): BarometreRow[] {
   const maps = mapChoices(data, indicateur);
   const dep = maps.flatMap((m) => [...m.rows.values()]);
-  return [...nationalRows(data, indicateur), ...dep].sort(
+  const natures = data.barometreNatures.filter((r) => r.indicateur === indicateur && r.niveau === 'national');
+  return [...nationalRows(data, indicateur), ...natures, ...dep].sort(
     (a, b) =>
       a.periode.localeCompare(b.periode) ||
       a.niveau.localeCompare(b.niveau) ||
       a.territoire.localeCompare(b.territoire) ||
       TYPE_ORDER.indexOf(a.type_collectivite) - TYPE_ORDER.indexOf(b.type_collectivite) ||
-      a.strate.localeCompare(b.strate),
+      a.strate.localeCompare(b.strate) ||
+      (a.nature ?? '').localeCompare(b.nature ?? ''),
   );
 }
 
