@@ -87,7 +87,7 @@ const KEY_SQL = (f: string, kind: string) => `CASE ${kind}
   WHEN 'epci' THEN dg_cle_epci(normalise_nom(${f}))
 END`;
 
-const READ_OPTIONS = `delim = ';', quote = '"', escape = '"', header = true, all_varchar = true, parallel = false`;
+const READ_OPTIONS = `delim = ';', quote = '"', escape = '"', header = true, all_varchar = true`;
 
 function csvScan(path: string, rejects?: { scan: string; table: string }): string {
   const store = rejects ? `, store_rejects = true, rejects_scan = ${quotedString(rejects.scan)}, rejects_table = ${quotedString(rejects.table)}` : '';
@@ -117,12 +117,13 @@ const q = quotedIdentifier;
  * read in `bad` (`ligne`, `motif`). Numbers count records, not physical lines: a description over several lines is
  * one record. Good records are numbered around the bad ones.
  */
-async function readExport(ctx: StageContext, path: string, name: string, what: string): Promise<{ table: string; bad: string }> {
+async function readExport(ctx: StageContext, path: string, name: string, what: string, columns: string[]): Promise<{ table: string; bad: string }> {
   const w = ctx.w;
   const scan = ctx.scratchTable(`${name}_scan`);
   const errors = ctx.scratchTable(`${name}_erreurs`);
   const raw = ctx.scratchTable(`${name}_brut`);
-  await w.run(`CREATE TABLE ${q(raw)} AS SELECT row_number() OVER () AS rn, * FROM ${csvScan(path, { scan, table: errors })}`);
+  // Only the columns read by name are kept: the descriptions and metrics are parsed, never copied.
+  await w.run(`CREATE TABLE ${q(raw)} AS SELECT row_number() OVER () AS rn, ${columns.map(q).join(', ')} FROM ${csvScan(path, { scan, table: errors })}`);
   const bad = ctx.scratchTable(`${name}_mal_formes`);
   await w.run(`CREATE TABLE ${q(bad)} AS
     SELECT line::INTEGER AS ligne,
@@ -131,10 +132,18 @@ async function readExport(ctx: StageContext, path: string, name: string, what: s
                 WHEN bool_or(error_type = 'TOO MANY COLUMNS') THEN 'plus de champs que les ' || max(regexp_extract(error_message, 'Expected Number of Columns: (\\d+)', 1)) || ' colonnes de l''en-tête'
                 ELSE string_agg(DISTINCT lower(error_type), ', ') END AS motif
     FROM ${q(errors)} GROUP BY line`);
+  // The k-th good record sits on line k + 1 + (bad records before it); the i-th bad one, on line b_i, comes before
+  // the k-th good one when b_i - i <= k. An as-of join finds that count for every record at once.
   const table = ctx.scratchTable(name);
-  await w.run(`CREATE TABLE ${q(table)} AS
-    WITH gaps AS (SELECT ligne - row_number() OVER (ORDER BY ligne) AS g FROM ${q(bad)})
-    SELECT (r.rn + 1 + (SELECT count(*) FROM gaps WHERE g <= r.rn))::INTEGER AS ligne, r.* EXCLUDE (rn) FROM ${q(raw)} r`);
+  const anyBad = (await count(w, `SELECT 1 FROM ${q(bad)}`)) > 0;
+  await w.run(
+    anyBad
+      ? `CREATE TABLE ${q(table)} AS
+         WITH gaps AS (SELECT g, max(k) AS k FROM (SELECT ligne - row_number() OVER (ORDER BY ligne) AS g, row_number() OVER (ORDER BY ligne) AS k FROM ${q(bad)}) GROUP BY g)
+         SELECT (r.rn + 1 + coalesce(x.k, 0))::INTEGER AS ligne, r.* EXCLUDE (rn)
+         FROM ${q(raw)} r ASOF LEFT JOIN gaps x ON r.rn >= x.g`
+      : `CREATE TABLE ${q(table)} AS SELECT (rn + 1)::INTEGER AS ligne, * EXCLUDE (rn) FROM ${q(raw)}`,
+  );
   await w.run(`DROP TABLE ${q(raw)}`);
   return { table, bad };
 }
@@ -153,8 +162,9 @@ export async function stageDatagouv(ctx: StageContext): Promise<Staged> {
   requireHeader(jeuxHeader, JEUX_REQUIRED, 'fichier des jeux de données');
   await w.run(MACROS);
 
-  const org = await readExport(ctx, ctx.rawPath, 'organisations', 'fichier des organisations');
-  const jeux = await readExport(ctx, jeuxPath, 'jeux', 'fichier des jeux de données');
+  const present = (header: string[], names: string[]) => names.filter((n) => header.includes(n));
+  const org = await readExport(ctx, ctx.rawPath, 'organisations', 'fichier des organisations', present(orgHeader, ['id', 'name', 'badges', 'business_number_id', 'last_modified']));
+  const jeux = await readExport(ctx, jeuxPath, 'jeux', 'fichier des jeux de données', present(jeuxHeader, ['id', 'organization', 'organization_id', 'created_at', 'last_modified', 'archived', 'private']));
   const col = (header: string[], name: string, fallback = 'NULL') => (header.includes(name) ? `t.${q(name)}` : fallback);
 
   // Datasets: dates read, then the rejects (no id, unreadable dates).
