@@ -25,7 +25,7 @@ describe('barometre (command line)', () => {
   it('pull --offline loads the fixture and exits 0', async () => {
     const r = await cli(['pull', 'odt', '--offline']);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain("odt : 20 lignes chargées, 3 rejetées sur 23 (données du 2021-04-09, jeu d'exemple).");
+    expect(r.stderr).toContain("odt : 20 lignes chargées, 3 rejetées sur 23 (données du 2021-04-09 — date du jeu d'exemple ; jeu d'exemple).");
   });
 
   it('status --json lists every source with the contract columns', async () => {
@@ -42,7 +42,7 @@ describe('barometre (command line)', () => {
     const { readFileSync } = await import('node:fs');
     const header = readFileSync(join(tmp.dir, 'exports', 'barometre.csv'), 'utf8').split('\n')[0];
     expect(header).toBe(
-      'indicateur,periode,niveau,territoire,type_collectivite,strate,concernees,atteintes,taux,population_concernee,population_atteinte,source,date_donnees,methode_version,ic_bas,ic_haut,taux_population,statut,obligation,edition,rupture_serie',
+      'indicateur,periode,niveau,territoire,type_collectivite,strate,nature,concernees,atteintes,taux,population_concernee,population_atteinte,source,date_donnees,methode_version,ic_bas,ic_haut,taux_population,statut,obligation,edition,rupture_serie',
     );
     expect(readFileSync(join(tmp.dir, 'exports', 'rejets.csv'), 'utf8').split('\n')[0]).toBe('source,run_id,ligne,identifiant,motif');
   });

@@ -393,7 +393,7 @@ export const odt: Source = {
   homepage: 'https://www.data.gouv.fr/fr/datasets/donnees-de-lobservatoire-open-data-des-territoires-edition-2022/',
   url: DATASET_API,
   schedule: '0 6 * * 1',
-  keeps: "Une ligne par organisation publiant des données, rapprochée du référentiel (commune, EPCI, département, région), avec le nombre de jeux sur son portail et sur data.gouv.fr ; un instantané par date de données.",
+  keeps: "Une ligne par organisation publiant des données, rapprochée du référentiel (commune, EPCI, département, région), avec le nombre de jeux sur son portail et sur data.gouv.fr (quand l'édition les donne) et la population que donne le fichier ; un instantané par date de données, une édition après l'autre.",
   fixture: 'test/fixtures/odt/organisations.csv',
   fixtureDate: '2021-04-09',
   extension: 'csv',
