@@ -105,9 +105,9 @@ export function loadChiffresPublies(path = resolve(PROJECT_ROOT, CHIFFRES_PUBLIE
 }
 
 const fr = (n: number) => n.toLocaleString('fr-FR');
-const pct = (x: number) => `${(Math.round(x * 1000) / 10).toLocaleString('fr-FR')} %`;
+const pct = (x: number) => `${(Math.round(x * 1000) / 10).toLocaleString('fr-FR')}\u202f%`;
 /** A published rate as written by its producer (7,84 %, 10,2 %). */
-const pctPublie = (x: number) => `${(x * 100).toLocaleString('fr-FR', { maximumFractionDigits: 2 })} %`;
+const pctPublie = (x: number) => `${(x * 100).toLocaleString('fr-FR', { maximumFractionDigits: 2 })}\u202f%`;
 const dateFr = (d: string) => new Date(`${d}T12:00:00Z`).toLocaleDateString('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
 const plural = (n: number, one: string, many: string) => `${fr(n)} ${n > 1 ? many : one}`;
 

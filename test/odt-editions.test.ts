@@ -10,7 +10,9 @@ import { PROJECT_ROOT } from '../pipelines/config.ts';
 import { memoryLogger } from '../pipelines/log.ts';
 import { pullSource, type RunRecord } from '../pipelines/pull.ts';
 import { referential } from '../pipelines/referential.ts';
+import { writeExports } from '../indicators/exports.ts';
 import { dateInUrl, odt, prepareOdt } from '../pipelines/sources/odt.ts';
+import { odtHistorique } from '../pipelines/sources/odt-historique.ts';
 import type { Row } from '../pipelines/warehouse.ts';
 import { Warehouse } from '../pipelines/warehouse.ts';
 import { HAS_REALDATA, REALDATA, scratch, testConfig } from './helpers/env.ts';
@@ -182,7 +184,9 @@ describe.skipIf(!HAS_REALDATA)('the six real editions of the Observatory, loaded
   beforeAll(async () => {
     w = await Warehouse.open(config.paths.warehouse);
     for (const e of EDITIONS) runs.push(await pullSource(config, w, odt, { from: join(REALDATA, e.file), date: e.date, log }));
+    await pullSource(config, w, odtHistorique, { from: join(REALDATA, 'odt/nb_collectivites_ouvertes_timeseries.csv'), log: memoryLogger() });
     await computeBarometre(config, w, { log: memoryLogger() });
+    await writeExports(config, w, new Date('2026-11-22T10:00:00Z'));
   });
   afterAll(() => {
     w?.close();
@@ -216,6 +220,33 @@ describe.skipIf(!HAS_REALDATA)('the six real editions of the Observatory, loaded
       expect(got.commune, `${e.file}: communes`).toBeGreaterThanOrEqual(expected.commune[0]!);
       expect(got.commune, `${e.file}: communes`).toBeLessThanOrEqual(expected.commune[1]!);
     }
+  });
+
+  it('puts each published figure next to ours, computed with the producer’s definition where the edition allows', async () => {
+    const rows = Papa.parse<Record<string, string>>(readFileSync(join(tmp.dir, 'exports', 'chiffres-publies.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data;
+    const published = Papa.parse<Record<string, string>>(readFileSync(join(PROJECT_ROOT, 'data/referentiels/chiffres-publies.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data;
+    expect(rows.map((r) => r.id).sort()).toEqual(published.map((r) => r.id).sort());
+    for (const r of rows) {
+      expect(r.notre_valeur, r.id).not.toBe('');
+      expect(r.explication.length, r.id).toBeGreaterThan(100);
+    }
+    const by = (id: string) => rows.find((r) => r.id === id)!;
+    // October 2019: the national history's « Octobre 2019 » row, read here from the file itself.
+    const history = Papa.parse<Record<string, string>>(readFileSync(join(REALDATA, 'odt/nb_collectivites_ouvertes_timeseries.csv'), 'utf8'), { header: true, skipEmptyLines: true }).data;
+    expect(Number(by('odf-2019-10-nombre').notre_valeur)).toBe(Number(history.find((h) => h.periode === 'Octobre 2019')!.total));
+    // The denominator: collectivités subject to the obligation in the package's own files.
+    const communes = require('@etalab/decoupage-administratif/data/communes.json') as { type: string; zone: string; population?: number }[];
+    const epci = (require('@etalab/decoupage-administratif/data/epci.json') as unknown[]).length;
+    const obligees = communes.filter((c) => c.type === 'commune-actuelle' && (c.zone === 'metro' || c.zone === 'drom') && (c.population ?? 0) >= 3500).length + epci + 101 + 18;
+    expect(Number(by('odf-2020-10-taux').notre_denominateur)).toBe(obligees);
+    // October 2020: the collectivités the October 2020 file lists, per type as counted above.
+    const oct = expectedCounts(EDITIONS[0]!.file);
+    const others = oct.epci + oct.departement + oct.region;
+    expect(Number(by('odf-2020-10-nombre').notre_valeur)).toBeGreaterThanOrEqual(others + oct.commune[0]!);
+    expect(Number(by('odf-2020-10-nombre').notre_valeur)).toBeLessThanOrEqual(others + oct.commune[1]!);
+    expect(by('odf-2020-10-taux').explication).toMatch(/exemption des collectivités de moins de 50 agents/);
+    expect(by('odf-2022-12-nombre').explication).toMatch(/3 établissements publics territoriaux/);
+    expect(by('dcant-2019-10-taux').explication).toMatch(/La méthode et le dénominateur de ce chiffre ne sont pas publiés : 7,84\s% des 4\s510 collectivités soumises selon OpenDataFrance/);
   });
 
   it('gives ouverture-donnees a value for every semester from 2020-S2 to 2022-S2, each from its edition', async () => {
