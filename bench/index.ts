@@ -17,7 +17,8 @@ import { buildAstro } from '../pipelines/build.ts';
 import { pageTypes } from '../test/helpers/pages.ts';
 import { serveStatic } from '../test/helpers/static-server.ts';
 import { benchDecp } from './decp.ts';
-import { GENERATORS, mulberry32 } from './generators.ts';
+import { datagouv } from '../pipelines/sources/datagouv.ts';
+import { GENERATORS, mulberry32, writeDatagouvCatalogue } from './generators.ts';
 import { auditPages, formatAudits, loadBudgets, overBudget } from './lighthouse.ts';
 
 /** Every HTML page of a built site with its size. */
@@ -55,7 +56,55 @@ async function mainDecp() {
   }
 }
 
+/**
+ * A data.gouv.fr-sized catalogue (60 000 organisations, 600 000 datasets), loaded through the framework (DuckDB reads
+ * both exports, matching and rejects in SQL), against DuckDB's own read of the same two files.
+ */
+async function benchDatagouv(dir: string): Promise<string[][]> {
+  const config = parseConfig({}, PROJECT_ROOT, join(dir, 'datagouv'));
+  const ref = referential();
+  mkdirSync(join(dir, 'catalogue'), { recursive: true });
+  const [files, genSeconds] = await time(async () => writeDatagouvCatalogue(join(dir, 'catalogue'), ref, mulberry32(20260116)));
+  const w = await Warehouse.open(config.paths.warehouse);
+  try {
+    // The referential tables are stored once per warehouse: a first small pull keeps them out of the measure.
+    await pullSource(config, w, datagouv, { offline: true, log: memoryLogger(), referential: ref });
+    const [run, loadSeconds] = await time(() => pullSource(config, w, datagouv, { from: files.organisations, log: memoryLogger(), referential: ref }));
+    const floor = await Warehouse.open(':memory:');
+    const read = (path: string) => `SELECT count(*) AS n FROM read_csv(${quotedString(path)}, delim = ';', quote = '"', escape = '"', header = true, all_varchar = true, parallel = false)`;
+    const [, floorSeconds] = await time(async () => {
+      await floor.all(read(files.organisations));
+      await floor.all(read(files.jeux));
+    });
+    floor.close();
+    const size = statSync(files.organisations).size + statSync(files.jeux).size;
+    return [
+      ['data.gouv.fr : catalogue généré', `${run.rows_in!.toLocaleString('fr-FR')} lignes lues (organisations et jeux), ${mb(size)}, généré en ${genSeconds.toFixed(1)} s`],
+      ['data.gouv.fr : chargement (pull --from)', `${loadSeconds.toFixed(1)} s (${run.rows_loaded!.toLocaleString('fr-FR')} chargées, ${run.rows_rejected!.toLocaleString('fr-FR')} rejetées)`],
+      ['data.gouv.fr : plancher DuckDB (lecture des deux fichiers)', `${floorSeconds.toFixed(2)} s`],
+      ['data.gouv.fr : rapport chargement / plancher', `${(loadSeconds / floorSeconds).toFixed(1)} ×`],
+    ];
+  } finally {
+    w.close();
+  }
+}
+
+function print(out: string[][]): void {
+  const width = Math.max(...out.map(([k]) => k!.length));
+  process.stdout.write(`\n${out.map(([k, v]) => `${k!.padEnd(width)}  ${v}`).join('\n')}\n`);
+}
+
 async function main() {
+  // `npm run bench -- datagouv` (or BENCH_PART=datagouv) runs only the catalogue part.
+  if (process.argv.includes('datagouv') || process.env.BENCH_PART === 'datagouv') {
+    const dir = mkdtempSync(join(tmpdir(), 'barometre-bench-'));
+    try {
+      print([['machine', `${cpus().length} cœurs (${cpus()[0]?.model ?? '?'}), ${mb(totalmem())}, Node ${process.versions.node}`], ...(await benchDatagouv(dir))]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    return;
+  }
   const dir = mkdtempSync(join(tmpdir(), 'barometre-bench-'));
   const config = parseConfig({}, PROJECT_ROOT, dir);
   const ref = referential();
@@ -109,6 +158,7 @@ async function main() {
         ['rapport compute / plancher', `${(computeSeconds / floorSeconds).toFixed(1)} ×`],
         // Its own warehouse: DuckDB lets one instance open a file.
         ...(await benchDecp(parseConfig({}, PROJECT_ROOT, join(dir, 'decp')), ref, dir)),
+        ...(await benchDatagouv(dir)),
       ];
 
       // 5. The site from these exports: build time, pages, heaviest pages, then Lighthouse on each page type.
@@ -120,8 +170,7 @@ async function main() {
         ['site : construction', `${buildSeconds.toFixed(1)} s pour ${pages.length.toLocaleString('fr-FR')} pages HTML`],
         ['site : pages les plus lourdes', heaviest.map((p) => `${p.path} ${Math.round(p.bytes / 1024)} ko`).join(' ; ')],
       );
-      const width = Math.max(...out.map(([k]) => k!.length));
-      process.stdout.write(`\n${out.map(([k, v]) => `${k!.padEnd(width)}  ${v}`).join('\n')}\n`);
+      print(out);
       if (existsSync('/usr/bin/chromium')) {
         const server = await serveStatic(dist);
         try {

@@ -10,6 +10,7 @@ import { HISTORIQUE_SOURCE, historiqueSql } from './historique.ts';
 import { INDICATORS } from './index.ts';
 import { periodeEnd, periodeStart } from './periods.ts';
 import type { Indicator } from './types.ts';
+import { computeChiffresPublies } from './chiffres-publies.ts';
 import { wilsonSql } from './wilson.ts';
 
 const VALEURS_DDL = `indicateur VARCHAR, periode VARCHAR, code VARCHAR, type_collectivite VARCHAR, concernee BOOLEAN,
@@ -37,6 +38,7 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
   const states = await sourceStates(w);
   const summary: ComputeSummary = { indicators: [], barometreRows: 0 };
   await w.run(`CREATE OR REPLACE TEMP TABLE valeurs_new (${VALEURS_DDL})`);
+  const tables = new Set((await w.all<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'main'`)).map((r) => r.t));
   for (const indicator of indicators) {
     if (!computable(indicator, states)) {
       log.warn(`${indicator.id} : indicateur non calculé. ${indicatorState(indicator, states, false).raison}`);
@@ -70,13 +72,63 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     await w.run(`CREATE OR REPLACE TEMP TABLE indicateurs_meta (indicateur VARCHAR, methode_version VARCHAR, source VARCHAR, mediane BOOLEAN)`);
     await w.run(`INSERT INTO indicateurs_meta VALUES ${versions}`);
     await w.run(`CREATE OR REPLACE TABLE barometre AS ${barometreSql(min)}`);
+    await applyRelais(w, indicators, 'barometre');
     await addHistory(w, indicators, min, states);
     await applyEditions(config, w, log);
     await w.run(`CREATE OR REPLACE TABLE collectivites_resultats AS ${collectivitesSql()}`);
+    await applyRelais(w, indicators, 'collectivites_resultats');
+    await computeRaccords(w, indicators, tables, min);
+    await computeChiffresPublies(w);
   });
   summary.barometreRows = (await w.one<{ n: number }>(`SELECT count(*) AS n FROM barometre`))!.n;
   await w.checkpoint();
   return summary;
+}
+
+/** A relayed series (`Indicator.relais`): each row carries its segment's source, and the version suffixed with it. */
+async function applyRelais(w: Warehouse, indicators: readonly Indicator[], table: 'barometre' | 'collectivites_resultats'): Promise<void> {
+  for (const indicator of indicators) {
+    if (!indicator.relais?.length) continue;
+    const lit = (s: string) => `'${s.replaceAll("'", "''")}'`;
+    const source = `CASE ${indicator.relais.map((r) => (r.jusqua ? `WHEN periode <= ${lit(r.jusqua)} THEN ${lit(r.source)}` : `ELSE ${lit(r.source)}`)).join(' ')} END`;
+    const set = table === 'barometre' ? `source = ${source}, methode_version = methode_version || '+' || ${source}` : `methode_version = methode_version || '+' || ${source}`;
+    await w.run(`UPDATE ${table} SET ${set} WHERE indicateur = $i`, { i: indicator.id });
+  }
+}
+
+/**
+ * Where a relayed series has both measures of a semester (`Indicator.raccord`): national rates of each, side by side,
+ * per type, for communes under the obligation, and per EPCI nature.
+ */
+async function computeRaccords(w: Warehouse, indicators: readonly Indicator[], tables: ReadonlySet<string>, minEffectif: number): Promise<void> {
+  await w.run(`CREATE OR REPLACE TABLE raccords (indicateur VARCHAR, periode VARCHAR, type_collectivite VARCHAR, strate VARCHAR, nature VARCHAR,
+    concernees INTEGER, source_avant VARCHAR, date_avant VARCHAR, atteintes_avant INTEGER, taux_avant DOUBLE,
+    source_apres VARCHAR, date_apres VARCHAR, atteintes_apres INTEGER, taux_apres DOUBLE, ecart_points DOUBLE, source_retenue VARCHAR)`);
+  for (const indicator of indicators) {
+    const sql = indicator.raccord?.sql({ periodes: [], tables });
+    if (!sql) continue;
+    const { avant, apres } = indicator.raccord!;
+    const jusqua = indicator.relais?.find((r) => r.source === avant)?.jusqua ?? '9999-S2';
+    const ok = `count(*) >= ${minEffectif}`;
+    await w.run(`
+      INSERT INTO raccords
+      WITH r AS (SELECT r.*, c.nature AS nature_epci FROM (${sql}) r JOIN ref_collectivites c USING (code, type_collectivite)),
+      s AS (
+        SELECT *, 'toutes' AS strate, NULL::VARCHAR AS nature FROM r
+        UNION ALL SELECT *, 'obligees', NULL FROM r WHERE type_collectivite = 'commune' AND obligee
+        UNION ALL SELECT *, 'toutes', nature_epci FROM r WHERE type_collectivite = 'epci' AND nature_epci IS NOT NULL
+      )
+      SELECT $i, periode, type_collectivite, strate, nature, count(*)::INTEGER,
+             $avant, max(date_avant), count(*) FILTER (WHERE atteinte_avant)::INTEGER,
+             CASE WHEN ${ok} THEN count(*) FILTER (WHERE atteinte_avant) / count(*) END,
+             $apres, max(date_apres), count(*) FILTER (WHERE atteinte_apres)::INTEGER,
+             CASE WHEN ${ok} THEN count(*) FILTER (WHERE atteinte_apres) / count(*) END,
+             CASE WHEN ${ok} THEN round(100 * (count(*) FILTER (WHERE atteinte_apres) - count(*) FILTER (WHERE atteinte_avant)) / count(*), 1) END,
+             CASE WHEN periode <= $jusqua THEN $avant ELSE $apres END
+      FROM s GROUP BY periode, type_collectivite, strate, nature
+      ORDER BY periode, CASE type_collectivite WHEN 'commune' THEN 0 WHEN 'epci' THEN 1 WHEN 'departement' THEN 2 ELSE 3 END, strate DESC, nature NULLS FIRST`,
+      { i: indicator.id, avant, apres, jusqua });
+  }
 }
 
 /**
@@ -113,7 +165,7 @@ async function addHistory(w: Warehouse, indicators: readonly Indicator[], minEff
 export function barometreSql(minEffectif: number): string {
   const grouped = `
     WITH v AS (
-      SELECT v.*, c.strate, c.population, c.departement, c.region
+      SELECT v.*, c.strate, c.population, c.departement, c.region, c.nature AS nature_epci
       FROM valeurs v JOIN ref_collectivites c USING (code, type_collectivite)
       WHERE v.concernee
     ),
@@ -121,17 +173,19 @@ export function barometreSql(minEffectif: number): string {
       SELECT indicateur FROM v WHERE type_collectivite = 'commune' GROUP BY indicateur HAVING bool_or(NOT obligee)
     ),
     s AS (
-      SELECT *, strate AS strate_id FROM v
-      UNION ALL SELECT *, 'toutes' FROM v
-      UNION ALL SELECT *, 'obligees' FROM v WHERE type_collectivite = 'commune' AND obligee AND indicateur IN (SELECT indicateur FROM partial_obligation)
+      SELECT *, strate AS strate_id, NULL::VARCHAR AS nature FROM v
+      UNION ALL SELECT *, 'toutes', NULL FROM v
+      UNION ALL SELECT *, 'obligees', NULL FROM v WHERE type_collectivite = 'commune' AND obligee AND indicateur IN (SELECT indicateur FROM partial_obligation)
+      -- EPCI per nature (CC, CA, CU, METRO), all strates together, nationally and per région.
+      UNION ALL SELECT *, 'toutes', nature_epci FROM v WHERE type_collectivite = 'epci' AND nature_epci IS NOT NULL
     ),
     t AS (
       SELECT *, 'national' AS niveau, 'FR' AS territoire FROM s
       UNION ALL SELECT *, 'region', region FROM s WHERE type_collectivite IN ('commune', 'epci', 'departement') AND region IS NOT NULL
-      UNION ALL SELECT *, 'departement', departement FROM s WHERE type_collectivite IN ('commune', 'epci') AND departement IS NOT NULL
+      UNION ALL SELECT *, 'departement', departement FROM s WHERE type_collectivite IN ('commune', 'epci') AND departement IS NOT NULL AND nature IS NULL
     ),
     g AS (
-      SELECT indicateur, periode, niveau, territoire, type_collectivite, strate_id AS strate,
+      SELECT indicateur, periode, niveau, territoire, type_collectivite, strate_id AS strate, nature,
              count(*)::INTEGER AS concernees,
              count(*) FILTER (WHERE atteinte)::INTEGER AS atteintes,
              sum(population)::BIGINT AS population_concernee,
@@ -143,7 +197,7 @@ export function barometreSql(minEffectif: number): string {
     )`;
   const ok = `g.concernees >= ${minEffectif}`;
   return `${grouped}
-    SELECT g.indicateur, g.periode, g.niveau, g.territoire, g.type_collectivite, g.strate,
+    SELECT g.indicateur, g.periode, g.niveau, g.territoire, g.type_collectivite, g.strate, g.nature,
            g.concernees, g.atteintes,
            CASE WHEN ${ok} THEN g.atteintes::DOUBLE / g.concernees END AS taux,
            g.population_concernee, g.population_atteinte,
@@ -159,7 +213,7 @@ export function barometreSql(minEffectif: number): string {
     FROM g JOIN indicateurs_meta m USING (indicateur)
     LEFT JOIN ref_strates rs ON rs.id = g.strate
     ORDER BY g.indicateur, g.periode, CASE g.niveau WHEN 'national' THEN 0 WHEN 'region' THEN 1 ELSE 2 END, g.territoire,
-             g.type_collectivite, coalesce(rs.ordre, CASE g.strate WHEN 'obligees' THEN 100 WHEN 'toutes' THEN 101 ELSE 99 END), g.strate`;
+             g.type_collectivite, coalesce(rs.ordre, CASE g.strate WHEN 'obligees' THEN 100 WHEN 'toutes' THEN 101 ELSE 99 END), g.strate, g.nature NULLS FIRST`;
 }
 
 /** One row per collectivité × indicator × semester, with its place among its strate nationally and in its département. */

@@ -12,7 +12,7 @@ import { isPeriode, periodeEnd } from './periods.ts';
 import { BAROMETRE_FIELDS, COLLECTIVITES_FIELDS, REJETS_FIELDS, type Field } from './schema.ts';
 
 export const MANIFEST = 'manifest.json';
-const KEY = ['indicateur', 'periode', 'niveau', 'territoire', 'type_collectivite', 'strate'] as const;
+const KEY = ['indicateur', 'periode', 'niveau', 'territoire', 'type_collectivite', 'strate', 'nature'] as const;
 const COMPARED = ['concernees', 'atteintes', 'taux', 'population_concernee', 'population_atteinte', 'methode_version', 'statut'] as const;
 
 export interface Manifest {
@@ -49,7 +49,9 @@ async function rawFilesUsed(w: Warehouse, periode: string): Promise<Manifest['so
     for (const table of source.tables) {
       if (!(await w.tableExists(table.name))) continue;
       const hasRunId = table.columns.some((c) => c.name === 'run_id');
-      const hasDate = table.columns.some((c) => c.name === 'date_donnees');
+      // A snapshot table's rows after the semester were not used for it; a replaced table (a whole history in one
+      // file, such as data.gouv.fr's catalogue) is used whatever its date.
+      const hasDate = table.mode === 'snapshot' && table.columns.some((c) => c.name === 'date_donnees');
       if (!hasRunId) continue;
       const where = hasDate ? `WHERE date_donnees <= ${quotedString(periodeEnd(periode))}` : '';
       for (const r of await w.all<{ run_id: string }>(`SELECT DISTINCT run_id FROM ${quotedIdentifier(table.name)} ${where}`)) runIds.add(r.run_id);
@@ -118,6 +120,7 @@ export interface Ecart {
   territoire: string;
   type_collectivite: string;
   strate: string;
+  nature: string | null;
   colonne: string;
   publie: string | null;
   recalcule: string | null;
@@ -128,26 +131,32 @@ export interface Ecart {
  * difference between the two in `ecarts_editions` (reported, never applied). Then marks series breaks.
  */
 export async function applyEditions(config: Config, w: Warehouse, log: Logger): Promise<Ecart[]> {
-  await w.run(`CREATE OR REPLACE TABLE ecarts_editions (edition VARCHAR, indicateur VARCHAR, periode VARCHAR, niveau VARCHAR, territoire VARCHAR, type_collectivite VARCHAR, strate VARCHAR, colonne VARCHAR, publie VARCHAR, recalcule VARCHAR)`);
+  await w.run(`CREATE OR REPLACE TABLE ecarts_editions (edition VARCHAR, indicateur VARCHAR, periode VARCHAR, niveau VARCHAR, territoire VARCHAR, type_collectivite VARCHAR, strate VARCHAR, nature VARCHAR, colonne VARCHAR, publie VARCHAR, recalcule VARCHAR)`);
   for (const { periode, folder } of listEditions(config)) {
-    const frozen = `(SELECT * FROM read_parquet(${quotedString(join(folder, 'barometre.parquet'))}) WHERE periode = ${quotedString(periode)})`;
+    const parquet = `read_parquet(${quotedString(join(folder, 'barometre.parquet'))})`;
+    // Editions published before the `nature` column have no rows per EPCI nature: the recomputed ones are kept.
+    const withNature = (await w.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${parquet}`)).some((c) => c.column_name === 'nature');
+    const frozen = withNature
+      ? `(SELECT * FROM ${parquet} WHERE periode = ${quotedString(periode)})`
+      : `(SELECT *, NULL::VARCHAR AS nature FROM ${parquet} WHERE periode = ${quotedString(periode)})`;
+    const fresh = `(SELECT * FROM barometre WHERE periode = ${quotedString(periode)}${withNature ? '' : ' AND nature IS NULL'})`;
     const join_ = KEY.map((k) => `f.${k} IS NOT DISTINCT FROM b.${k}`).join(' AND ');
     const diffs = COMPARED.map(
       (c) => `SELECT ${quotedString(periode)}, coalesce(f.indicateur, b.indicateur), coalesce(f.periode, b.periode), coalesce(f.niveau, b.niveau), coalesce(f.territoire, b.territoire),
-                     coalesce(f.type_collectivite, b.type_collectivite), coalesce(f.strate, b.strate), '${c}', f.${c}::VARCHAR, b.${c}::VARCHAR
-              FROM ${frozen} f FULL OUTER JOIN (SELECT * FROM barometre WHERE periode = ${quotedString(periode)}) b ON ${join_}
+                     coalesce(f.type_collectivite, b.type_collectivite), coalesce(f.strate, b.strate), coalesce(f.nature, b.nature), '${c}', f.${c}::VARCHAR, b.${c}::VARCHAR
+              FROM ${frozen} f FULL OUTER JOIN ${fresh} b ON ${join_}
               WHERE f.${c} IS DISTINCT FROM b.${c}`,
     );
     await w.run(`INSERT INTO ecarts_editions ${diffs.join(' UNION ALL ')}`);
-    await w.run(`DELETE FROM barometre WHERE periode = $p`, { p: periode });
+    await w.run(`DELETE FROM barometre WHERE periode = $p${withNature ? '' : ' AND nature IS NULL'}`, { p: periode });
     await w.run(`INSERT INTO barometre BY NAME SELECT * EXCLUDE (edition, rupture_serie), ${quotedString(periode)} AS edition FROM ${frozen}`);
   }
   await w.run(`
     UPDATE barometre b SET rupture_serie = p.prev IS NOT NULL AND p.prev <> b.methode_version
     FROM (SELECT indicateur, periode, niveau, territoire, type_collectivite, strate,
-                 lag(methode_version) OVER (PARTITION BY indicateur, niveau, territoire, type_collectivite, strate ORDER BY periode) AS prev
+                 nature, lag(methode_version) OVER (PARTITION BY indicateur, niveau, territoire, type_collectivite, strate, nature ORDER BY periode) AS prev
           FROM barometre) p
-    WHERE ${KEY.map((k) => `p.${k} = b.${k}`).join(' AND ')}`);
+    WHERE ${KEY.map((k) => `p.${k} IS NOT DISTINCT FROM b.${k}`).join(' AND ')}`);
   const ecarts = await w.all<Ecart & Record<string, unknown>>(`SELECT * FROM ecarts_editions ORDER BY ALL`);
   if (ecarts.length > 0) {
     const editions = [...new Set(ecarts.map((e) => e.edition))];

@@ -27,6 +27,7 @@ export const BAROMETRE_FIELDS: Field[] = [
   f('territoire', 'string', 'FR, code INSEE de la région ou code du département.'),
   f('type_collectivite', 'string', 'commune, epci, departement ou region.'),
   f('strate', 'string', "Strate de population (identifiant de data/referentiels/strates.csv), « toutes », « obligees » (communes soumises à l'obligation) ou « inconnue » (population inconnue)."),
+  f('nature', 'string', "Pour les EPCI comptés par nature : CC (communauté de communes), CA (d'agglomération), CU (urbaine) ou METRO (métropole), toutes strates confondues ; vide pour les autres lignes, dont celles de tous les EPCI."),
   f('concernees', 'integer', 'Nombre de collectivités concernées (dénominateur).'),
   f('atteintes', 'integer', "Nombre de collectivités qui atteignent l'objectif (numérateur)."),
   f('taux', 'number', 'atteintes / concernees, entre 0 et 1 ; vide quand concernees est nul ou sous le seuil de diffusion.'),
@@ -53,6 +54,7 @@ export const ECARTS_FIELDS: Field[] = [
   f('territoire', 'string', 'Territoire.'),
   f('type_collectivite', 'string', 'Type de collectivité.'),
   f('strate', 'string', 'Strate.'),
+  f('nature', 'string', 'Nature des EPCI pour une ligne par nature ; vide sinon.'),
   f('colonne', 'string', 'Colonne qui diffère.'),
   f('publie', 'string', "Valeur de l'édition publiée (celle qui reste diffusée)."),
   f('recalcule', 'string', 'Valeur obtenue par le recalcul (non appliquée).'),
@@ -83,6 +85,48 @@ export const COLLECTIVITES_FIELDS: Field[] = [
   f('methode_version', 'string', 'Version de la méthode de calcul.'),
 ];
 
+export const RACCORDS_FIELDS: Field[] = [
+  f('indicateur', 'string', "Identifiant de l'indicateur dont la série passe d'une source à une autre."),
+  f('periode', 'string', 'Semestre mesuré par les deux sources.'),
+  f('type_collectivite', 'string', 'commune, epci, departement ou region.'),
+  f('strate', 'string', "toutes, ou obligees (communes soumises à l'obligation)."),
+  f('nature', 'string', 'Nature des EPCI (CC, CA, CU, METRO) pour les lignes par nature ; vide sinon.'),
+  f('concernees', 'integer', 'Collectivités concernées (le même dénominateur pour les deux mesures).'),
+  f('source_avant', 'string', 'Source qui mesurait la série jusque-là.'),
+  f('date_avant', 'date', 'Date des données de cette source pour le semestre.'),
+  f('atteintes_avant', 'integer', 'Collectivités qui atteignent l\'objectif selon cette source.'),
+  f('taux_avant', 'number', 'Taux selon cette source (vide sous le seuil de diffusion).'),
+  f('source_apres', 'string', 'Source qui prend le relais.'),
+  f('date_apres', 'date', 'Date à laquelle la nouvelle source est lue pour ce semestre (la même que date_avant).'),
+  f('atteintes_apres', 'integer', 'Collectivités qui atteignent l\'objectif selon la nouvelle source.'),
+  f('taux_apres', 'number', 'Taux selon la nouvelle source.'),
+  f('ecart_points', 'number', 'taux_apres − taux_avant, en points de pourcentage.'),
+  f('source_retenue', 'string', 'La source dont vient la ligne du baromètre pour ce semestre.'),
+];
+
+export const CHIFFRES_PUBLIES_FIELDS: Field[] = [
+  f('id', 'string', 'Identifiant du chiffre publié (data/referentiels/chiffres-publies.csv).'),
+  f('indicateur', 'string', "Indicateur du baromètre auquel le chiffre se compare."),
+  f('date_donnees', 'date', 'Date des données du chiffre publié.'),
+  f('ce_qui_est_compte', 'string', 'Ce que le producteur compte, en ses mots.'),
+  f('perimetre', 'string', 'Le périmètre du producteur.'),
+  f('producteur', 'string', 'Qui a publié le chiffre.'),
+  f('source_titre', 'string', 'Titre du document qui publie le chiffre.'),
+  f('source_url', 'string', 'Adresse du document (vide pour un document du programme sans adresse publique).'),
+  f('citation', 'string', 'La phrase du document qui donne le chiffre.'),
+  f('unite', 'string', 'taux (entre 0 et 1) ou nombre.'),
+  f('valeur_publiee', 'number', 'Le chiffre publié.'),
+  f('numerateur_publie', 'integer', 'Son numérateur, quand il est publié.'),
+  f('denominateur_publie', 'integer', 'Son dénominateur, quand il est publié.'),
+  f('notre_valeur', 'number', 'Le chiffre le plus proche calculé par le baromètre sur ses propres données, avec la définition du producteur autant que possible ; vide quand les données manquent.'),
+  f('notre_numerateur', 'integer', 'Notre numérateur.'),
+  f('notre_denominateur', 'integer', 'Notre dénominateur.'),
+  f('notre_source', 'string', 'La source de notre chiffre (odt : une édition de l\'Observatoire ; odt-historique : sa série nationale).'),
+  f('notre_date_donnees', 'date', 'La date des données de notre chiffre.'),
+  f('ecart', 'number', 'Notre valeur moins la valeur publiée : en points de pourcentage pour un taux, en collectivités pour un nombre.'),
+  f('explication', 'string', 'Chaque différence entre les deux chiffres, en mots.'),
+];
+
 export const REJETS_FIELDS: Field[] = [
   f('source', 'string', 'Identifiant de la source.'),
   f('run_id', 'string', 'Identifiant du chargement.'),
@@ -100,7 +144,7 @@ export const EXPORT_TABLES: ExportTable[] = [
     description: 'Taux par indicateur, semestre, type de collectivité, strate et territoire.',
     sql: `SELECT ${BAROMETRE_FIELDS.map((x) => `b."${x.name}"`).join(', ')} FROM barometre b LEFT JOIN ref_strates rs ON rs.id = b.strate
           ORDER BY b.indicateur, b.periode, CASE b.niveau WHEN 'national' THEN 0 WHEN 'region' THEN 1 ELSE 2 END, b.territoire,
-                   b.type_collectivite, coalesce(rs.ordre, CASE b.strate WHEN 'obligees' THEN 100 WHEN 'toutes' THEN 101 ELSE 99 END), b.strate`,
+                   b.type_collectivite, coalesce(rs.ordre, CASE b.strate WHEN 'obligees' THEN 100 WHEN 'toutes' THEN 101 ELSE 99 END), b.strate, b.nature NULLS FIRST`,
     fields: BAROMETRE_FIELDS,
   },
   {
@@ -127,6 +171,22 @@ export const EXPORT_TABLES: ExportTable[] = [
     description: "Différences entre les valeurs figées d'une édition publiée et un recalcul ultérieur : signalées, jamais appliquées.",
     sql: `SELECT ${select(ECARTS_FIELDS)} FROM ecarts_editions ORDER BY ALL`,
     fields: ECARTS_FIELDS,
+  },
+  {
+    name: 'raccords',
+    title: 'Raccords de séries : deux sources pour un même semestre',
+    description:
+      "Là où la série d'un indicateur passe d'une source à une autre (ouverture-donnees : Observatoire open data des territoires jusqu'en 2022, data.gouv.fr ensuite), les deux mesures d'un même semestre côte à côte, avec leur écart.",
+    sql: `SELECT ${select(RACCORDS_FIELDS)} FROM raccords ORDER BY indicateur, periode, CASE type_collectivite WHEN 'commune' THEN 0 WHEN 'epci' THEN 1 WHEN 'departement' THEN 2 ELSE 3 END, strate DESC, nature NULLS FIRST`,
+    fields: RACCORDS_FIELDS,
+  },
+  {
+    name: 'chiffres-publies',
+    title: 'Nos chiffres face aux chiffres publiés',
+    description:
+      'Chaque chiffre publié par un producteur (data/referentiels/chiffres-publies.csv), le chiffre le plus proche calculé par le baromètre, leur écart et son explication en mots.',
+    sql: `SELECT ${select(CHIFFRES_PUBLIES_FIELDS)} FROM chiffres_publies ORDER BY indicateur, date_donnees, id`,
+    fields: CHIFFRES_PUBLIES_FIELDS,
   },
   {
     name: 'rejets',

@@ -30,7 +30,7 @@ export interface Level {
 export interface ComputeContext {
   /** Semesters to compute, oldest first. */
   periodes: string[];
-  /** The warehouse's tables, for an indicator whose sources may not all be loaded (absent: all of them are). */
+  /** Tables of the warehouse (an indicator fed by several sources reads those that were loaded); absent: all of them. */
   tables?: ReadonlySet<string>;
 }
 
@@ -46,6 +46,27 @@ export interface ValeurIndicateur {
   unite?: { singulier: string; pluriel: string; feminin: boolean };
   /** Ends the sentence that gives a collectivité's value: « 12 marchés » + « notifiés dans le semestre ». */
   complement: string;
+}
+
+/**
+ * A series that one source hands over to another: up to `jusqua` included (a semester), rows come from `source`;
+ * the last segment has no `jusqua`. Rows carry their segment's source and the method version suffixed with it
+ * (`2.0.0+odt`), so that the junction is a series break.
+ */
+export interface Relais {
+  source: string;
+  jusqua?: string;
+}
+
+/**
+ * Where both sources of a relayed series measure the same semester: per collectivité, both answers, for the table
+ * shown side by side (`raccords`). SQL columns: `periode, code, type_collectivite, obligee BOOLEAN,
+ * atteinte_avant BOOLEAN, atteinte_apres BOOLEAN, date_avant VARCHAR, date_apres VARCHAR`; null when a source is missing.
+ */
+export interface Raccord {
+  avant: string;
+  apres: string;
+  sql(ctx: ComputeContext): string | null;
 }
 
 export interface Indicator {
@@ -75,6 +96,10 @@ export interface Indicator {
   version: string;
   /** Periods of methodology versions, for broken series: the first semester computed with each version. */
   versions: { version: string; depuis: string; changement: string }[];
+  /** Successive sources of the series (see `Relais`); absent for a series from one source. */
+  relais?: Relais[];
+  /** Both measures where the relayed series overlap (see `Raccord`). */
+  raccord?: Raccord;
   /** The semesters for which the warehouse has data for this indicator. */
   periodes(w: Warehouse): Promise<string[]>;
   /**

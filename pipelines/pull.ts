@@ -1,13 +1,13 @@
 // One pull of one source: obtain the bytes, archive them as received, prepare, load in one transaction.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Config } from './config.ts';
 import { copyFileAtomic, fileTimestamp, sha256, sha256File, writeFileAtomic } from './files.ts';
 import { fetchWithRetry, type HttpOptions, type HttpResult } from './http.ts';
 import type { Logger } from './log.ts';
 import { referential as defaultReferential, type Referential } from './referential.ts';
 import { ensureReferential } from './referential-sql.ts';
-import type { PrepareContext, Reject, Source, TableSpec } from './sources/types.ts';
+import type { Companion, PrepareContext, Reject, Source, TableSpec } from './sources/types.ts';
 import { quotedIdentifier, type Column, type Row, type Warehouse } from './warehouse.ts';
 
 export type Origin = 'live' | 'fichier' | 'fixture';
@@ -206,6 +206,8 @@ async function swap(w: Warehouse, source: Source, staging: Staging, run: RunReco
     for (const { spec, name } of staging.tables) {
       const target = quotedIdentifier(spec.name);
       await w.createTable(spec.name, spec.columns);
+      // A column added to a source's table since the warehouse was made: added, empty for the older rows.
+      for (const c of spec.columns) await w.run(`ALTER TABLE ${target} ADD COLUMN IF NOT EXISTS ${quotedIdentifier(c.name)} ${c.type}`);
       // Sample data never mixes with real data: a fixture load replaces everything, a real load
       // removes what fixtures left, then replaces the snapshot of the same date.
       const staged = quotedIdentifier(name);
@@ -248,6 +250,11 @@ function rawExtension(source: Source, from: string | undefined): string {
   const name = from ? basename(from).toLowerCase() : '';
   const known = [...(source.extensions ?? [])].sort((a, b) => b.length - a.length);
   return known.find((ext) => name.endsWith(`.${ext}`)) ?? source.extension;
+}
+
+/** Where a companion file is archived: beside the main raw file, `<raw>.<name>.<extension>`. */
+export function companionRawPath(rawPath: string, c: Pick<Companion, 'name' | 'extension'>): string {
+  return `${rawPath.replace(/\.[^./]+$/, '')}.${c.name}.${c.extension}`;
 }
 
 /** The raw bytes of a pull: in memory (small downloads) or in a file (large downloads, local files). */
@@ -318,11 +325,13 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
   // The run's own suffix: two runs in the same second never share (or overwrite) a raw file.
   const rawPath = resolve(config.paths.raw, source.id, `${fileTimestamp(started)}-${run.run_id.split('-').at(-1)}.${rawExtension(source, options.from ?? (options.offline ? source.fixture : undefined))}`);
   const downloadPath = resolve(config.paths.raw, source.id, `.${basename(rawPath)}.part`);
+  const companions = (source.companions ?? []).map((c) => ({ c, part: resolve(config.paths.raw, source.id, `.${basename(rawPath)}.${c.name}.part`), raw: companionRawPath(rawPath, c) }));
   const staging = stagingFor(source, run);
   try {
     await options.onStep?.('registered');
     if (options.date) checkDate(options.date);
     let obtained: Obtained;
+    let companionFiles: { file: string; temporary: boolean }[] = [];
     let http: HttpResult | undefined;
     let nameDate: string | null = null;
     let unchangedCandidate: RunRecord | undefined;
@@ -334,6 +343,11 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
         url: config.sources[source.id]?.url ?? source.url,
         http: base,
         downloadPath,
+        companionPath: (name: string) => {
+          const found = companions.find((x) => x.c.name === name);
+          if (!found) throw new Error(`${source.id} : fichier compagnon « ${name} » inconnu (compagnons de la source : ${companions.map((x) => x.c.name).join(', ') || 'aucun'}).`);
+          return found.part;
+        },
         log: (m: string) => log.info(m, { source: source.id }),
         fetch: (url: string, extra: Partial<HttpOptions> = {}) =>
           fetchWithRetry(url, { ...base, onRetry: (n, reason, ms) => log.warn(`${source.id} : tentative ${n + 1} dans ${ms} ms (${reason})`, { source: source.id }), ...extra }),
@@ -349,27 +363,40 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
       nameDate = source.dataDateOf?.(http.url) ?? null;
       if (http.notModified && previous?.raw_path) {
         // The warehouse holds that archive's data when the previous success was this live download: nothing to do.
-        if (previous.origin === 'live' && !options.date) return await recordUnchanged(w, run, previous, 'réponse 304', log, now());
+        if (previous.origin === 'live' && !options.date && companions.length === 0) return await recordUnchanged(w, run, previous, 'réponse 304', log, now());
         obtained = { file: previous.raw_path, temporary: false };
+        companionFiles = companions.map(({ c }) => ({ file: companionRawPath(previous.raw_path!, c), temporary: false }));
         log.info(`${source.id} : inchangé depuis le ${previous.started_at} (réponse 304) ; rechargement de l'archive ${previous.raw_path}.`);
       } else {
         obtained = http.file ? { file: http.file, temporary: true } : { bytes: http.body };
+        companionFiles = companions.map(({ part }) => ({ file: part, temporary: true }));
       }
       unchangedCandidate = previous?.origin === 'live' && !options.date ? previous : undefined;
     } else {
       const path = options.from ? locate(options.from) : resolve(config.root, source.fixture);
       obtained = { file: path, temporary: false };
+      companionFiles = companions.map(({ c }) => ({ file: join(dirname(path), c.besideName(basename(path))), temporary: false }));
       if (options.from) nameDate = source.dataDateOf?.(basename(path)) ?? null;
     }
     await options.onStep?.('fetched');
 
+    companionFiles.forEach(({ file }, i) => {
+      const { c } = companions[i]!;
+      if (existsSync(file)) return;
+      if (origin === 'live') throw new Error(`${source.id} : le téléchargement n'a pas produit le fichier « ${c.name} » (${file}).`);
+      throw new Error(`${source.id} : fichier « ${c.name} » introuvable : ${file}. Il se lit avec le fichier principal et doit se trouver à côté de lui, sous ce nom.`);
+    });
     run.raw_sha256 = await archive(obtained, rawPath);
     // The same bytes as the live download the warehouse already holds: nothing to reload (servers without ETag).
-    if (unchangedCandidate && unchangedCandidate.raw_sha256 === run.raw_sha256 && unchangedCandidate.raw_path && existsSync(unchangedCandidate.raw_path)) {
+    // A source with companion files reloads: its main file alone does not say that nothing changed.
+    if (companions.length === 0 && unchangedCandidate && unchangedCandidate.raw_sha256 === run.raw_sha256 && unchangedCandidate.raw_path && existsSync(unchangedCandidate.raw_path)) {
       rmSync(rawPath, { force: true });
       return await recordUnchanged(w, run, unchangedCandidate, 'même empreinte SHA-256', log, now());
     }
-    writeFileAtomic(`${rawPath}.sha256`, `${run.raw_sha256}  ${basename(rawPath)}\n`);
+    // One checksum file for the pull: the main file's line first, then each companion's (`sha256sum -c` reads them all).
+    const sums = [`${run.raw_sha256}  ${basename(rawPath)}`];
+    for (const [i, { raw }] of companions.entries()) sums.push(`${await archive(companionFiles[i]!, raw)}  ${basename(raw)}`);
+    writeFileAtomic(`${rawPath}.sha256`, `${sums.join('\n')}\n`);
     run.raw_path = rawPath;
 
     // The date of the data: --date, else what the file says (the source reads it), else its name, else the
@@ -391,6 +418,7 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
         ...ctx,
         w,
         rawPath,
+        companions: Object.fromEntries(companions.map(({ c, raw }) => [c.name, raw])),
         stagingTable: (table) => {
           const t = staging.tables.find((x) => x.spec.name === table);
           if (!t) throw new Error(`${source.id} : table « ${table} » inconnue (tables de la source : ${source.tables.map((x) => x.name).join(', ')}).`);
@@ -445,6 +473,7 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
   } finally {
     await dropStaging(w, staging);
     rmSync(downloadPath, { force: true });
+    for (const { part } of companions) rmSync(part, { force: true });
   }
   await options.onStep?.('committed');
   // After the commit: a failed checkpoint is not a failed load (the data are in the write-ahead log).

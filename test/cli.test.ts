@@ -42,7 +42,7 @@ describe('barometre (command line)', () => {
     const { readFileSync } = await import('node:fs');
     const header = readFileSync(join(tmp.dir, 'exports', 'barometre.csv'), 'utf8').split('\n')[0];
     expect(header).toBe(
-      'indicateur,periode,niveau,territoire,type_collectivite,strate,concernees,atteintes,taux,population_concernee,population_atteinte,source,date_donnees,methode_version,ic_bas,ic_haut,taux_population,valeur_mediane,statut,obligation,edition,rupture_serie',
+      'indicateur,periode,niveau,territoire,type_collectivite,strate,nature,concernees,atteintes,taux,population_concernee,population_atteinte,source,date_donnees,methode_version,ic_bas,ic_haut,taux_population,valeur_mediane,statut,obligation,edition,rupture_serie',
     );
     expect(readFileSync(join(tmp.dir, 'exports', 'rejets.csv'), 'utf8').split('\n')[0]).toBe('source,run_id,ligne,identifiant,motif');
   });

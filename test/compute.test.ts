@@ -46,7 +46,7 @@ afterAll(() => w.close());
 describe('the barometer on a frozen warehouse', () => {
   it('computes rate, Wilson bounds and population-weighted rate per strate', () => {
     const r = find('national', 'com-3500-4999')!;
-    expect(r).toMatchObject({ periode: '2021-S1', concernees: 3, atteintes: 2, population_concernee: 12200, population_atteinte: 8000, statut: 'ok', obligation: 'oui', date_donnees: '2021-04-09', methode_version: '1.0.0', source: 'odt' });
+    expect(r).toMatchObject({ periode: '2021-S1', concernees: 3, atteintes: 2, population_concernee: 12200, population_atteinte: 8000, statut: 'ok', obligation: 'oui', date_donnees: '2021-04-09', methode_version: '2.0.0+odt', source: 'odt' });
     expect(r.taux).toBeCloseTo(2 / 3, 10);
     expect(r.ic_bas).toBeCloseTo(0.2077, 4);
     expect(r.ic_haut).toBeCloseTo(0.9385, 4);

@@ -36,7 +36,7 @@ describe('publish', () => {
     expect(Object.keys(manifest.fichiers).sort()).toEqual(['barometre.csv', 'barometre.parquet', 'collectivites.csv', 'collectivites.parquet', 'indicateurs.json', 'provenance.json', 'rejets.csv']);
     expect(manifest.sources_brutes).toEqual([expect.objectContaining({ source: 'odt', sha256: sha256(readFileSync(FIXTURE)), date_donnees: '2021-04-09' })]);
     for (const [file, hash] of Object.entries(manifest.fichiers)) expect(sha256(readFileSync(join(folder, file)))).toBe(hash);
-    expect(JSON.parse(readFileSync(join(folder, 'indicateurs.json'), 'utf8'))[0]).toMatchObject({ id: 'ouverture-donnees', version: '1.0.0' });
+    expect(JSON.parse(readFileSync(join(folder, 'indicateurs.json'), 'utf8'))[0]).toMatchObject({ id: 'ouverture-donnees', version: '2.0.0' });
     // Read-only for everyone (root can still write: the manifest's hashes are the real guard, tested below).
     expect(statSync(join(folder, 'barometre.csv')).mode & 0o777).toBe(0o444);
   });
@@ -64,10 +64,10 @@ describe('publish', () => {
 
   it('marks the series broken where the methodology version changes', async () => {
     await pullSource(config, w, odt, { from: FIXTURE, date: '2021-12-31', log: memoryLogger() });
-    const v2 = { ...ouvertureDonnees, version: '2.0.0' };
-    await computeBarometre(config, w, { log: memoryLogger(), indicators: [v2] });
-    expect(await national('2021-S1', 'region')).toMatchObject({ methode_version: '1.0.0', edition: '2021-S1', rupture_serie: false });
-    expect(await national('2021-S2', 'region')).toMatchObject({ methode_version: '2.0.0', edition: null, rupture_serie: true });
+    const v3 = { ...ouvertureDonnees, version: '3.0.0' };
+    await computeBarometre(config, w, { log: memoryLogger(), indicators: [v3] });
+    expect(await national('2021-S1', 'region')).toMatchObject({ methode_version: '2.0.0+odt', edition: '2021-S1', rupture_serie: false });
+    expect(await national('2021-S2', 'region')).toMatchObject({ methode_version: '3.0.0+odt', edition: null, rupture_serie: true });
   });
 
   it('detects an edition altered on disk', () => {

@@ -89,9 +89,11 @@ describe('odt on bad input', () => {
     expect(p.rejects[0]!.motif).toBe('commune introuvable : SIREN 999999999 inconnu et nom « VILLENOUVELLE-SUR-RIEN » absent du département 35');
   });
 
-  it('fails on a missing column, naming it and the columns found', () => {
+  it('fails on a missing column, naming the names it looked for and the columns found', () => {
     const bytes = new TextEncoder().encode('siren,nom,type,regcode,depcode,nb-ptf\n1,x,COM,BRE-53,35,1\n');
     expect(() => prepareOdt(bytes, ctx)).toThrow(/colonne obligatoire absente : « nb-datagouv »\. Colonnes trouvées : « siren », « nom »/);
+    const noSiren = new TextEncoder().encode('identifiant,nom,type\n213502388,RENNES,COM\n');
+    expect(() => prepareOdt(noSiren, ctx)).toThrow(/colonne obligatoire absente : « siren »\. Colonnes trouvées : « identifiant », « nom », « type »/);
   });
 
   it('reads the same file saved with ";" and Windows-1252 by a spreadsheet', () => {

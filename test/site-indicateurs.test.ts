@@ -155,6 +155,17 @@ describe('boundaries for d3-geo', () => {
   });
 });
 
+describe('rows per EPCI nature', () => {
+  it('are kept apart, so that a (type, strate) lookup of the barometer finds one row per semester and territory', () => {
+    const all = JSON.parse(readFileSync(join(exportsDir, 'barometre.json'), 'utf8')).donnees as BarometreRow[];
+    const natures = all.filter((r) => r.nature);
+    expect(natures.length).toBeGreaterThan(0);
+    expect(new Set(natures.map((r) => r.type_collectivite))).toEqual(new Set(['epci']));
+    const keys = all.filter((r) => !r.nature).map((r) => [r.indicateur, r.periode, r.niveau, r.territoire, r.type_collectivite, r.strate].join('|'));
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+});
+
 describe('CSV and filters', () => {
   it('barometreCsv writes the columns of barometre.csv; the French form has a BOM, ";" and decimal commas', () => {
     const rows = [row('2021-S1', 0.0555, { strate: '=cmd' })];
@@ -184,7 +195,7 @@ describe('a workstream in the matrix', () => {
     concernees: '', methodology: '', version: '1.0.0', versions: [],
   });
   const site = (barometre: BarometreRow[], etats: Record<string, { etat: 'reel' | 'indisponible'; raison?: string; derniere_tentative?: string }> = {}): SiteData => ({
-    folder: '', strates: [], barometre,
+    folder: '', strates: [], barometre, barometreNatures: [], raccords: [], chiffresPublies: [],
     indicateurs: [def('survey', 'declaration'), def('mesure', 'mesure'), def('seul', 'mesure')],
     // As the export orders them: measured first.
     chantiers: [{ id: 'ch', libelle: 'Un chantier', axe: 'socle-commun', axe_libelle: 'Socle commun', reference: '', indicateurs: [{ id: 'mesure', nature: 'mesure', nature_libelle: '' }, { id: 'survey', nature: 'declaration', nature_libelle: '' }] }],
@@ -313,8 +324,8 @@ describe('an indicator page built from the fixture', () => {
     expect(text(fig.querySelector('svg'))).toContain('Changement de méthode');
     expect(text(fig.querySelector('figcaption'))).toContain('OpenDataFrance, licence ODbL 1.0');
     const rows = [...fig.querySelectorAll('tbody tr')].map(cells);
-    expect(rows).toContain('Ensemble — 1er semestre 2021 18 1 5,6\u202f% 1,0\u202f% – 25,8\u202f% 1.0.0 oui : changement de méthode');
-    expect(rows.some((r) => r.startsWith('Ensemble — 2e semestre 2016') && r.includes('1.0.0+historique (série historique)'))).toBe(true);
+    expect(rows).toContain('Ensemble — 1er semestre 2021 18 1 5,6\u202f% 1,0\u202f% – 25,8\u202f% 2.0.0+odt oui : changement de méthode');
+    expect(rows.some((r) => r.startsWith('Ensemble — 2e semestre 2016') && r.includes('2.0.0+historique (série historique)'))).toBe(true);
   });
 
   it('maps the départements as a tile grid whose tile carries its code and value (Ille-et-Vilaine: 3 of 78, 3,8 %)', () => {
@@ -361,6 +372,38 @@ describe('an indicator page built from the fixture', () => {
     const fr = readFileSync(join(dist, 'indicateurs/ouverture-donnees/donnees.fr.csv'), 'utf8');
     expect(fr.startsWith('\uFEFFindicateur;periode;niveau;')).toBe(true);
     expect(fr).toContain(';0,05555555555555555;');
+  });
+
+  it('counts the EPCI per nature under their strates, and says it the way figures are published', () => {
+    // The Observatory's fixture: Rennes, Nantes, Brest and (through its succession) Lille métropoles; 22 in the referential.
+    const tr = doc.getElementById('nature-epci-METRO')!;
+    expect(cells(tr)).toMatch(/^Métropoles 22 4 18,2\u202f%/);
+    expect(text(doc.querySelector('p.natures'))).toContain('18,2\u202f% des métropoles (4 sur 22)');
+  });
+
+  it('shows both sources of a semester side by side where the series passes from one to the other', () => {
+    const section = doc.querySelector('section[aria-labelledby="raccords"]')!;
+    const rows = [...section.querySelectorAll('tbody tr')].map(cells);
+    // On 9 April 2021: ARIEGE and ILLE ET VILAINE for the Observatory; Ille-et-Vilaine only on data.gouv.fr.
+    expect(rows).toContain('1er semestre 2021 — Départements 101 2,0\u202f% (2) 1,0\u202f% (1) −1,0\u00a0point 9 avril 2021 OpenDataFrance (son dernier semestre)');
+    expect(text(section.querySelector('thead'))).toContain('Selon data.gouv.fr (DINUM)');
+    expect(section.querySelector('a[href="/donnees/raccords.csv"]')).not.toBeNull();
+  });
+
+  it('puts the published figures next to ours, with the gap and why', () => {
+    const article = doc.getElementById('chiffre-odf-2019-10-nombre')!;
+    const rows = Object.fromEntries([...article.querySelectorAll('dl > div')].map((d) => [text(d.querySelector('dt')), text(d.querySelector('dd'))]));
+    expect(text(article.querySelector('h3'))).toBe('octobre 2019, OpenDataFrance (Observatoire open data des territoires) : 460');
+    // The fixture's history: 55 collectivités on 10 July 2019, its last observation before the end of October 2019.
+    expect(rows['Notre chiffre']).toBe('55, données du 10 juillet 2019 (source odt-historique)');
+    expect(rows['Écart']).toBe('−405 collectivités');
+    expect(rows['Pourquoi']).toContain("l'historique national de l'Observatoire au 10 juillet 2019 : 55 collectivités");
+    expect(article.querySelector('a[href^="https://maire-info.com/"]')).not.toBeNull();
+    // Without the edition of October 2020 in the sample data, the comparison says so instead of inventing a figure.
+    expect(text(doc.getElementById('chiffre-odf-2020-10-nombre'))).toContain('non calculable avec les données chargées');
+    const methodologie = page('methodologie');
+    expect(text(methodologie.querySelector('#chiffres-publies h2'))).toBe('Nos chiffres face aux chiffres publiés');
+    expect(methodologie.querySelectorAll('#chiffres-publies article').length).toBe(7);
   });
 
   it('exists for every indicator, and the indicators’ index lists them all', () => {

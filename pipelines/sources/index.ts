@@ -2,6 +2,7 @@
 import { ban } from './ban.ts';
 import { banPublications } from './ban-publications.ts';
 import { contours } from './contours.ts';
+import { datagouv } from './datagouv.ts';
 import { decp } from './decp.ts';
 import { ds } from './ds.ts';
 import { enquetes } from './enquetes.ts';
@@ -11,7 +12,7 @@ import type { Config } from '../config.ts';
 import type { Source } from './types.ts';
 import { vde } from './vde.ts';
 
-export const SOURCES: readonly Source[] = [odt, odtHistorique, contours, vde, ds, enquetes, ban, banPublications, decp];
+export const SOURCES: readonly Source[] = [odt, odtHistorique, contours, vde, ds, enquetes, datagouv, ban, banPublications, decp];
 
 /** The live URL of a source: the configuration's override, else its own; null when it has none (a survey file). */
 export function liveUrl(config: Config, source: Source): string | null {

@@ -63,6 +63,8 @@ export interface StageContext extends PrepareContext {
   stagingTable(table: string): string;
   /** A scratch table of this run, dropped after the load whatever happens. */
   scratchTable(name: string): string;
+  /** The archived companion files (`Source.companions`), by name. */
+  companions: Record<string, string>;
 }
 
 /** What `stage` returns. */
@@ -74,7 +76,21 @@ export interface Staged {
   rowsLoaded: number;
   rowsRejected: number;
   dataDate: string;
+  /** When the file said the date: where, for the log. */
+  dataDateFrom?: string;
   notes?: string[];
+}
+
+/**
+ * Another file a pull needs beside the main one (data.gouv.fr's datasets export beside its organisations export).
+ * It is downloaded by `fetchLive` to `companionPath(name)`, found beside a local main file under `besideName`, and
+ * archived next to the main raw file as `<raw>.<name>.<extension>`, its SHA-256 in the main file's `.sha256`.
+ */
+export interface Companion {
+  name: string;
+  extension: string;
+  /** Its file name beside a local main file (`--from`, the fixture), from the main file's name. */
+  besideName(mainName: string): string;
 }
 
 export interface FetchContext {
@@ -86,6 +102,8 @@ export interface FetchContext {
   http: HttpOptions;
   fetch: (url: string, extra?: Partial<HttpOptions>) => Promise<HttpResult>;
   log: (message: string) => void;
+  /** Where `fetchLive` streams a companion file (`Source.companions`). */
+  companionPath(name: string): string;
 }
 
 export interface Source {
@@ -117,6 +135,8 @@ export interface Source {
    */
   fixtureFallback?: boolean;
   tables: TableSpec[];
+  /** Files read with the main one, each archived beside it (see `Companion`). */
+  companions?: Companion[];
   /** The date the data describes when a file's name or URL says it (e.g. `…-2022-12-31-.csv`). */
   dataDateOf?(name: string): string | null;
   /**

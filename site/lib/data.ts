@@ -9,6 +9,8 @@ export interface BarometreRow {
   territoire: string;
   type_collectivite: 'commune' | 'epci' | 'departement' | 'region';
   strate: string;
+  /** EPCI nature (CC, CA, CU, METRO) of a row per nature; null otherwise. Such rows are in `SiteData.barometreNatures`. */
+  nature?: string | null;
   concernees: number;
   atteintes: number;
   taux: number | null;
@@ -75,9 +77,61 @@ export type { IndicateurProvenance, Provenance, SourceProvenance } from '../../i
 
 import type { Provenance } from '../../indicators/exports.ts';
 
+/** Both measures of a semester where a series passes from one source to another (raccords.json). */
+export interface RaccordRow {
+  indicateur: string;
+  periode: string;
+  type_collectivite: BarometreRow['type_collectivite'];
+  strate: string;
+  nature: string | null;
+  concernees: number;
+  source_avant: string;
+  date_avant: string;
+  atteintes_avant: number;
+  taux_avant: number | null;
+  source_apres: string;
+  date_apres: string;
+  atteintes_apres: number;
+  taux_apres: number | null;
+  ecart_points: number | null;
+  source_retenue: string;
+}
+
+/** A figure a producer published, next to ours (chiffres-publies.json). */
+export interface ChiffrePublieRow {
+  id: string;
+  indicateur: string;
+  date_donnees: string;
+  ce_qui_est_compte: string;
+  perimetre: string;
+  producteur: string;
+  source_titre: string;
+  source_url: string | null;
+  citation: string | null;
+  unite: 'taux' | 'nombre';
+  valeur_publiee: number;
+  numerateur_publie: number | null;
+  denominateur_publie: number | null;
+  notre_valeur: number | null;
+  notre_numerateur: number | null;
+  notre_denominateur: number | null;
+  notre_source: string | null;
+  notre_date_donnees: string | null;
+  ecart: number | null;
+  explication: string;
+}
+
 export interface SiteData {
   folder: string;
+  /**
+   * The barometer's rows, one per indicator × semester × level × territory × type × strate: every page looks rows up
+   * by that key. Rows per EPCI nature share their key with the all-natures row, so they are kept apart, below.
+   */
   barometre: BarometreRow[];
+  /** Rows per EPCI nature (`nature` set): "82 % des métropoles". */
+  barometreNatures: BarometreRow[];
+  raccords: RaccordRow[];
+  chiffresPublies: ChiffrePublieRow[];
   indicateurs: IndicatorDefinition[];
   strates: StrateDefinition[];
   provenance: Provenance;
@@ -99,9 +153,13 @@ const cache = new Map<string, SiteData>();
 export function loadSiteData(folder = exportsFolder()): SiteData {
   let data = cache.get(folder);
   if (!data) {
+    const rows = readJson<{ donnees: BarometreRow[] }>(folder, 'barometre.json').donnees;
     data = {
       folder,
-      barometre: readJson<{ donnees: BarometreRow[] }>(folder, 'barometre.json').donnees,
+      barometre: rows.filter((r) => !r.nature),
+      barometreNatures: rows.filter((r) => r.nature),
+      raccords: readOptionalJson<{ donnees: RaccordRow[] }>('raccords.json', folder)?.donnees ?? [],
+      chiffresPublies: readOptionalJson<{ donnees: ChiffrePublieRow[] }>('chiffres-publies.json', folder)?.donnees ?? [],
       indicateurs: readJson<IndicatorDefinition[]>(folder, 'indicateurs.json'),
       strates: readJson<StrateDefinition[]>(folder, 'strates.json'),
       provenance: readJson<Provenance>(folder, 'provenance.json'),
@@ -120,6 +178,14 @@ export const TYPE_LABELS: Record<string, { singulier: string; pluriel: string }>
 };
 
 export const TYPE_ORDER = ['commune', 'epci', 'departement', 'region'] as const;
+
+/** EPCI natures of the referential, largest first. */
+export const NATURE_LABELS: Record<string, { singulier: string; pluriel: string }> = {
+  METRO: { singulier: 'métropole', pluriel: 'métropoles' },
+  CU: { singulier: 'communauté urbaine', pluriel: 'communautés urbaines' },
+  CA: { singulier: "communauté d'agglomération", pluriel: "communautés d'agglomération" },
+  CC: { singulier: 'communauté de communes', pluriel: 'communautés de communes' },
+};
 
 export function strateLabel(data: SiteData, id: string): string {
   if (id === 'toutes') return 'Toutes';

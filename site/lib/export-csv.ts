@@ -6,7 +6,7 @@ import type { BarometreRow } from './data.ts';
 
 /** The columns of barometre.csv, in its order. */
 export const BAROMETRE_COLUMNS = [
-  'indicateur', 'periode', 'niveau', 'territoire', 'type_collectivite', 'strate', 'concernees', 'atteintes', 'taux',
+  'indicateur', 'periode', 'niveau', 'territoire', 'type_collectivite', 'strate', 'nature', 'concernees', 'atteintes', 'taux',
   'population_concernee', 'population_atteinte', 'source', 'date_donnees', 'methode_version', 'ic_bas', 'ic_haut',
   'taux_population', 'statut', 'obligation', 'edition', 'rupture_serie',
 ] as const satisfies readonly (keyof BarometreRow)[];

@@ -2,7 +2,7 @@
 // previous semester, the département maps and the rows behind all of it (for the page's CSV).
 import type { TileValue } from '../charts/carte-tuiles.ts';
 import { levelColors } from './couleurs.ts';
-import { type BarometreRow, type IndicatorDefinition, type SiteData, type Tuile, TYPE_ORDER } from './data.ts';
+import { type BarometreRow, type IndicatorDefinition, NATURE_LABELS, type RaccordRow, type SiteData, type Tuile, TYPE_ORDER } from './data.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
 import { medianeTexte, natureIndicateur } from './territoires-texte.ts';
 
@@ -356,17 +356,19 @@ export function mapTable(indicator: IndicatorDefinition, choice: MapChoice, tile
 
 // --- The rows behind the page --------------------------------------------------------------------------
 
-/** Every row the page shows: the national rows (all semesters) and the département rows of its maps. */
+/** Every row the page shows: the national rows (all semesters, EPCI per nature too) and the département rows of its maps. */
 export function pageRows(data: SiteData, indicateur: string): BarometreRow[] {
   const maps = mapChoices(data, indicateur);
   const dep = maps.flatMap((m) => [...m.rows.values()]);
-  return [...nationalRows(data, indicateur), ...dep].sort(
+  const natures = data.barometreNatures.filter((r) => r.indicateur === indicateur && r.niveau === 'national');
+  return [...nationalRows(data, indicateur), ...natures, ...dep].sort(
     (a, b) =>
       a.periode.localeCompare(b.periode) ||
       a.niveau.localeCompare(b.niveau) ||
       a.territoire.localeCompare(b.territoire) ||
       TYPE_ORDER.indexOf(a.type_collectivite) - TYPE_ORDER.indexOf(b.type_collectivite) ||
-      a.strate.localeCompare(b.strate),
+      a.strate.localeCompare(b.strate) ||
+      (a.nature ?? '').localeCompare(b.nature ?? ''),
   );
 }
 
@@ -390,4 +392,80 @@ export function evolutionTable(view: EvolutionView, indicator: IndicatorDefiniti
 export function indicatorSources(data: SiteData, indicator: IndicatorDefinition) {
   const ids = new Set([...indicator.sources, ...((indicator as { sourcesHistorique?: string[] }).sourcesHistorique ?? [])]);
   return data.provenance.sources.filter((s) => ids.has(s.id));
+}
+
+// --- EPCI by nature ------------------------------------------------------------------------------------
+
+export interface NatureLine {
+  nature: string;
+  anchor: string;
+  label: string;
+  current: BarometreRow;
+  previous: BarometreRow | undefined;
+  variation: Variation;
+}
+
+/** The EPCI of a semester per nature (métropoles first), nationally, with the change since the semester before. */
+export function natureLines(data: SiteData, indicateur: string, periode: string): NatureLine[] {
+  const rows = data.barometreNatures.filter((r) => r.indicateur === indicateur && r.niveau === 'national' && r.type_collectivite === 'epci');
+  const prev = previousPeriode(periode);
+  return Object.keys(NATURE_LABELS)
+    .map((nature) => {
+      const current = rows.find((r) => r.nature === nature && r.periode === periode);
+      const previous = rows.find((r) => r.nature === nature && r.periode === prev);
+      const label = NATURE_LABELS[nature]!.pluriel;
+      return current ? { nature, anchor: `nature-epci-${nature}`, label: `${label.charAt(0).toUpperCase()}${label.slice(1)}`, current, previous, variation: variation(current, previous) } : null;
+    })
+    .filter((l): l is NatureLine => l !== null);
+}
+
+/** "81,8 % des métropoles (18 sur 22)", the way published figures are often written. */
+export function natureSentence(line: NatureLine): string {
+  const r = line.current;
+  if (r.statut !== 'ok') return `${NATURE_LABELS[line.nature]!.pluriel} : effectif insuffisant (${formatInteger(r.concernees)})`;
+  return `${formatPercent(r.taux)} des ${NATURE_LABELS[line.nature]!.pluriel} (${formatInteger(r.atteintes)} sur ${formatInteger(r.concernees)})`;
+}
+
+// --- Two sources for one semester ------------------------------------------------------------------------
+
+export interface RaccordLine {
+  periode: string;
+  label: string;
+  row: RaccordRow;
+}
+
+/** Where the indicator's series passes from one source to another: both measures per semester, type and strate. */
+export function raccordLines(data: SiteData, indicateur: string): RaccordLine[] {
+  const label = (r: RaccordRow) =>
+    r.nature ? `EPCI : ${NATURE_LABELS[r.nature]?.pluriel ?? r.nature}` : r.strate === 'obligees' ? "Communes soumises à l'obligation" : TYPE_TITLES[r.type_collectivite];
+  return data.raccords
+    .filter((r) => r.indicateur === indicateur)
+    .sort((a, b) => a.periode.localeCompare(b.periode) || TYPE_ORDER.indexOf(a.type_collectivite) - TYPE_ORDER.indexOf(b.type_collectivite) || (a.nature ?? '').localeCompare(b.nature ?? '') || b.strate.localeCompare(a.strate))
+    .map((row) => ({ periode: row.periode, label: label(row), row }));
+}
+
+/** The last semester of the source that hands over: the junction, shown first. */
+export function raccordJonction(lines: RaccordLine[]): string | null {
+  return lines.filter((l) => l.row.source_retenue === l.row.source_avant).map((l) => l.periode).sort().at(-1) ?? null;
+}
+
+/** "+1,2 point" for a gap in points, "—" when a rate is withheld. */
+export function ecartText(points: number | null): string {
+  return points === null ? '—' : formatPoints(points);
+}
+
+// --- Published figures --------------------------------------------------------------------------------------
+
+/** A published figure or ours, as its producer writes it: "10,2 %" (up to two decimals, "7,84 %") or "460". */
+export function chiffreText(unite: 'taux' | 'nombre', value: number | null): string {
+  if (value === null) return '—';
+  if (unite === 'nombre') return formatInteger(value);
+  return `${(value * 100).toLocaleString('fr-FR', { maximumFractionDigits: 2 })}\u202f%`;
+}
+
+export function ecartChiffreText(unite: 'taux' | 'nombre', ecart: number | null): string {
+  if (ecart === null) return '—';
+  if (unite === 'taux') return formatPoints(ecart);
+  const n = formatInteger(Math.abs(ecart));
+  return `${ecart > 0 ? '+' : ecart < 0 ? '−' : ''}${n} collectivité${Math.abs(ecart) >= 2 ? 's' : ''}`;
 }
