@@ -4,7 +4,7 @@ import type { Logger } from '../pipelines/log.ts';
 import { referential as defaultReferential, storeReferential, type Referential } from '../pipelines/referential.ts';
 import type { Warehouse } from '../pipelines/warehouse.ts';
 import { resolveChantiers } from './chantiers-indicateurs.ts';
-import { computable, indicatorState, sourceStates, usable, type SourceEtat } from './disponibilite.ts';
+import { computable, indicatorState, sourceStates, usable, usableTables, type SourceEtat } from './disponibilite.ts';
 import { applyEditions } from './editions.ts';
 import { HISTORIQUE_SOURCE, historiqueSql } from './historique.ts';
 import { INDICATORS } from './index.ts';
@@ -38,7 +38,9 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
   const states = await sourceStates(w);
   const summary: ComputeSummary = { indicators: [], barometreRows: 0 };
   await w.run(`CREATE OR REPLACE TEMP TABLE valeurs_new (${VALEURS_DDL})`);
-  const tables = new Set((await w.all<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'main'`)).map((r) => r.t));
+  // The tables an indicator may read: those of sources whose data may be used (under real data, a source that has
+  // only its sample is left out, so that a series relayed by two sources never mixes real and sample figures).
+  const tables = usableTables(new Set((await w.all<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'main'`)).map((r) => r.t)), states);
   for (const indicator of indicators) {
     if (!computable(indicator, states)) {
       log.warn(`${indicator.id} : indicateur non calculé. ${indicatorState(indicator, states, false).raison}`);
@@ -55,7 +57,6 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     await w.run(`CREATE OR REPLACE TEMP TABLE periodes (periode VARCHAR, debut VARCHAR, fin VARCHAR)`);
     for (const p of periodes) await w.run(`INSERT INTO periodes VALUES ($p, $d, $f)`, { p, d: periodeStart(p), f: periodeEnd(p) });
     const before = (await w.one<{ n: number }>(`SELECT count(*) AS n FROM valeurs_new`))!.n;
-    const tables = new Set((await w.all<{ t: string }>(`SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'main'`)).map((r) => r.t));
     await w.run(
       `INSERT INTO valeurs_new SELECT $id, periode, code, type_collectivite, concernee, obligee, atteinte, valeur, date_donnees FROM (${indicator.sql({ periodes, tables })})`,
       { id: indicator.id },

@@ -67,10 +67,18 @@ export function sampleMode(states: ReadonlyMap<string, SourceEtat>): boolean {
 
 /**
  * May an indicator be computed: always in the sample build (its own data decide, as for a warehouse filled by
- * hand), and under real data only when each of its sources has real data.
+ * hand), and under real data when one of its sources has real data (a series relayed from one source to another
+ * is computed from the real one; `usableTables` keeps the other's sample out).
  */
 export function computable(indicator: Pick<Indicator, 'sources'>, states: ReadonlyMap<string, SourceEtat>): boolean {
-  return sampleMode(states) || indicator.sources.every((id) => stateOf(states, id).etat === 'reelle');
+  return sampleMode(states) || indicator.sources.some((id) => stateOf(states, id).etat === 'reelle');
+}
+
+/** The warehouse tables an indicator may read: under real data, not those of a source that has only its sample. */
+export function usableTables(tables: ReadonlySet<string>, states: ReadonlyMap<string, SourceEtat>): Set<string> {
+  if (sampleMode(states)) return new Set(tables);
+  const samples = new Set(SOURCES.filter((s) => !usable(states, s.id)).flatMap((s) => s.tables.map((t) => t.name)));
+  return new Set([...tables].filter((t) => !samples.has(t)));
 }
 
 /** May a source's data be exported (boundaries, procedures) or extend a series (history): the same rule. */

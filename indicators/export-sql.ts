@@ -90,7 +90,9 @@ export async function copyCsv(w: Warehouse, sql: string, fields: Field[], path: 
 export async function copyJson(w: Warehouse, sql: string, fields: Field[], path: string, provenance: object): Promise<number> {
   const rows = `${path}.rows.tmp`;
   try {
-    const n = await copy(w, `SELECT ${fields.map((f) => `t.${quotedIdentifier(f.name)}`).join(', ')} FROM (${sql}) t`, rows, 'FORMAT json, ARRAY true');
+    // A negative zero is written 0, as JSON.stringify writes it.
+    const column = (f: Field) => (f.type === 'number' ? `CASE WHEN t.${quotedIdentifier(f.name)} = 0 THEN 0 ELSE t.${quotedIdentifier(f.name)} END AS ${quotedIdentifier(f.name)}` : `t.${quotedIdentifier(f.name)}`);
+    const n = await copy(w, `SELECT ${fields.map(column).join(', ')} FROM (${sql}) t`, rows, 'FORMAT json, ARRAY true');
     const out = createWriteStream(path);
     out.write(`{"provenance":${JSON.stringify(provenance)},"donnees":`);
     await pipeline(createReadStream(rows), out, { end: false });
