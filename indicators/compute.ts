@@ -3,7 +3,7 @@ import type { Config } from '../pipelines/config.ts';
 import type { Logger } from '../pipelines/log.ts';
 import { referential as defaultReferential, type Referential } from '../pipelines/referential.ts';
 import { ensureReferential } from '../pipelines/referential-sql.ts';
-import type { Warehouse } from '../pipelines/warehouse.ts';
+import type { Column, Warehouse } from '../pipelines/warehouse.ts';
 import { applyEditions } from './editions.ts';
 import { HISTORIQUE_SOURCE, historiqueSql } from './historique.ts';
 import { INDICATORS } from './index.ts';
@@ -13,6 +13,11 @@ import { wilsonSql } from './wilson.ts';
 
 const VALEURS_DDL = `indicateur VARCHAR, periode VARCHAR, code VARCHAR, type_collectivite VARCHAR, concernee BOOLEAN,
   obligee BOOLEAN, atteinte BOOLEAN, valeur DOUBLE, date_donnees VARCHAR`;
+
+export const AVERTISSEMENT_COLUMNS: Column[] = [
+  { name: 'indicateur', type: 'VARCHAR' },
+  { name: 'avertissement', type: 'VARCHAR' },
+];
 
 export interface ComputeOptions {
   log: Logger;
@@ -51,6 +56,16 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     summary.indicators.push({ id: indicator.id, periodes, rows: after - before });
   }
 
+  // Warnings the figures must carry (a match rate too low…), read now and exported with the definitions.
+  const avertissements: { indicateur: string; avertissement: string }[] = [];
+  for (const indicator of indicators) {
+    const texte = (await indicator.avertissement?.(w)) ?? null;
+    if (texte) {
+      avertissements.push({ indicateur: indicator.id, avertissement: texte });
+      log.warn(`${indicator.id} : ${texte}`);
+    }
+  }
+
   const versions = indicators.map((i) => `('${i.id}', '${i.version}', '${i.sources.join('+')}')`).join(', ');
   const min = config.minEffectif;
   await w.transaction(async () => {
@@ -61,6 +76,8 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     await addHistory(w, indicators, min);
     await applyEditions(config, w, log);
     await w.run(`CREATE OR REPLACE TABLE collectivites_resultats AS ${collectivitesSql()}`);
+    await w.createTable('indicateurs_avertissements', AVERTISSEMENT_COLUMNS, { replace: true });
+    await w.insert('indicateurs_avertissements', AVERTISSEMENT_COLUMNS, avertissements);
   });
   summary.barometreRows = (await w.one<{ n: number }>(`SELECT count(*) AS n FROM barometre`))!.n;
   await w.checkpoint();

@@ -52,7 +52,7 @@ export interface Provenance {
   echantillon: boolean;
   referentiel: { nom: string; version: string; licence: string };
   sources: SourceProvenance[];
-  indicateurs: { id: string; label: string; version: string; sources: string[] }[];
+  indicateurs: { id: string; label: string; version: string; sources: string[]; avertissement: string | null }[];
   seuil_diffusion: number;
 }
 
@@ -80,7 +80,10 @@ export async function buildProvenance(config: Config, w: Warehouse, now: Date): 
     echantillon: sources.some((s) => s.chargement?.origin === 'fixture'),
     referentiel: { nom: '@etalab/decoupage-administratif', version: decoupageVersion(), licence: 'Licence Ouverte 2.0 (Etalab)' },
     sources,
-    indicateurs: INDICATORS.map((i) => ({ id: i.id, label: i.label, version: i.version, sources: i.sources })),
+    indicateurs: await (async () => {
+      const warnings = await avertissements(w);
+      return INDICATORS.map((i) => ({ id: i.id, label: i.label, version: i.version, sources: i.sources, avertissement: warnings.get(i.id) ?? null }));
+    })(),
     seuil_diffusion: config.minEffectif,
   };
 }
@@ -123,9 +126,20 @@ function dataPackage(provenance: Provenance, tables: (Described & { formats?: Ex
   };
 }
 
-/** The indicator definitions without their SQL, for the site and for re-users. */
-export function indicatorDefinitions() {
-  return INDICATORS.map(({ sql: _sql, periodes: _periodes, ...definition }) => ({ ...definition, axe_libelle: AXES[definition.axe] }));
+/** The warnings of the last computation, per indicator (`indicateurs_avertissements`, written by compute). */
+export async function avertissements(w: Warehouse): Promise<Map<string, string>> {
+  if (!(await w.tableExists('indicateurs_avertissements'))) return new Map();
+  const rows = await w.all<{ indicateur: string; avertissement: string }>(`SELECT indicateur, avertissement FROM indicateurs_avertissements`);
+  return new Map(rows.map((r) => [r.indicateur, r.avertissement]));
+}
+
+/** The indicator definitions without their SQL, for the site and for re-users, with their warning (or null). */
+export function indicatorDefinitions(warnings: ReadonlyMap<string, string> = new Map()) {
+  return INDICATORS.map(({ sql: _sql, periodes: _periodes, avertissement: _avertissement, ...definition }) => ({
+    ...definition,
+    axe_libelle: AXES[definition.axe],
+    avertissement: warnings.get(definition.id) ?? null,
+  }));
 }
 
 export interface ExportSummary {
@@ -173,7 +187,7 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
     files.push('qualite.json');
     writeFileSync(join(dir, 'datapackage.json'), JSON.stringify(dataPackage(provenance, [...tables, QUALITE_TABLE]), null, 2));
     writeFileSync(join(dir, PROVENANCE_FILE), JSON.stringify(provenance, null, 2));
-    writeFileSync(join(dir, 'indicateurs.json'), JSON.stringify(indicatorDefinitions(), null, 2));
+    writeFileSync(join(dir, 'indicateurs.json'), JSON.stringify(indicatorDefinitions(await avertissements(w)), null, 2));
     // What the site needs besides the results: the collectivités (names, postal codes, strates), the tile grid,
     // and the boundaries when they were pulled. The site reads exports only.
     writeFileSync(join(dir, 'territoires.json'), JSON.stringify(await w.all(`SELECT * FROM ref_collectivites ORDER BY type_collectivite, code`)));

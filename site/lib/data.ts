@@ -40,6 +40,8 @@ export interface IndicatorDefinition {
   methodology: string;
   version: string;
   versions: { version: string; depuis: string; changement: string }[];
+  /** A warning the figures carry (a match rate too low…), from the last computation; null when none. */
+  avertissement?: string | null;
 }
 
 export interface StrateDefinition {
