@@ -1,7 +1,9 @@
 // Helpers for sources that let DuckDB read their raw file (`stage`): what the file holds (gzip or not, CSV or
 // JSON), its header, a CSV read into a table with every malformed record kept apart with its line.
-import { closeSync, openSync, readSync } from 'node:fs';
-import { constants, gunzipSync } from 'node:zlib';
+import { closeSync, createReadStream, openSync, readSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { constants, createGunzip, gunzipSync } from 'node:zlib';
 import Papa from 'papaparse';
 import { quotedIdentifier, quotedString, type Warehouse } from './warehouse.ts';
 
@@ -34,8 +36,20 @@ export function sniffRaw(path: string, what: string): RawKind {
     }
   }
   const head = content.toString('utf8').replace(/^\uFEFF/, '');
-  if (head.trim() === '') throw new Error(`${what} : le fichier est vide.`);
+  if (head.trim() === '') throw new Error(gzip ? `${what} : fichier gzip tronqué ou vide : rien à décompresser. Téléchargez-le de nouveau.` : `${what} : le fichier est vide.`);
   return { gzip, head, format: /^\s*[[{]/.test(head) ? 'json' : 'csv' };
+}
+
+/**
+ * Reads a gzip file to its end, discarding what it gives: DuckDB's reader accepts a stream cut before its end (a
+ * file copied or downloaded by hand) and would load only the rows it got.
+ */
+export async function checkGzip(path: string, what: string): Promise<void> {
+  try {
+    await pipeline(createReadStream(path), createGunzip(), new Writable({ write: (_chunk, _enc, done) => done() }));
+  } catch (error) {
+    throw new Error(`${what} : fichier gzip tronqué ou corrompu (${(error as Error).message}). Téléchargez-le de nouveau ; les données précédentes sont conservées.`);
+  }
 }
 
 /** The header of a delimited file, from its first line. */

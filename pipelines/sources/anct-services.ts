@@ -7,8 +7,8 @@
 import type { HttpResult } from '../http.ts';
 import { cleanIdentifierSql, matchCollectiviteSql, TYPES_BAROMETRE } from '../rapprochement-sql.ts';
 import { servicesAnct } from '../services-anct.ts';
-import { countRows, createRejects, csvHeader, readCsvInto, requireHeader, sniffRaw } from '../stage-sql.ts';
-import { quotedIdentifier, type Column } from '../warehouse.ts';
+import { checkGzip, countRows, createRejects, csvHeader, jsonCompression, jsonKeys, readCsvInto, requireHeader, sniffRaw } from '../stage-sql.ts';
+import { quotedIdentifier, quotedString, type Column } from '../warehouse.ts';
 import type { Source, Staged, StageContext } from './types.ts';
 
 export const ANCT_DATASET_ID = '68b0a2a1117b75b1b09edc6b';
@@ -39,16 +39,25 @@ const q = quotedIdentifier;
 export async function stageAnctServices(ctx: StageContext): Promise<Staged> {
   const what = `anct-services (${ctx.origin})`;
   const kind = sniffRaw(ctx.rawPath, what);
-  if (kind.format === 'json') {
-    throw new Error(`${what} : fichier JSON ; le fichier de déploiement attendu est le CSV « deploiement-quotidien.csv(.gz) » (séparateur « ; », colonnes ${ANCT_COLUMNS.join(';')}).`);
-  }
-  const header = csvHeader(kind.head, ';');
-  requireHeader(header, ANCT_COLUMNS, what, 'Le fichier attendu est « deploiement-quotidien.csv.gz » du jeu « Déploiement des services de l’Incubateur des territoires » (séparateur « ; »).');
-
+  if (kind.gzip) await checkGzip(ctx.rawPath, what);
+  const hint = 'Le fichier attendu est « deploiement-quotidien.csv.gz » du jeu « Déploiement des services de l’Incubateur des territoires » (séparateur « ; »), ou sa copie JSON (un tableau d’objets aux mêmes clés).';
   const rejects = ctx.scratchTable('rejets');
   await createRejects(ctx.w, rejects);
   const raw = ctx.scratchTable('brut');
-  await readCsvInto(ctx.w, { path: ctx.rawPath, gzip: kind.gzip, delimiter: ';', header, table: raw, rejects, scratch: ctx.scratchTable });
+  if (kind.format === 'csv') {
+    const header = csvHeader(kind.head, ';');
+    requireHeader(header, ANCT_COLUMNS, what, hint);
+    await readCsvInto(ctx.w, { path: ctx.rawPath, gzip: kind.gzip, delimiter: ';', header, table: raw, rejects, scratch: ctx.scratchTable });
+  } else {
+    // The same rows as JSON objects (the producer's repository keeps its samples so): same keys, numbers or strings.
+    requireHeader(await jsonKeys(ctx.w, ctx.rawPath, kind.gzip, what), ANCT_COLUMNS, what, hint);
+    const json = ctx.scratchTable('json');
+    await ctx.w.run(
+      `CREATE TABLE ${q(json)} AS SELECT * FROM read_json(${quotedString(ctx.rawPath)}, format = 'array',
+         compression = ${jsonCompression(kind.gzip)}, columns = {${ANCT_COLUMNS.map((c) => `${c}: 'VARCHAR'`).join(', ')}})`,
+    );
+    await ctx.w.run(`CREATE TABLE ${q(raw)} AS SELECT (rowid + 1)::INTEGER AS ligne, * FROM ${q(json)}`);
+  }
   const rowsIn = (await countRows(ctx.w, raw)) + (await countRows(ctx.w, rejects));
 
   const services = ctx.scratchTable('services');

@@ -12,7 +12,7 @@ import { parseCsv, parseNumber, requireColumns } from '../csv.ts';
 import type { HttpResult } from '../http.ts';
 import { SEUIL_RAPPROCHEMENT_NOMS } from '../rapprochement-sql.ts';
 import { looksLikeCollectivite, matchSiren } from '../siren.ts';
-import { countRows, createRejects, jsonCompression, jsonKeys, requireHeader, sniffRaw } from '../stage-sql.ts';
+import { checkGzip, countRows, createRejects, jsonCompression, jsonKeys, requireHeader, sniffRaw } from '../stage-sql.ts';
 import { quotedIdentifier, quotedString, type Column, type Row } from '../warehouse.ts';
 import { cleanIdentifier } from './odt.ts';
 import type { FetchContext, PrepareContext, Prepared, Reject, Source, Staged, StageContext } from './types.ts';
@@ -303,8 +303,8 @@ function nameKeysSql(from: string, nameColumn: string, source: string): string {
   return `
     WITH n AS (
       SELECT ligne,
-             regexp_extract(${nameColumn}, '\(\s*([0-9][0-9AB][0-9]?)\s*\)\s*$', 1) AS dep_hint,
-             normalise_nom(regexp_replace(${nameColumn}, '\(\s*[0-9][0-9AB][0-9]?\s*\)\s*$', '')) AS k
+             regexp_extract(${nameColumn}, '\\(\\s*([0-9][0-9AB][0-9]?)\\s*\\)\\s*$', 1) AS dep_hint,
+             normalise_nom(regexp_replace(${nameColumn}, '\\(\\s*[0-9][0-9AB][0-9]?\\s*\\)\\s*$', '')) AS k
       FROM ${from} WHERE nullif(trim(${nameColumn}), '') IS NOT NULL
     )
     SELECT ligne, '${source}' AS par, dep_hint, 'commune' AS type_collectivite, k AS cle FROM n
@@ -447,6 +447,7 @@ async function stageDsCsv(ctx: StageContext, gzip: boolean): Promise<Staged> {
 
 export async function stageDs(ctx: StageContext): Promise<Staged> {
   const kind = sniffRaw(ctx.rawPath, `ds (${ctx.origin})`);
+  if (kind.gzip) await checkGzip(ctx.rawPath, `ds (${ctx.origin})`);
   return kind.format === 'json' ? stageDsJson(ctx, kind.gzip) : stageDsCsv(ctx, kind.gzip);
 }
 

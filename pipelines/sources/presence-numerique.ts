@@ -9,7 +9,7 @@ import { PROJECT_ROOT } from '../config.ts';
 import type { HttpResult } from '../http.ts';
 import { cleanIdentifierSql, matchCollectiviteSql, TYPES_BAROMETRE } from '../rapprochement-sql.ts';
 import { readCsvFile } from '../referential.ts';
-import { countRows, createRejects, csvHeader, jsonCompression, jsonKeys, readCsvInto, requireHeader, sniffRaw } from '../stage-sql.ts';
+import { checkGzip, countRows, createRejects, csvHeader, jsonCompression, jsonKeys, readCsvInto, requireHeader, sniffRaw } from '../stage-sql.ts';
 import { quotedIdentifier, quotedString, type Column } from '../warehouse.ts';
 import type { Source, Staged, StageContext } from './types.ts';
 
@@ -72,6 +72,7 @@ function pick(keys: readonly string[], found: readonly string[]): string {
 /** Reads the file into `table` with the columns of the published CSV (all text, `rpnt` comma-joined) plus `ligne`. */
 async function readIntoCommonLayout(ctx: StageContext, table: string, rejects: string, what: string): Promise<{ format: string }> {
   const kind = sniffRaw(ctx.rawPath, what);
+  if (kind.gzip) await checkGzip(ctx.rawPath, what);
   if (kind.format === 'csv') {
     const header = csvHeader(kind.head, ';');
     requireHeader(header, REQUIRED, what, 'Le fichier attendu est « dpnt-quotidien.csv(.gz) » des « Données de la Présence Numérique des Territoires » (séparateur « ; »).');
