@@ -120,7 +120,7 @@ export async function readCsvInto(w: Warehouse, o: CsvRead): Promise<number> {
   );
   await w.run(
     `INSERT INTO ${quotedIdentifier(o.rejects)}
-     SELECT line, nullif(trim(split_part(csv_line, ${quotedString(o.delimiter)}, 1)), ''),
+     SELECT line, nullif(trim(split_part(ltrim(csv_line, chr(13) || chr(10)), ${quotedString(o.delimiter)}, 1)), ''),
             'ligne mal formée : ' || CASE WHEN erreur LIKE '%TOO MANY%' THEN 'trop de champs' WHEN erreur LIKE '%MISSING%' THEN 'champs manquants' ELSE lower(erreur) END
               || ' (' || ${o.header.length} || ' attendus, séparateur « ' || ${quotedString(o.delimiter)} || ' »)'
      FROM ${bad}`,

@@ -158,7 +158,9 @@ export async function stagePresenceNumerique(ctx: StageContext): Promise<Staged>
          WHEN m.siret <> '' AND NOT regexp_full_match(m.siret, '\\d{14}') THEN 'siret invalide « ' || m.siret || ' » (SIRET de 14 chiffres attendu)'
          WHEN m.code IS NULL THEN 'collectivité introuvable au référentiel : ' || concat_ws(', ',
               CASE WHEN m.siret <> '' OR m.siren_col <> '' THEN 'SIREN ' || coalesce(nullif(m.siren_col, ''), left(m.siret, 9)) END,
-              CASE m.t WHEN 'commune' THEN 'code INSEE « ' || coalesce(m.insee, '') || ' »' WHEN 'departement' THEN 'département « ' || coalesce(m.dep, '') || ' »' WHEN 'region' THEN 'région « ' || coalesce(m.reg, '') || ' »' END)
+              CASE m.t WHEN 'commune' THEN coalesce('code INSEE « ' || m.insee || ' »', 'sans code INSEE')
+                       WHEN 'departement' THEN coalesce('département « ' || m.dep || ' »', 'sans code de département')
+                       WHEN 'region' THEN coalesce('région « ' || m.reg || ' »', 'sans code de région') END)
          WHEN m.categorie = 'ept' THEN 'établissement public territorial (EPT) : hors baromètre'
          WHEN m.categorie <> m.t THEN 'type « ' || m.t || ' » alors que le SIREN désigne un(e) ' || m.categorie
        END AS motif,
