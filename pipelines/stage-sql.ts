@@ -107,16 +107,21 @@ export async function readCsvInto(w: Warehouse, o: CsvRead): Promise<number> {
   );
   await w.run(
     `CREATE TEMP TABLE ${quotedIdentifier(`${errors}_lignes`)} AS
-     SELECT line::INTEGER AS line, row_number() OVER (ORDER BY line)::INTEGER AS k, any_value(csv_line) AS csv_line,
-            string_agg(DISTINCT error_type, ', ') AS erreur, max(error_message) AS message
-     FROM ${quotedIdentifier(errors)} GROUP BY line`,
+     SELECT *, line - k - 1 AS seuil FROM (
+       SELECT line::INTEGER AS line, row_number() OVER (ORDER BY line)::INTEGER AS k, any_value(csv_line) AS csv_line,
+              string_agg(DISTINCT error_type, ', ') AS erreur
+       FROM ${quotedIdentifier(errors)} GROUP BY line)`,
   );
   const bad = `${quotedIdentifier(`${errors}_lignes`)}`;
-  // Good record r (0-based rowid) sits after bad record k (line l_k) when r >= l_k - k - 1 (lines start at 2).
+  // Good record n (0-based) comes after the k-th bad record (line l) when n >= l - k - 1, lines counting from 2 under
+  // the header: the last such bad record (an ASOF join, not a count per row; consecutive bad lines share a threshold,
+  // the largest k wins) gives how many to add back.
   await w.run(
     `CREATE TABLE ${quotedIdentifier(o.table)} AS
-     SELECT (r.rowid + 2 + (SELECT count(*) FROM ${bad} b WHERE b.line - b.k - 1 <= r.rowid))::INTEGER AS ligne, r.*
-     FROM ${quotedIdentifier(raw)} r`,
+     SELECT (r.n + 2 + coalesce(b.k, 0))::INTEGER AS ligne, r.* EXCLUDE (n)
+     FROM (SELECT rowid AS n, * FROM ${quotedIdentifier(raw)}) r
+     ASOF LEFT JOIN (SELECT seuil, max(k) AS k FROM ${bad} GROUP BY seuil) b ON r.n >= b.seuil
+     ORDER BY r.n`,
   );
   await w.run(
     `INSERT INTO ${quotedIdentifier(o.rejects)}
