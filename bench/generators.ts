@@ -21,6 +21,8 @@ export interface Generated {
   columns: string[];
   rows: Record<string, unknown>[];
   extension: string;
+  /** Field separator of the real format (default `,`). */
+  separator?: string;
 }
 
 /** `progress` goes from 0 (first semester) to 1 (last): adoption grows over time. */
@@ -87,8 +89,44 @@ const enquetes: Generator = (ref, progress, random, periode = '2025-S1') => {
   return { columns: ['identifiant', 'chantier', 'statut', 'date_observation', 'source'], rows, extension: 'csv' };
 };
 
+const ANCT_SERVICES = ['1', '2', '12', '48', '49', '58', '61', '9'];
+
+/** The Incubateur's deployment file (`;`): communes and EPCI using a few services, more of them over time. */
+const anctServices: Generator = (ref, progress, random) => {
+  const rows: Record<string, unknown>[] = [];
+  for (const c of ref.collectivites) {
+    if (!c.siren || (c.type_collectivite !== 'commune' && c.type_collectivite !== 'epci')) continue;
+    for (const service of ANCT_SERVICES) {
+      if (random() >= 0.02 + 0.1 * progress) continue;
+      rows.push({ type: c.type_collectivite, siret: `${c.siren}00017`, insee: c.type_collectivite === 'commune' ? c.code : '', population: c.population ?? '', service, active: random() < 0.7 ? 1 : 0 });
+    }
+  }
+  return { columns: ['type', 'siret', 'insee', 'population', 'service', 'active'], rows, extension: 'csv', separator: ';' };
+};
+
+const DPNT_COLUMNS = ['type', 'siret', 'siren', 'libelle', 'population', 'code_insee', 'code_postal', 'epci_libelle', 'epci_siren', 'epci_siret', 'epci_population',
+  'departement_code_insee', 'departement_siret', 'region_code_insee', 'region_siret', 'adresse_messagerie', 'site_internet', 'telephone', 'rpnt', 'service_public_url'];
+
+/** The « Données de la Présence Numérique des Territoires » (`;`): every commune and EPCI, a site and an own domain more often over time. */
+const presenceNumerique: Generator = (ref, progress, random) => {
+  const rows: Record<string, unknown>[] = [];
+  for (const c of ref.collectivites) {
+    if (!c.siren || (c.type_collectivite !== 'commune' && c.type_collectivite !== 'epci')) continue;
+    const slug = c.nom.normalize('NFD').replace(/[^A-Za-z0-9]+/g, '-').toLowerCase();
+    const site = random() < 0.4 + 0.4 * progress;
+    const own = random() < 0.3 + 0.5 * progress;
+    const rpnt = [site ? '1.1' : '', '2.1', own ? '2.2' : '', site && own && random() < 0.5 ? 'a' : ''].filter(Boolean).join(',');
+    rows.push({
+      type: c.type_collectivite, siret: `${c.siren}00017`, siren: c.siren, libelle: c.nom, population: c.population ?? '', code_insee: c.type_collectivite === 'commune' ? c.code : '',
+      departement_code_insee: c.departement ?? '', region_code_insee: c.region ?? '', adresse_messagerie: own ? `mairie@${slug}.fr` : `mairie.${slug}@wanadoo.fr`,
+      site_internet: site ? `https://${slug}.fr` : '', rpnt,
+    });
+  }
+  return { columns: DPNT_COLUMNS, rows, extension: 'csv', separator: ';' };
+};
+
 /** One generator per source that feeds a per-collectivité indicator. */
-export const GENERATORS: Record<string, Generator> = { odt, ds, enquetes };
+export const GENERATORS: Record<string, Generator> = { odt, ds, enquetes, 'anct-services': anctServices, 'presence-numerique': presenceNumerique };
 
 // --- DECP: a file the size of the live consolidated one ----------------------------------------------------------
 

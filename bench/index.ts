@@ -115,9 +115,9 @@ async function main() {
     mkdirSync(join(dir, 'in'), { recursive: true });
     for (const [i, periode] of SEMESTERS.entries()) {
       for (const [sourceId, generate] of Object.entries(GENERATORS)) {
-        const { columns, rows, extension } = generate(ref, i / (SEMESTERS.length - 1), random, periode);
+        const { columns, rows, extension, separator } = generate(ref, i / (SEMESTERS.length - 1), random, periode);
         const path = join(dir, 'in', `${sourceId}-${periode}.${extension}`);
-        writeFileSync(path, toCsv(columns, rows), { flag: 'w' });
+        writeFileSync(path, toCsv(columns, rows, separator), { flag: 'w' });
         files.push({ source: sourceId, path, date: periodeEnd(periode) });
       }
     }

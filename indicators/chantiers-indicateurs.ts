@@ -4,22 +4,6 @@ import { chantiers as defaultChantiers, type Chantier } from '../pipelines/chant
 import { INDICATORS } from './index.ts';
 import { AXES, NATURES, type Indicator, type NatureIndicateur } from './types.ts';
 
-/**
- * Indicators being added on parallel branches (issue 12, parts A and B). Until they are merged, a workstream
- * may name them and compute only warns; test/registry.test.ts does not tolerate them. Empty this list once
- * they are in the registry.
- */
-export const INDICATEURS_ATTENDUS: readonly string[] = [
-  'adresses-bal',
-  'adresses-certifiees',
-  'marches-donnees-essentielles',
-  'services-partages',
-  'services-*',
-  'site-internet',
-  'messagerie-domaine-propre',
-  'rpnt-conformite',
-];
-
 export interface ChantierMesure {
   chantier: Chantier;
   /** Measured indicators first, then the survey, each group in the file's order. */
@@ -35,18 +19,13 @@ export function matching(entry: string, registry: readonly Indicator[]): Indicat
   return entry.endsWith('-*') ? registry.filter((i) => i.id.startsWith(entry.slice(0, -1))) : registry.filter((i) => i.id === entry);
 }
 
-export function resolveChantiers(
-  list: readonly Chantier[] = defaultChantiers(),
-  registry: readonly Indicator[] = INDICATORS,
-  attendus: readonly string[] = INDICATEURS_ATTENDUS,
-): { chantiers: ChantierMesure[]; enAttente: string[] } {
-  const enAttente: string[] = [];
+export function resolveChantiers(list: readonly Chantier[] = defaultChantiers(), registry: readonly Indicator[] = INDICATORS): { chantiers: ChantierMesure[] } {
   const inconnus: string[] = [];
   const chantiers = list.map((chantier) => {
     const found: Indicator[] = [];
     for (const entry of chantier.indicateurs) {
       const matches = matching(entry, registry);
-      if (matches.length === 0) (attendus.includes(entry) ? enAttente : inconnus).push(`${entry} (chantier ${chantier.id})`);
+      if (matches.length === 0) inconnus.push(`${entry} (chantier ${chantier.id})`);
       for (const m of matches) if (!found.includes(m)) found.push(m);
     }
     const indicateurs = [...found.filter((i) => natureOf(i) === 'mesure'), ...found.filter((i) => natureOf(i) === 'declaration')];
@@ -58,7 +37,7 @@ export function resolveChantiers(
         `Attendu : un identifiant de indicators/index.ts (${registry.map((i) => i.id).join(', ')}) ou une famille « prefixe-* » qui en désigne au moins un.`,
     );
   }
-  return { chantiers, enAttente };
+  return { chantiers };
 }
 
 /** One row per workstream and indicator (a workstream whose indicators are all still to come has one row without indicator). */

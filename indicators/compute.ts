@@ -2,7 +2,7 @@
 import type { Config } from '../pipelines/config.ts';
 import type { Logger } from '../pipelines/log.ts';
 import { referential as defaultReferential, storeReferential, type Referential } from '../pipelines/referential.ts';
-import type { Warehouse } from '../pipelines/warehouse.ts';
+import type { Column, Warehouse } from '../pipelines/warehouse.ts';
 import { resolveChantiers } from './chantiers-indicateurs.ts';
 import { computable, indicatorState, sourceStates, usable, usableTables, type SourceEtat } from './disponibilite.ts';
 import { applyEditions } from './editions.ts';
@@ -15,6 +15,11 @@ import { wilsonSql } from './wilson.ts';
 
 const VALEURS_DDL = `indicateur VARCHAR, periode VARCHAR, code VARCHAR, type_collectivite VARCHAR, concernee BOOLEAN,
   obligee BOOLEAN, atteinte BOOLEAN, valeur DOUBLE, date_donnees VARCHAR`;
+
+export const AVERTISSEMENT_COLUMNS: Column[] = [
+  { name: 'indicateur', type: 'VARCHAR' },
+  { name: 'avertissement', type: 'VARCHAR' },
+];
 
 export interface ComputeOptions {
   log: Logger;
@@ -33,8 +38,7 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
   const indicators = options.indicators ?? INDICATORS;
   await storeReferential(w, options.referential ?? defaultReferential());
   // The workstreams' indicators are checked here, before any work: an unknown id fails the compute.
-  const { enAttente } = resolveChantiers();
-  if (enAttente.length > 0) log.warn(`chantiers.csv : indicateurs attendus d'autres branches, pas encore dans le registre : ${enAttente.join(', ')}.`);
+  resolveChantiers();
   const states = await sourceStates(w);
   const summary: ComputeSummary = { indicators: [], barometreRows: 0 };
   await w.run(`CREATE OR REPLACE TEMP TABLE valeurs_new (${VALEURS_DDL})`);
@@ -65,6 +69,16 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     summary.indicators.push({ id: indicator.id, periodes, rows: after - before });
   }
 
+  // Warnings the figures must carry (a match rate too low…), read now and exported with the definitions.
+  const avertissements: { indicateur: string; avertissement: string }[] = [];
+  for (const indicator of indicators) {
+    const texte = (await indicator.avertissement?.(w)) ?? null;
+    if (texte) {
+      avertissements.push({ indicateur: indicator.id, avertissement: texte });
+      log.warn(`${indicator.id} : ${texte}`);
+    }
+  }
+
   // `mediane`: the indicator's values are shares or counts, whose strate median is published (`valeur_mediane`).
   const versions = indicators.map((i) => `('${i.id}', '${i.version}', '${i.sources.join('+')}', ${i.valeur !== undefined})`).join(', ');
   const min = config.minEffectif;
@@ -80,6 +94,8 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     await applyRelais(w, indicators, 'collectivites_resultats');
     await computeRaccords(w, indicators, tables, min);
     await computeChiffresPublies(w);
+    await w.createTable('indicateurs_avertissements', AVERTISSEMENT_COLUMNS, { replace: true });
+    await w.insert('indicateurs_avertissements', AVERTISSEMENT_COLUMNS, avertissements);
   });
   summary.barometreRows = (await w.one<{ n: number }>(`SELECT count(*) AS n FROM barometre`))!.n;
   await w.checkpoint();

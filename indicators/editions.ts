@@ -7,7 +7,7 @@ import { sha256 } from '../pipelines/files.ts';
 import type { Logger } from '../pipelines/log.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
 import { quotedIdentifier, quotedString, type Warehouse } from '../pipelines/warehouse.ts';
-import { buildProvenance, csvRows, indicatorDefinitions } from './exports.ts';
+import { avertissements, buildProvenance, csvRows, indicatorDefinitions } from './exports.ts';
 import { isPeriode, periodeEnd } from './periods.ts';
 import { BAROMETRE_FIELDS, COLLECTIVITES_FIELDS, REJETS_FIELDS, type Field } from './schema.ts';
 
@@ -99,7 +99,7 @@ export async function publishEdition(config: Config, w: Warehouse, periode: stri
     }
     const rejets = await w.all(`SELECT ${REJETS_FIELDS.map((f) => quotedIdentifier(f.name)).join(', ')} FROM rejets ORDER BY source, run_id, ligne`);
     write('rejets.csv', toCsv(REJETS_FIELDS.map((f) => f.name), csvRows(rejets, REJETS_FIELDS, false)));
-    write('indicateurs.json', JSON.stringify(indicatorDefinitions(), null, 2));
+    write('indicateurs.json', JSON.stringify(indicatorDefinitions(await avertissements(w)), null, 2));
     write('provenance.json', JSON.stringify(await buildProvenance(config, w, now), null, 2));
     const manifest: Manifest = { edition: periode, publiee_le: now.toISOString(), fichiers: files, sources_brutes: await rawFilesUsed(w, periode) };
     writeFileSync(join(tmp, MANIFEST), JSON.stringify(manifest, null, 2));

@@ -66,6 +66,8 @@ export interface IndicateurProvenance {
   raison: string | null;
   /** The latest attempt to load real data for its sources, ISO timestamp (null when none). */
   derniere_tentative: string | null;
+  /** A warning the figures must carry (a match rate too low…), or null. */
+  avertissement: string | null;
 }
 
 export interface Provenance {
@@ -105,7 +107,8 @@ export async function buildProvenance(config: Config, w: Warehouse, now: Date): 
       derniere_tentative: state.derniere_tentative,
     };
   });
-  const indicateurs = INDICATORS.map((i): IndicateurProvenance => ({ id: i.id, label: i.label, version: i.version, sources: i.sources, ...indicatorState(i, states, computed.has(i.id)) }));
+  const warnings = await avertissements(w);
+  const indicateurs = INDICATORS.map((i): IndicateurProvenance => ({ id: i.id, label: i.label, version: i.version, sources: i.sources, ...indicatorState(i, states, computed.has(i.id)), avertissement: warnings.get(i.id) ?? null }));
   return {
     genere_le: now.toISOString(),
     echantillon: sampleMode(states) && indicateurs.some((i) => i.etat === 'echantillon'),
@@ -185,13 +188,21 @@ function dataPackage(provenance: Provenance, tables: (Described & { formats?: Ex
   };
 }
 
-/** The indicator definitions without their SQL, for the site and for re-users. */
-export function indicatorDefinitions() {
-  return INDICATORS.map(({ sql: _sql, periodes: _periodes, ...definition }) => ({
+/** The warnings of the last computation, per indicator (`indicateurs_avertissements`, written by compute). */
+export async function avertissements(w: Warehouse): Promise<Map<string, string>> {
+  if (!(await w.tableExists('indicateurs_avertissements'))) return new Map();
+  const rows = await w.all<{ indicateur: string; avertissement: string }>(`SELECT indicateur, avertissement FROM indicateurs_avertissements`);
+  return new Map(rows.map((r) => [r.indicateur, r.avertissement]));
+}
+
+/** The indicator definitions without their SQL, for the site and for re-users, with their warning (or null). */
+export function indicatorDefinitions(warnings: ReadonlyMap<string, string> = new Map()) {
+  return INDICATORS.map(({ sql: _sql, periodes: _periodes, avertissement: _avertissement, ...definition }) => ({
     ...definition,
     axe_libelle: AXES[definition.axe],
     nature: natureOf(definition),
     nature_libelle: NATURES[natureOf(definition)],
+    avertissement: warnings.get(definition.id) ?? null,
   }));
 }
 
@@ -253,7 +264,7 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
     files.push('chantiers.json');
     writeFileSync(join(dir, 'datapackage.json'), JSON.stringify(dataPackage(provenance, [...tables, QUALITE_TABLE, CHANTIERS_TABLE]), null, 2));
     writeFileSync(join(dir, PROVENANCE_FILE), JSON.stringify(provenance, null, 2));
-    writeFileSync(join(dir, 'indicateurs.json'), JSON.stringify(indicatorDefinitions(), null, 2));
+    writeFileSync(join(dir, 'indicateurs.json'), JSON.stringify(indicatorDefinitions(await avertissements(w)), null, 2));
     // What the site needs besides the results: the collectivités (names, postal codes, strates), the tile grid,
     // and the boundaries when they were pulled. The site reads exports only.
     writeFileSync(join(dir, 'territoires.json'), JSON.stringify(await w.all(`SELECT * FROM ref_collectivites ORDER BY type_collectivite, code`)));

@@ -62,6 +62,8 @@ async function coverage(w: Warehouse, tables: { name: string; columns: { name: s
   for (const t of tables) {
     const cols = t.columns.map((c) => c.name);
     if (!cols.includes('code') || !cols.includes('categorie') || !(await w.tableExists(t.name))) continue;
+    // A source with two layouts (ds) leaves one table empty: it covers nothing and says nothing.
+    if (!(await w.one(`SELECT 1 AS x FROM ${quotedIdentifier(t.name)} LIMIT 1`))) continue;
     const latest = cols.includes('date_donnees') ? `WHERE date_donnees = (SELECT max(date_donnees) FROM ${quotedIdentifier(t.name)})` : '';
     const rows = await w.all<{ type_collectivite: string; couvertes: number; total: number }>(`
       WITH s AS (SELECT DISTINCT categorie AS type_collectivite, code FROM ${quotedIdentifier(t.name)} ${latest})

@@ -108,4 +108,9 @@ export interface Indicator {
    * It may read the warehouse tables, `ref_collectivites` and the table `periodes(periode, debut, fin)`.
    */
   sql(ctx: ComputeContext): string;
+  /**
+   * A warning the figures must carry, read from the warehouse at compute time (e.g. a match rate too low for the
+   * rate to be more than a floor); null when there is none. Exported with the definition and shown on its page.
+   */
+  avertissement?(w: Warehouse): Promise<string | null>;
 }

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeBarometre } from '../indicators/compute.ts';
 import { memoryLogger } from '../pipelines/log.ts';
-import { loadStrates, strateOf, type Collectivite, type Referential } from '../pipelines/referential.ts';
+import { loadStrates, strateOf, type Collectivite } from '../pipelines/referential.ts';
 import { ODT_COLUMNS } from '../pipelines/sources/odt.ts';
 import { Warehouse } from '../pipelines/warehouse.ts';
 import { scratch, testConfig } from './helpers/env.ts';
+import { smallReferential } from './helpers/referential.ts';
 
 // A small frozen warehouse whose every number can be checked by hand.
 const strates = loadStrates();
@@ -17,11 +18,7 @@ const collectivites = [
   commune('35004', 50), commune('35005', 60), commune('35006', 70), // none publishes
   commune('35007', null), // unknown population, publishes
 ];
-// What the SQL referential (ref_siren, ref_noms) reads besides the collectivités: nothing to match here.
-const ref = {
-  version: 'test', strates, collectivites, history: [], ept: [], correspondances: [],
-  communeByCode: new Map(collectivites.map((c) => [c.code, c])), communeBySiren: new Map(), epciBySiren: new Map(), departementByCode: new Map(), regionByCode: new Map(),
-} as unknown as Referential;
+const ref = smallReferential(collectivites, strates);
 const publishing = ['35001', '35002', '35007'];
 
 const tmp = scratch();

@@ -8,10 +8,11 @@ import { chantiers, loadChantiers } from '../pipelines/chantiers.ts';
 import { PROJECT_ROOT } from '../pipelines/config.ts';
 import { memoryLogger } from '../pipelines/log.ts';
 import { pullSource } from '../pipelines/pull.ts';
-import { referential, type Referential } from '../pipelines/referential.ts';
+import { referential } from '../pipelines/referential.ts';
 import { enquetes, ENQUETES_TABLE_COLUMNS, parseDateObservation, parseStatut, prepareEnquetes, resolveIdentifiant } from '../pipelines/sources/enquetes.ts';
 import { Warehouse } from '../pipelines/warehouse.ts';
 import { scratch, testConfig } from './helpers/env.ts';
+import { smallReferential } from './helpers/referential.ts';
 
 const ref = referential();
 const ctx = { referential: ref, dataDate: '2026-01-15', origin: 'test', runId: 'run-1' };
@@ -224,12 +225,7 @@ describe('enquetes through a pull', () => {
 describe('the chantier indicators on a frozen warehouse (survey rates, respondents only)', () => {
   const pick = (type: string, code: string) => ref.collectivites.find((c) => c.type_collectivite === type && c.code === code)!;
   const communes = ['35238', '35024', '35051', '35047', '35001', '35206', '35069', '35004', '01001'];
-  const tiny = {
-    version: 'test',
-    strates: ref.strates,
-    history: [],
-    collectivites: [...communes.map((c) => pick('commune', c)), pick('epci', '243500139'), pick('departement', '35'), pick('region', '53')],
-  } as unknown as Referential;
+  const tiny = smallReferential([...communes.map((c) => pick('commune', c)), pick('epci', '243500139'), pick('departement', '35'), pick('region', '53')]);
 
   const tmp = scratch();
   const config = testConfig(tmp.dir, { minEffectif: 3 });

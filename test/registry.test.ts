@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { INDICATEURS_ATTENDUS, matching, natureOf, resolveChantiers } from '../indicators/chantiers-indicateurs.ts';
+import { matching, natureOf, resolveChantiers } from '../indicators/chantiers-indicateurs.ts';
 import { INDICATORS } from '../indicators/index.ts';
 import { chantiers } from '../pipelines/chantiers.ts';
 import { AXES } from '../indicators/types.ts';
@@ -59,16 +59,14 @@ it('ids are unique in both registries', () => {
 });
 
 describe('the workstreams (data/referentiels/chantiers.csv) and the indicators that measure them', () => {
-  // Strict on purpose: the ids that parts A and B of issue 12 add (INDICATEURS_ATTENDUS, tolerated by compute
-  // with a warning until they are merged) fail here on a branch that does not have them yet.
   it('name only indicators of the registry, each family matching at least one', () => {
     const unknown = chantiers().flatMap((c) => c.indicateurs.filter((entry) => matching(entry, INDICATORS).length === 0).map((entry) => `${c.id}: ${entry}`));
     expect(unknown).toEqual([]);
-    expect(() => resolveChantiers(chantiers(), INDICATORS, [])).not.toThrow();
+    expect(() => resolveChantiers(chantiers(), INDICATORS)).not.toThrow();
   });
 
   it('measure every indicator of the registry: each belongs to one workstream', () => {
-    const { chantiers: resolved } = resolveChantiers(chantiers(), INDICATORS, INDICATEURS_ATTENDUS);
+    const { chantiers: resolved } = resolveChantiers(chantiers(), INDICATORS);
     const placed = resolved.flatMap((c) => c.indicateurs.map((i) => i.id));
     expect(INDICATORS.map((i) => i.id).filter((id) => !placed.includes(id))).toEqual([]);
     expect(new Set(placed).size).toBe(placed.length);
@@ -76,15 +74,15 @@ describe('the workstreams (data/referentiels/chantiers.csv) and the indicators t
 
   it('fail the compute on an id the registry does not know, naming it and its workstream', () => {
     const [row] = chantiers();
-    expect(() => resolveChantiers([{ ...row!, indicateurs: ['ouverture-donees'] }], INDICATORS, [])).toThrow(
+    expect(() => resolveChantiers([{ ...row!, indicateurs: ['ouverture-donees'] }], INDICATORS)).toThrow(
       /chantiers\.csv, colonne indicateurs : indicateur inconnu du registre : ouverture-donees \(chantier franceconnect\)\. Attendu : un identifiant de indicators\/index\.ts \(ouverture-donnees, /,
     );
-    expect(() => resolveChantiers([{ ...row!, indicateurs: ['inexistant-*'] }], INDICATORS, [])).toThrow(/inexistant-\* \(chantier franceconnect\)/);
+    expect(() => resolveChantiers([{ ...row!, indicateurs: ['inexistant-*'] }], INDICATORS)).toThrow(/inexistant-\* \(chantier franceconnect\)/);
   });
 
   it('put measured indicators before the survey, whatever the order of the column', () => {
     const marches = chantiers().find((c) => c.id === 'marches-publics')!;
-    const { chantiers: [resolved] } = resolveChantiers([{ ...marches, indicateurs: ['chantier-marches-publics', 'demarches-en-ligne-ds'] }], INDICATORS, []);
+    const { chantiers: [resolved] } = resolveChantiers([{ ...marches, indicateurs: ['chantier-marches-publics', 'demarches-en-ligne-ds'] }], INDICATORS);
     expect(resolved!.indicateurs.map((i) => [i.id, natureOf(i)])).toEqual([
       ['demarches-en-ligne-ds', 'mesure'],
       ['chantier-marches-publics', 'declaration'],

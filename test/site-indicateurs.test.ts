@@ -415,6 +415,17 @@ describe('an indicator page built from the fixture', () => {
     // shows the page of one that is).
     for (const id of ids) expect(page(`indicateurs/${id}`).querySelector('[data-indisponible]'), id).toBeNull();
   });
+
+  it('shows the warning an indicator carries (Démarches Simplifiées: 9 of 13 procedures matched), on its page and the methodology page', () => {
+    const defs = JSON.parse(readFileSync(join(exportsDir, 'indicateurs.json'), 'utf8')) as IndicatorDefinition[];
+    const warning = defs.find((d) => d.id === 'demarches-en-ligne-ds')!.avertissement!;
+    expect(warning).toContain('seules 9 des 13 démarches déclarées par des collectivités territoriales');
+    const note = page('indicateurs/demarches-en-ligne-ds').querySelector('[data-avertissement]');
+    expect(note?.getAttribute('role')).toBe('note');
+    expect(text(note)).toBe(`Attention : ${warning}`);
+    expect(page('indicateurs/ouverture-donnees').querySelector('[data-avertissement]')).toBeNull();
+    expect(text(page('methodologie').querySelector('#demarches-en-ligne-ds'))).toContain(warning);
+  });
 });
 
 describe('the home page built from the fixture', () => {

@@ -1,6 +1,7 @@
 // The registry: the only list of sources. The CLI, the scheduler, the exports and the tests read it.
 import { ban } from './ban.ts';
 import { banPublications } from './ban-publications.ts';
+import { anctServices } from './anct-services.ts';
 import { contours } from './contours.ts';
 import { datagouv } from './datagouv.ts';
 import { decp } from './decp.ts';
@@ -8,11 +9,12 @@ import { ds } from './ds.ts';
 import { enquetes } from './enquetes.ts';
 import { odt } from './odt.ts';
 import { odtHistorique } from './odt-historique.ts';
+import { presenceNumerique } from './presence-numerique.ts';
 import type { Config } from '../config.ts';
 import type { Source } from './types.ts';
 import { vde } from './vde.ts';
 
-export const SOURCES: readonly Source[] = [odt, odtHistorique, contours, vde, ds, enquetes, datagouv, ban, banPublications, decp];
+export const SOURCES: readonly Source[] = [odt, odtHistorique, contours, vde, ds, enquetes, datagouv, ban, banPublications, decp, anctServices, presenceNumerique];
 
 /** The live URL of a source: the configuration's override, else its own; null when it has none (a survey file). */
 export function liveUrl(config: Config, source: Source): string | null {

@@ -49,6 +49,8 @@ export interface IndicatorDefinition {
   methodology: string;
   version: string;
   versions: { version: string; depuis: string; changement: string }[];
+  /** A warning the figures carry (a match rate too low…), from the last computation; null when none. */
+  avertissement?: string | null;
 }
 
 /** A DCANT workstream and the indicators that measure it, measured first (export chantiers.json). */
