@@ -38,7 +38,8 @@ describe('the embed of ouverture-donnees per strate', () => {
     expect(doc.documentElement.lang).toBe('fr');
     expect(doc.querySelector('h1')!.textContent).toMatch(/^Collectivités publiant des données ouvertes, par type et strate/);
     expect(doc.querySelector('[data-sample-banner]')!.textContent).toMatch(/Données d'exemple/);
-    expect(doc.querySelector('.credit')!.textContent).toMatch(/Source : OpenDataFrance .*licence ODbL 1\.0.*Données du 9 avril 2021\. Méthode version 1\.0\.0/);
+    // Every source of the indicator (its relay and its history included), then the date and the method of the figures shown.
+    expect(doc.querySelector('.credit')!.textContent).toMatch(/^Source : OpenDataFrance \(Observatoire open data des territoires : organisations publiant des données ouvertes, licence ODbL 1\.0, récupérée le 22 novembre 2026\) ; .*\. Données du 9 avril 2021\. Méthode version 2\.0\.0\+odt\./);
     expect(doc.querySelector('.credit a')!.getAttribute('href')).toMatch(/\/indicateurs\/ouverture-donnees\/\?periode=2021-S1#strates$/);
     expect(doc.querySelectorAll('nav, header.site, footer.site')).toHaveLength(0);
   });

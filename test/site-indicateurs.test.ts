@@ -449,7 +449,7 @@ describe('the home page built from the fixture', () => {
     expect(text(ds.querySelector('.chiffre-variation'))).toBe('= stable depuis le 2e semestre 2024');
     expect(ds.querySelector('.chiffre-variation [aria-hidden="true"]')?.textContent).toBe('= ');
     // Open data: 7 of the 3 254 communes under the obligation; the fixture's history stops in 2019.
-    const ouverture = figures.find((f) => titre(f).startsWith('Collectivités publiant'))!;
+    const ouverture = figures.find((f) => titre(f).startsWith('Collectivités publiant des données ouvertes'))!;
     expect(text(ouverture)).toContain("0,2\u202f% des communes soumises à l'obligation, 1er semestre 2021 (7 sur 3\u202f254)");
     expect(text(ouverture.querySelector('.chiffre-variation'))).toBe('pas de donnée au 2e semestre 2020');
     const withheld = figures.find((f) => titre(f).startsWith('FranceConnect'))!;

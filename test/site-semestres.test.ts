@@ -286,7 +286,10 @@ describe('the semester pages built from the fixture', () => {
     expect(text(doc.querySelector('tr[data-action="B3"] .mesure-un[data-indicateur="chantier-franceconnect"]'))).toContain('FranceConnect sur le portail de démarches de la collectivité');
     expect(text(doc.querySelector('tr[data-action="C1"] .mesure-un[data-indicateur="ouverture-donnees"] a'))).toBe(text(doc.querySelector('tr[data-action="C1"] .mesure-un[data-indicateur="ouverture-donnees"] a')));
     expect(doc.querySelector('tr[data-action="C1"] .mesure-un[data-indicateur="ouverture-donnees"] a')?.getAttribute('href')).toBe('/indicateurs/ouverture-donnees/');
-    expect(text(doc.querySelector('tr[data-action="B1"] .mesure-un'))).toBe('« services-partages » : pas encore publié par le baromètre.');
+    // B1 (the catalogue of shared solutions) is measured by the shared-services indicator: its value, not a placeholder.
+    expect(text(doc.querySelector('tr[data-action="B1"] .mesure-un[data-indicateur="services-partages"]'))).toMatch(
+      /^Collectivités utilisant un service partagé de l'Incubateur des territoires 2e semestre 2025 Communes, toutes : 0,0\u202f% \(6 sur 34\u202f875\) — premier semestre calculé.*Régions : 5,6\u202f% \(1 sur 18\).* Source : Déploiement des services de l’Incubateur des territoires/,
+    );
     expect(text(doc.querySelector('tr[data-action="A1"] td.mesure'))).toMatch(/^Aucune mesure : Pas d'indicateur/);
     expect(doc.querySelectorAll('td.mesure').length).toBe(ACTIONS.length);
   });
@@ -378,7 +381,7 @@ describe.skipIf(!CHROMIUM)('the review as a PDF, printed by Chromium when the si
   });
 
   it('has the page’s headings as its outline, in order', () => {
-    const headings = [...html().querySelectorAll('main h1, main h2, main h3')].map((h) => flat(text(h)));
+    const headings = [...html().querySelectorAll('main :is(h1, h2, h3, h4, h5, h6)')].map((h) => flat(text(h)));
     expect(pdf.outline.map(flat)).toEqual(headings);
     expect(pdf.outline).toContain('Feuille de route DCANT au 2e semestre 2025');
     expect(pdf.title).toBe('Revue du 2e semestre 2025 — Baromètre DCANT');
