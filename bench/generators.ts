@@ -5,6 +5,8 @@ import type { Referential } from '../pipelines/referential.ts';
 
 export type Random = () => number;
 
+const hex = (random: Random, n = 24) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
+
 /** A small, well-known seeded PRNG (mulberry32): same seed, same files. */
 export function mulberry32(seed: number): Random {
   let a = seed >>> 0;
@@ -23,6 +25,8 @@ export interface Generated {
   extension: string;
   /** Field separator of the real format (default `,`). */
   separator?: string;
+  /** `json`: the rows are written as a JSON array (the Démarches Simplifiées export); default CSV. */
+  format?: 'csv' | 'json';
 }
 
 /** `progress` goes from 0 (first semester) to 1 (last): adoption grows over time. */
@@ -54,22 +58,25 @@ const odt: Generator = (ref, progress, random) => {
   return { columns: ODT_COLUMNS, rows, extension: 'csv' };
 };
 
-const DS_COLUMNS = ['mois', 'procedure_id', 'service_siret', 'service_adresse', 'nb_groupe_instructeur', 'nb_instructeur', 'nb_expert'];
+const DS_ORGANISME: Record<string, (nom: string) => string> = { commune: (n) => `Mairie de ${n}`, epci: (n) => n, departement: (n) => `Département ${n}`, region: (n) => `Région ${n}` };
 
-/** Démarches Simplifiées: the six months of a semester, a procedure for a growing share of communes and EPCI. */
-const ds: Generator = (ref, progress, random, periode = '2025-S1') => {
+/**
+ * Démarches Simplifiées, the monthly « démarches publiques » export (a JSON array, one object per procedure with its
+ * service and organisme, no SIRET): every procedure published so far, more collectivités over time, and as many
+ * procedures of State services.
+ */
+const ds: Generator = (ref, progress, random) => {
   const rows: Record<string, unknown>[] = [];
-  const [year, half] = [Number(periode.slice(0, 4)), Number(periode.slice(6))];
-  let procedure = 10_000;
+  let number = 10_000;
   for (const c of ref.collectivites) {
-    if (!c.siren || (c.type_collectivite !== 'commune' && c.type_collectivite !== 'epci')) continue;
     const size = Math.log10(Math.max(10, c.population ?? 10)) / 7;
     if (random() >= Math.min(0.9, size * (0.1 + 0.5 * progress))) continue;
-    const id = procedure++;
-    const month = (half - 1) * 6 + 1 + Math.floor(random() * 6);
-    rows.push({ mois: `${year}-${String(month).padStart(2, '0')}`, procedure_id: id, service_siret: `${c.siren}00017`, service_adresse: 'Mairie', nb_groupe_instructeur: 1, nb_instructeur: 1 + Math.floor(random() * 5), nb_expert: 0 });
+    const published = new Date(Date.UTC(2017, 0, 1) + random() * progress * 3.1e11).toISOString();
+    const service = { nom: 'Service des démarches', organisme: DS_ORGANISME[c.type_collectivite]!(c.nom), typeOrganisme: 'collectivite_territoriale' };
+    rows.push({ number: number++, title: 'Demande en ligne', description: 'Une démarche.', tags: [], zones: ['Collectivités territoriales'], datePublication: published, service, dossiersCount: 1 + Math.floor(random() * 500) });
+    if (random() < 0.5) rows.push({ number: number++, title: 'Demande de l’État', description: 'Une démarche.', tags: [], zones: [], datePublication: published, service: { nom: 'Préfecture', organisme: 'Ministère de l’Intérieur', typeOrganisme: 'administration_centrale' }, dossiersCount: 10 });
   }
-  return { columns: DS_COLUMNS, rows, extension: 'csv' };
+  return { columns: [], rows, extension: 'json', format: 'json' };
 };
 
 const CHANTIERS = ['franceconnect', 'sve-urbanisme', 'actes-prefecture', 'registre-deliberations', 'archivage-electronique', 'marches-publics'];
@@ -125,8 +132,36 @@ const presenceNumerique: Generator = (ref, progress, random) => {
   return { columns: DPNT_COLUMNS, rows, extension: 'csv', separator: ';' };
 };
 
-/** One generator per source that feeds a per-collectivité indicator. */
-export const GENERATORS: Record<string, Generator> = { odt, ds, enquetes, 'anct-services': anctServices, 'presence-numerique': presenceNumerique };
+const BAN_COLUMNS = ['region', 'departement', 'code_commune', 'nom_commune', 'population', 'id_revision', 'date_revision', 'type_composition', 'nb_lieux_dits', 'nb_voies', 'nb_numeros', 'nb_numeros_certifies',
+  'analyse_adressage_nb_adresses_attendues', 'analyse_adressage_ratio', 'analyse_adressage_deficit_adresses', 'composed_at'];
+
+/** The BAN's communes-summary.csv at the end of a semester: every commune, its own Base Adresse Locale more often over time. */
+const ban: Generator = (ref, progress, random, periode = '2025-S1') => {
+  const rows: Record<string, unknown>[] = [];
+  const composed = `${periode.slice(0, 4)}-${periode.endsWith('1') ? '06-29' : '12-30'}T03:00:00.000Z`;
+  for (const c of ref.collectivites) {
+    if (c.type_collectivite !== 'commune') continue;
+    const bal = random() < 0.1 + 0.6 * progress;
+    const numeros = 50 + Math.floor(random() * 3000);
+    rows.push({
+      region: c.region ?? '', departement: c.departement ?? '', code_commune: c.code, nom_commune: c.nom, population: c.population ?? '', id_revision: bal ? hex(random) : '', date_revision: bal ? composed : '',
+      type_composition: bal ? 'bal' : 'assemblage', nb_lieux_dits: 10, nb_voies: 40, nb_numeros: numeros, nb_numeros_certifies: bal ? Math.floor(numeros * random()) : 0,
+      analyse_adressage_nb_adresses_attendues: numeros, analyse_adressage_ratio: 100, analyse_adressage_deficit_adresses: '', composed_at: composed,
+    });
+  }
+  return { columns: BAN_COLUMNS, rows, extension: 'csv' };
+};
+
+/** bal-admin's publication_date.csv: the first Base Adresse Locale publication of seven communes in ten, since 2014. */
+export function banPublications(ref: Referential, random: Random): Generated {
+  const rows = ref.collectivites
+    .filter((c) => c.type_collectivite === 'commune' && random() < 0.7)
+    .map((c) => ({ code: c.code, publication_date: `${new Date(Date.UTC(2014, 0, 1) + random() * 3.6e11).toISOString().slice(0, 10)} 00:00:00.000000000` }));
+  return { columns: ['code', 'publication_date'], rows, extension: 'csv' };
+}
+
+/** One generator per source that feeds a per-collectivité indicator, one file per semester. */
+export const GENERATORS: Record<string, Generator> = { odt, ds, enquetes, 'anct-services': anctServices, 'presence-numerique': presenceNumerique, ban };
 
 // --- DECP: a file the size of the live consolidated one ----------------------------------------------------------
 
@@ -232,7 +267,6 @@ function record(values: (string | number | boolean)[]): string {
   return values.map((v) => (typeof v === 'string' ? `"${v.replaceAll('"', '""')}"` : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v))).join(';');
 }
 
-const hex = (random: Random, n = 24) => Array.from({ length: n }, () => Math.floor(random() * 16).toString(16)).join('');
 const isoDay = (ms: number) => new Date(ms).toISOString().replace('Z', '000').slice(0, 26);
 
 /**

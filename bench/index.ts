@@ -1,25 +1,36 @@
-// `npm run bench`: builds a large warehouse from seeded synthetic files in the sources' real formats
-// (every commune, EPCI, département and région; 20 semesters) and prints the figures of `compute`.
+// `npm run bench`: a full-scale warehouse from seeded synthetic files in every source's real format (every commune,
+// EPCI, département and région; 20 semesters; a data.gouv.fr-sized catalogue; a DECP-sized contracts file), then the
+// figures of each step printed against a floor measured in the same run:
+//   - each large source's load against DuckDB's own read of the same file (target ≤ 5 ×);
+//   - compute against DuckDB's read of all the raw files (target ≤ 10 ×), and its peak memory (target ≤ 1.2 GB);
+//   - the exports against DuckDB's COPY of the same tables, unmodified, to the same formats (target ≤ 2 ×);
+//   - an incremental refresh (nothing changed, then one source changed);
+//   - the site build (target ≤ 90 s), cold then with the PNG cache; Lighthouse on each page type.
+// `npm run bench -- decp` or `-- datagouv` runs only that source's load against its floor.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { computeBarometre } from '../indicators/compute.ts';
 import { writeExports } from '../indicators/exports.ts';
+import { EXPORT_TABLES } from '../indicators/schema.ts';
 import { periodeEnd, periodesBetween } from '../indicators/periods.ts';
-import { parseConfig, PROJECT_ROOT } from '../pipelines/config.ts';
+import { buildAstro } from '../pipelines/build.ts';
+import { parseConfig, PROJECT_ROOT, type Config } from '../pipelines/config.ts';
 import { toCsv } from '../pipelines/csv.ts';
 import { createLogger, memoryLogger } from '../pipelines/log.ts';
 import { pullSource } from '../pipelines/pull.ts';
-import { referential } from '../pipelines/referential.ts';
+import { referential, type Referential } from '../pipelines/referential.ts';
 import { sourceById } from '../pipelines/sources/index.ts';
 import { quotedString, Warehouse } from '../pipelines/warehouse.ts';
-import { buildAstro } from '../pipelines/build.ts';
 import { pageTypes } from '../test/helpers/pages.ts';
 import { serveStatic } from '../test/helpers/static-server.ts';
-import { benchDecp } from './decp.ts';
-import { datagouv } from '../pipelines/sources/datagouv.ts';
-import { GENERATORS, mulberry32, writeDatagouvCatalogue } from './generators.ts';
+import { generateDecp } from './decp.ts';
+import { banPublications, GENERATORS, mulberry32, writeDatagouvCatalogue } from './generators.ts';
 import { auditPages, formatAudits, loadBudgets, overBudget } from './lighthouse.ts';
+
+const SEMESTERS = periodesBetween('2017-S1', '2026-S2'); // 20 semesters
+const log = createLogger();
+const TARGETS = { load: 5, compute: 10, memoryBytes: 1.2 * 1024 ** 3, exports: 2, siteSeconds: 90 };
 
 /** Every HTML page of a built site with its size. */
 function htmlPages(root: string, prefix = ''): { path: string; bytes: number }[] {
@@ -32,60 +43,26 @@ function htmlPages(root: string, prefix = ''): { path: string; bytes: number }[]
   return out;
 }
 
-const SEMESTERS = periodesBetween('2017-S1', '2026-S2'); // 20 semesters
-const log = createLogger();
+const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} Mo`;
+const s = (seconds: number) => `${seconds.toFixed(seconds < 10 ? 2 : 1)} s`;
+const fr = (n: number) => n.toLocaleString('fr-FR');
+const ratio = (value: number, floor: number, target: number) => `${(value / floor).toFixed(1)} × (objectif ≤ ${target} ×)`;
 
-function mb(bytes: number): string {
-  return `${(bytes / 1024 / 1024).toFixed(0)} Mo`;
-}
-
-function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
+async function time<T>(fn: () => Promise<T>): Promise<[T, number]> {
   const t0 = performance.now();
-  return fn().then((r) => [r, (performance.now() - t0) / 1000]);
+  const r = await fn();
+  return [r, (performance.now() - t0) / 1000];
 }
 
-/** `npm run bench -- decp`: only the DECP load against DuckDB's own read. */
-async function mainDecp() {
-  const dir = mkdtempSync(join(tmpdir(), 'barometre-bench-decp-'));
+/** Peak resident memory of this process (DuckDB runs in it) while `fn` runs. */
+async function peakMemory<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  let peak = process.memoryUsage().rss;
+  const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
   try {
-    const out = await benchDecp(parseConfig({}, PROJECT_ROOT, join(dir, 'donnees')), referential(), dir);
-    const width = Math.max(...out.map(([k]) => k.length));
-    process.stdout.write(`\n${out.map(([k, v]) => `${k.padEnd(width)}  ${v}`).join('\n')}\n`);
+    return [await fn(), peak];
   } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/**
- * A data.gouv.fr-sized catalogue (60 000 organisations, 600 000 datasets), loaded through the framework (DuckDB reads
- * both exports, matching and rejects in SQL), against DuckDB's own read of the same two files.
- */
-async function benchDatagouv(dir: string): Promise<string[][]> {
-  const config = parseConfig({}, PROJECT_ROOT, join(dir, 'datagouv'));
-  const ref = referential();
-  mkdirSync(join(dir, 'catalogue'), { recursive: true });
-  const [files, genSeconds] = await time(async () => writeDatagouvCatalogue(join(dir, 'catalogue'), ref, mulberry32(20260116)));
-  const w = await Warehouse.open(config.paths.warehouse);
-  try {
-    // The referential tables are stored once per warehouse: a first small pull keeps them out of the measure.
-    await pullSource(config, w, datagouv, { offline: true, log: memoryLogger(), referential: ref });
-    const [run, loadSeconds] = await time(() => pullSource(config, w, datagouv, { from: files.organisations, log: memoryLogger(), referential: ref }));
-    const floor = await Warehouse.open(':memory:');
-    const read = (path: string) => `SELECT count(*) AS n FROM read_csv(${quotedString(path)}, delim = ';', quote = '"', escape = '"', header = true, all_varchar = true, parallel = false)`;
-    const [, floorSeconds] = await time(async () => {
-      await floor.all(read(files.organisations));
-      await floor.all(read(files.jeux));
-    });
-    floor.close();
-    const size = statSync(files.organisations).size + statSync(files.jeux).size;
-    return [
-      ['data.gouv.fr : catalogue généré', `${run.rows_in!.toLocaleString('fr-FR')} lignes lues (organisations et jeux), ${mb(size)}, généré en ${genSeconds.toFixed(1)} s`],
-      ['data.gouv.fr : chargement (pull --from)', `${loadSeconds.toFixed(1)} s (${run.rows_loaded!.toLocaleString('fr-FR')} chargées, ${run.rows_rejected!.toLocaleString('fr-FR')} rejetées)`],
-      ['data.gouv.fr : plancher DuckDB (lecture des deux fichiers)', `${floorSeconds.toFixed(2)} s`],
-      ['data.gouv.fr : rapport chargement / plancher', `${(loadSeconds / floorSeconds).toFixed(1)} ×`],
-    ];
-  } finally {
-    w.close();
+    clearInterval(sampler);
+    peak = Math.max(peak, process.memoryUsage().rss);
   }
 }
 
@@ -94,97 +71,107 @@ function print(out: string[][]): void {
   process.stdout.write(`\n${out.map(([k, v]) => `${k!.padEnd(width)}  ${v}`).join('\n')}\n`);
 }
 
-async function main() {
-  // `npm run bench -- datagouv` (or BENCH_PART=datagouv) runs only the catalogue part.
-  if (process.argv.includes('datagouv') || process.env.BENCH_PART === 'datagouv') {
-    const dir = mkdtempSync(join(tmpdir(), 'barometre-bench-'));
-    try {
-      print([['machine', `${cpus().length} cœurs (${cpus()[0]?.model ?? '?'}), ${mb(totalmem())}, Node ${process.versions.node}`], ...(await benchDatagouv(dir))]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-    return;
-  }
-  const dir = mkdtempSync(join(tmpdir(), 'barometre-bench-'));
-  const config = parseConfig({}, PROJECT_ROOT, dir);
-  const ref = referential();
-  const random = mulberry32(20261122);
-  try {
-    // 1. Raw files, one per source and semester, in each source's real format.
-    const files: { source: string; path: string; date: string }[] = [];
-    mkdirSync(join(dir, 'in'), { recursive: true });
-    for (const [i, periode] of SEMESTERS.entries()) {
-      for (const [sourceId, generate] of Object.entries(GENERATORS)) {
-        const { columns, rows, extension, separator } = generate(ref, i / (SEMESTERS.length - 1), random, periode);
-        const path = join(dir, 'in', `${sourceId}-${periode}.${extension}`);
-        writeFileSync(path, toCsv(columns, rows, separator), { flag: 'w' });
-        files.push({ source: sourceId, path, date: periodeEnd(periode) });
-      }
-    }
-    log.info(`Banc d'essai : ${Object.keys(GENERATORS).length} source(s) × ${SEMESTERS.length} semestres = ${files.length} fichiers bruts générés (graine fixe).`);
+/** A raw file of the bench: its source, where it is, the date it describes (none: the file says it), its reader for the floor. */
+interface RawFile {
+  source: string;
+  path: string;
+  date?: string;
+  /** The DuckDB table functions that read it (and its companion files) plainly, for the floors. */
+  reads: string[];
+}
 
+const csvRead = (path: string, delimiter = ',') => `read_csv(${quotedString(path)}, delim = ${quotedString(delimiter)}, header = true, all_varchar = true, quote = '"', escape = '"', parallel = false)`;
+
+/** Writes every raw file of the bench (or only `only`'s), in each source's real format. */
+async function generate(dir: string, ref: Referential, only?: string): Promise<RawFile[]> {
+  const random = mulberry32(20261122);
+  const files: RawFile[] = [];
+  mkdirSync(join(dir, 'in'), { recursive: true });
+  for (const [i, periode] of (only ? [] : SEMESTERS).entries()) {
+    for (const [sourceId, gen] of Object.entries(GENERATORS)) {
+      const { columns, rows, extension, separator, format } = gen(ref, i / (SEMESTERS.length - 1), random, periode);
+      const path = join(dir, 'in', `${sourceId}-${periode}.${extension}`);
+      writeFileSync(path, format === 'json' ? JSON.stringify(rows) : toCsv(columns, rows, separator));
+      files.push({ source: sourceId, path, date: periodeEnd(periode), reads: [format === 'json' ? `read_json(${quotedString(path)})` : csvRead(path, separator)] });
+    }
+  }
+  if (!only) {
+    const publications = banPublications(ref, random);
+    const publicationsPath = join(dir, 'in', 'publication_date.csv');
+    writeFileSync(publicationsPath, toCsv(publications.columns, publications.rows));
+    files.push({ source: 'ban-publications', path: publicationsPath, reads: [csvRead(publicationsPath)] });
+  }
+  if (!only || only === 'datagouv') {
+    mkdirSync(join(dir, 'catalogue'), { recursive: true });
+    const catalogue = writeDatagouvCatalogue(join(dir, 'catalogue'), ref, mulberry32(20260116));
+    files.push({ source: 'datagouv', path: catalogue.organisations, reads: [csvRead(catalogue.organisations, ';'), csvRead(catalogue.jeux, ';')] });
+  }
+  if (!only || only === 'decp') {
+    const decp = await generateDecp(ref, dir);
+    files.push({ source: 'decp', path: decp, reads: [`read_parquet(${quotedString(decp)})`] });
+  }
+  return files;
+}
+
+/** DuckDB's plain read of a file into a table (every column), alone: the floor of its load. */
+async function plainRead(file: RawFile): Promise<number> {
+  const floor = await Warehouse.open(':memory:');
+  try {
+    const [, seconds] = await time(async () => {
+      for (const [i, r] of file.reads.entries()) await floor.run(`CREATE TABLE t${i} AS SELECT * FROM ${r}`);
+    });
+    return seconds;
+  } finally {
+    floor.close();
+  }
+}
+
+/** DuckDB's COPY of the export tables, unmodified, to the formats the exports write: the floor of the exports. */
+async function copyFloor(w: Warehouse, dir: string): Promise<number> {
+  mkdirSync(dir, { recursive: true });
+  const [, seconds] = await time(async () => {
+    for (const table of EXPORT_TABLES) {
+      const formats = table.formats ?? ['csv', 'json', 'parquet'];
+      const to = (ext: string, options: string) => w.run(`COPY (${table.sql}) TO ${quotedString(join(dir, `${table.name}.${ext}`))} (${options})`);
+      if (formats.includes('csv')) {
+        await to('csv', 'FORMAT csv, HEADER true');
+        await to('fr.csv', "FORMAT csv, HEADER true, DELIMITER ';'");
+      }
+      if (formats.includes('json')) await to('json', 'FORMAT json, ARRAY true');
+      if (formats.includes('parquet')) await to('parquet', 'FORMAT parquet, COMPRESSION zstd');
+    }
+  });
+  return seconds;
+}
+
+async function loadAll(config: Config, w: Warehouse, files: RawFile[], ref: Referential): Promise<Map<string, number>> {
+  const seconds = new Map<string, number>();
+  for (const f of files) {
+    const [, t] = await time(() => pullSource(config, w, sourceById(f.source), { from: f.path, ...(f.date ? { date: f.date } : {}), log: memoryLogger(), referential: ref }));
+    seconds.set(f.source, (seconds.get(f.source) ?? 0) + t);
+  }
+  return seconds;
+}
+
+/** `npm run bench -- decp|datagouv`: one large source's load against DuckDB's own read of the same file. */
+async function benchOne(source: 'decp' | 'datagouv'): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), `barometre-bench-${source}-`));
+  try {
+    const ref = referential();
+    const config = parseConfig({}, PROJECT_ROOT, join(dir, 'donnees'));
+    const files = await generate(dir, ref, source);
     const w = await Warehouse.open(config.paths.warehouse);
     try {
-      // 2. Loading through the framework (parse, validate, match, transactional load).
-      const [, loadSeconds] = await time(async () => {
-        for (const f of files) await pullSource(config, w, sourceById(f.source), { from: f.path, date: f.date, log: memoryLogger(), referential: ref });
-      });
-      const loaded = (await w.one<{ n: number }>(`SELECT sum(rows_in)::BIGINT AS n FROM runs WHERE status = 'succes'`))!.n;
-
-      // 3. compute, measured.
-      const rssBefore = process.memoryUsage().rss;
-      let peak = rssBefore;
-      const sampler = setInterval(() => (peak = Math.max(peak, process.memoryUsage().rss)), 20);
-      const [summary, computeSeconds] = await time(() => computeBarometre(config, w, { log: memoryLogger(), referential: ref }));
-      clearInterval(sampler);
-      const valeurs = summary.indicators.reduce((s, i) => s + i.rows, 0);
-      const [, exportSeconds] = await time(() => writeExports(config, w));
-
-      // 4. The floor: DuckDB's own time to read the same raw files.
-      const floor = await Warehouse.open(':memory:');
-      const list = files.map((f) => quotedString(f.path)).join(', ');
-      const [, floorSeconds] = await time(() => floor.all(`SELECT count(*) FROM read_csv([${list}], union_by_name = true, all_varchar = true, header = true, quote = '"', escape = '"')`));
-      floor.close();
-
-      const out = [
-        ['machine', `${cpus().length} cœurs (${cpus()[0]?.model ?? '?'}), ${mb(totalmem())}, Node ${process.versions.node}`],
-        ['données', `${ref.collectivites.length} collectivités × ${SEMESTERS.length} semestres ; ${loaded} lignes brutes chargées`],
-        ['chargement (pull ×' + files.length + ')', `${loadSeconds.toFixed(1)} s`],
-        ['compute : durée', `${computeSeconds.toFixed(2)} s`],
-        ['compute : mémoire de pointe (RSS)', `${mb(peak)} (avant : ${mb(rssBefore)})`],
-        ['compute : débit', `${Math.round(valeurs / computeSeconds).toLocaleString('fr-FR')} valeurs par collectivité / s (${valeurs.toLocaleString('fr-FR')} valeurs, ${summary.barometreRows.toLocaleString('fr-FR')} lignes de baromètre)`],
-        ['exports', `${exportSeconds.toFixed(2)} s`],
-        ['plancher DuckDB (lecture des fichiers bruts)', `${floorSeconds.toFixed(2)} s`],
-        ['rapport compute / plancher', `${(computeSeconds / floorSeconds).toFixed(1)} ×`],
-        // Its own warehouse: DuckDB lets one instance open a file.
-        ...(await benchDecp(parseConfig({}, PROJECT_ROOT, join(dir, 'decp')), ref, dir)),
-        ...(await benchDatagouv(dir)),
-      ];
-
-      // 5. The site from these exports: build time, pages, heaviest pages, then Lighthouse on each page type.
-      const dist = join(dir, 'dist');
-      const [, buildSeconds] = await time(() => buildAstro(config, memoryLogger(), { outDir: dist }));
-      const pages = htmlPages(dist);
-      const heaviest = [...pages].sort((a, b) => b.bytes - a.bytes).slice(0, 5);
-      out.push(
-        ['site : construction', `${buildSeconds.toFixed(1)} s pour ${pages.length.toLocaleString('fr-FR')} pages HTML`],
-        ['site : pages les plus lourdes', heaviest.map((p) => `${p.path} ${Math.round(p.bytes / 1024)} ko`).join(' ; ')],
-      );
-      print(out);
-      if (existsSync('/usr/bin/chromium')) {
-        const server = await serveStatic(dist);
-        try {
-          const audits = await auditPages(server.url, pageTypes(dist).filter(([, p]) => !p.includes('absent')), { throttling: 'provided' });
-          const budgets = loadBudgets();
-          process.stdout.write(`\nLighthouse (budgets de budgets.json) :\n${formatAudits(audits)}\n`);
-          const problems = audits.flatMap((a) => overBudget(a, budgets, { timings: true }));
-          process.stdout.write(problems.length === 0 ? 'Toutes les pages sont dans leur budget.\n' : `Hors budget :\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-        } finally {
-          await server.close();
-        }
-      } else {
-        process.stdout.write('\nLighthouse ignoré : Chromium absent (/usr/bin/chromium).\n');
-      }
+      // The referential tables are stored once per warehouse: a first sample load keeps them out of the measure.
+      await pullSource(config, w, sourceById(source), { offline: true, log: memoryLogger(), referential: ref });
+      const loads = await loadAll(config, w, files, ref);
+      const floor = await plainRead(files[0]!);
+      print([
+        ['machine', machine()],
+        [`${source} : chargement (pull --from)`, s(loads.get(source)!)],
+        [`${source} : plancher (lecture par DuckDB seul)`, s(floor)],
+        [`${source} : rapport`, ratio(loads.get(source)!, floor, TARGETS.load)],
+      ]);
     } finally {
       w.close();
     }
@@ -193,4 +180,94 @@ async function main() {
   }
 }
 
-await (process.argv.slice(2).includes('decp') ? mainDecp() : main());
+function machine(): string {
+  return `${cpus().length} cœurs (${cpus()[0]?.model ?? '?'}), ${mb(totalmem())}, Node ${process.versions.node}`;
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'barometre-bench-'));
+  const config = parseConfig({}, PROJECT_ROOT, join(dir, 'donnees'));
+  const ref = referential();
+  try {
+    const [files, genSeconds] = await time(() => generate(dir, ref));
+    log.info(`Banc d'essai : ${files.length} fichiers bruts générés en ${s(genSeconds)} (graine fixe).`);
+    const out: string[][] = [['machine', machine()]];
+
+    const w = await Warehouse.open(config.paths.warehouse);
+    try {
+      // 1. Loading through the framework (parse, validate, match, transactional load), each source timed.
+      const loads = await loadAll(config, w, files, ref);
+      const loaded = (await w.one<{ n: number }>(`SELECT sum(rows_in)::BIGINT AS n FROM runs WHERE status = 'succes'`))!.n;
+      out.push(['données', `${fr(ref.collectivites.length)} collectivités × ${SEMESTERS.length} semestres ; ${fr(loaded)} lignes brutes lues (${files.length} fichiers)`]);
+      for (const [source, t] of loads) {
+        if (source !== 'decp' && source !== 'datagouv') {
+          out.push([`chargement : ${source}`, s(t)]);
+          continue;
+        }
+        const floor = await plainRead(files.find((f) => f.source === source)!);
+        out.push([`chargement : ${source}`, `${s(t)} ; plancher (lecture par DuckDB seul) ${s(floor)} ; ${ratio(t, floor, TARGETS.load)}`]);
+      }
+
+      // 2. compute with every indicator, against DuckDB's plain read of every raw file.
+      const [[summary, computeSeconds], peak] = await peakMemory(() => time(() => computeBarometre(config, w, { log: memoryLogger(), referential: ref })));
+      let readFloor = 0;
+      for (const f of files) readFloor += await plainRead(f);
+      const valeurs = summary.indicators.reduce((n, i) => n + i.rows, 0);
+      out.push(
+        ['compute : durée', `${s(computeSeconds)} ; ${summary.indicators.filter((i) => i.rows > 0).length} indicateurs, ${fr(valeurs)} valeurs par collectivité, ${fr(summary.barometreRows)} lignes de baromètre`],
+        ['compute : plancher (lecture de tous les fichiers bruts par DuckDB)', s(readFloor)],
+        ['compute : rapport', ratio(computeSeconds, readFloor, TARGETS.compute)],
+        ['compute : mémoire de pointe (RSS du processus)', `${mb(peak)} (objectif ≤ ${mb(TARGETS.memoryBytes)})`],
+      );
+
+      // 3. Exports against DuckDB's COPY of the same tables, unmodified, to the same formats.
+      const [, exportSeconds] = await time(() => writeExports(config, w));
+      const copySeconds = await copyFloor(w, join(dir, 'plancher-exports'));
+      out.push(['exports : durée', s(exportSeconds)], ['exports : plancher (COPY des mêmes tables)', s(copySeconds)], ['exports : rapport', ratio(exportSeconds, copySeconds, TARGETS.exports)]);
+
+      // 4. Incremental: nothing changed, then one source changed.
+      const [again, againSeconds] = await time(() => computeBarometre(config, w, { log: memoryLogger(), referential: ref }));
+      out.push(['compute sans changement', `${s(againSeconds)} ; ${again.indicators.filter((i) => i.recalcule).length} indicateur(s) recalculé(s)`]);
+      const anct = files.filter((f) => f.source === 'anct-services').at(-1)!;
+      await pullSource(config, w, sourceById('anct-services'), { from: anct.path, date: '2026-12-31', log: memoryLogger(), referential: ref });
+      const [one, oneSeconds] = await time(() => computeBarometre(config, w, { log: memoryLogger(), referential: ref }));
+      out.push(['compute après un chargement (anct-services)', `${s(oneSeconds)} ; recalculés : ${one.indicators.filter((i) => i.recalcule).map((i) => i.id).join(', ')}`]);
+      await writeExports(config, w);
+    } finally {
+      w.close();
+    }
+
+    // 5. The site from these exports, cold, then again with the PNG cache.
+    const dist = join(dir, 'dist');
+    const [, buildSeconds] = await time(() => buildAstro(config, memoryLogger(), { outDir: dist }));
+    const pages = htmlPages(dist);
+    const [, warmSeconds] = await time(() => buildAstro(config, memoryLogger(), { outDir: dist }));
+    const heaviest = [...pages].sort((a, b) => b.bytes - a.bytes).slice(0, 5);
+    out.push(
+      ['site : construction', `${s(buildSeconds)} pour ${fr(pages.length)} pages HTML (objectif ≤ ${TARGETS.siteSeconds} s)`],
+      ['site : reconstruction (cache des PNG)', s(warmSeconds)],
+      ['site : pages les plus lourdes', heaviest.map((p) => `${p.path} ${Math.round(p.bytes / 1024)} ko`).join(' ; ')],
+    );
+    print(out);
+
+    // 6. Lighthouse on each page type, observed timings, one page after the other.
+    if (existsSync('/usr/bin/chromium')) {
+      const server = await serveStatic(dist);
+      try {
+        const audits = await auditPages(server.url, pageTypes(dist).filter(([, p]) => !p.includes('absent')), { throttling: 'provided' });
+        process.stdout.write(`\nLighthouse (budgets de budgets.json) :\n${formatAudits(audits)}\n`);
+        const problems = audits.flatMap((a) => overBudget(a, loadBudgets(), { timings: true }));
+        process.stdout.write(problems.length === 0 ? 'Toutes les pages sont dans leur budget.\n' : `Hors budget :\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+      } finally {
+        await server.close();
+      }
+    } else {
+      process.stdout.write('\nLighthouse ignoré : Chromium absent (/usr/bin/chromium).\n');
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const part = process.argv.slice(2).find((a) => a === 'decp' || a === 'datagouv') ?? (process.env.BENCH_PART as 'decp' | 'datagouv' | undefined);
+await (part ? benchOne(part) : main());
