@@ -6,7 +6,8 @@
 //   - the exports against DuckDB's COPY of the same tables, unmodified, to the same formats (target ≤ 2 ×);
 //   - an incremental refresh (nothing changed, then one source changed);
 //   - the site build (target ≤ 90 s), cold then with the PNG cache; Lighthouse on each page type.
-// `npm run bench -- decp` or `-- datagouv` runs only that source's load against its floor.
+// `npm run bench -- decp` or `-- datagouv` runs only that source's load against its floor; `-- donnees` stops before
+// the site.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -237,6 +238,11 @@ async function main(): Promise<void> {
       w.close();
     }
 
+    // The data's figures now: the site's build is long at this scale. `npm run bench -- donnees` stops here.
+    print(out);
+    out.length = 0;
+    if (dataOnly) return;
+
     // 5. The site from these exports, cold, then again with the PNG cache.
     const dist = join(dir, 'dist');
     const [, buildSeconds] = await time(() => buildAstro(config, memoryLogger(), { outDir: dist }));
@@ -269,5 +275,6 @@ async function main(): Promise<void> {
   }
 }
 
+const dataOnly = process.argv.includes('donnees') || process.env.BENCH_PART === 'donnees';
 const part = process.argv.slice(2).find((a) => a === 'decp' || a === 'datagouv') ?? (process.env.BENCH_PART as 'decp' | 'datagouv' | undefined);
 await (part ? benchOne(part) : main());

@@ -203,9 +203,29 @@ export function strateOrder(data: SiteData, id: string): number {
   return data.strates.find((s) => s.id === id)?.ordre ?? 997;
 }
 
+const parIndicateur = new WeakMap<readonly BarometreRow[], Map<string, BarometreRow[]>>();
+
+/**
+ * The rows of one indicator, in their order: the rows are indexed once per build (a million rows at full scale),
+ * instead of being scanned again by every page that looks for one indicator.
+ */
+export function lignesIndicateur(rows: readonly BarometreRow[], indicateur: string): readonly BarometreRow[] {
+  let index = parIndicateur.get(rows);
+  if (!index) {
+    index = new Map();
+    for (const r of rows) {
+      const list = index.get(r.indicateur);
+      if (list) list.push(r);
+      else index.set(r.indicateur, [r]);
+    }
+    parIndicateur.set(rows, index);
+  }
+  return index.get(indicateur) ?? [];
+}
+
 /** The latest semester with data for an indicator. */
 export function latestPeriode(data: SiteData, indicateur: string): string | null {
-  const periods = data.barometre.filter((r) => r.indicateur === indicateur).map((r) => r.periode);
+  const periods = lignesIndicateur(data.barometre, indicateur).map((r) => r.periode);
   return periods.length > 0 ? periods.sort().at(-1)! : null;
 }
 
@@ -316,6 +336,9 @@ export function proceduresContinuite(folder = exportsFolder()): Record<string, u
 }
 
 /** Semesters present in the barometer, oldest first. */
+const periodesDe = new WeakMap<readonly BarometreRow[], string[]>();
 export function periodes(data: SiteData): string[] {
-  return [...new Set(data.barometre.map((r) => r.periode))].sort();
+  let out = periodesDe.get(data.barometre);
+  if (!out) periodesDe.set(data.barometre, (out = [...new Set(data.barometre.map((r) => r.periode))].sort()));
+  return [...out];
 }

@@ -2,7 +2,7 @@
 import { tileGridSvg } from '../charts/carte-tuiles.ts';
 import { evolutionSvg } from '../charts/evolution.ts';
 import { labelMargin, tauxParStrateSvg } from '../charts/taux-par-strate.ts';
-import { loadSiteData, latestPeriode, strateLabel, strateOrder, territoires, TYPE_ORDER, tuilesDepartements, type BarometreRow, type SiteData } from './data.ts';
+import { lignesIndicateur, loadSiteData, latestPeriode, strateLabel, strateOrder, territoires, TYPE_ORDER, tuilesDepartements, type BarometreRow, type SiteData } from './data.ts';
 import { contexte, vueTerritoire } from './territoires.ts';
 import type { TypeCollectivite } from './recherche.ts';
 import {
@@ -36,10 +36,12 @@ export function strateChart(data: SiteData, indicateur: string): SharedChart | n
   const def = data.indicateurs.find((i) => i.id === indicateur);
   const periode = latestPeriode(data, indicateur);
   if (!def || !periode) return null;
-  const rows = data.barometre
-    .filter((r) => r.indicateur === indicateur && r.periode === periode && r.niveau === 'national')
+  const lignes = lignesIndicateur(data.barometre, indicateur);
+  const aObligees = lignes.some((x) => x.strate === 'obligees');
+  const rows = lignes
+    .filter((r) => r.periode === periode && r.niveau === 'national')
     // Communes by band and "obligees"; régions have one band, shown once as a whole.
-    .filter((r) => (r.type_collectivite === 'commune' ? r.strate !== 'toutes' || !data.barometre.some((x) => x.indicateur === indicateur && x.strate === 'obligees') : r.type_collectivite !== 'region' || r.strate === 'toutes'))
+    .filter((r) => (r.type_collectivite === 'commune' ? r.strate !== 'toutes' || !aObligees : r.type_collectivite !== 'region' || r.strate === 'toutes'))
     .sort((a, b) => TYPE_ORDER.indexOf(a.type_collectivite) - TYPE_ORDER.indexOf(b.type_collectivite) || strateOrder(data, a.strate) - strateOrder(data, b.strate));
   if (rows.length === 0) return null;
   const survey = isSurvey(def);

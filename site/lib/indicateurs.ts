@@ -2,7 +2,7 @@
 // previous semester, the département maps and the rows behind all of it (for the page's CSV).
 import type { TileValue } from '../charts/carte-tuiles.ts';
 import { levelColors } from './couleurs.ts';
-import { type BarometreRow, type IndicatorDefinition, NATURE_LABELS, type RaccordRow, type SiteData, type Tuile, TYPE_ORDER } from './data.ts';
+import { type BarometreRow, type IndicatorDefinition, lignesIndicateur, NATURE_LABELS, type RaccordRow, type SiteData, type Tuile, TYPE_ORDER } from './data.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
 import { medianeTexte, natureIndicateur } from './territoires-texte.ts';
 
@@ -43,7 +43,7 @@ export function isSurvey(indicator: Pick<IndicatorDefinition, 'nature'>): boolea
 }
 
 export function nationalRows(data: SiteData, indicateur: string): BarometreRow[] {
-  return data.barometre.filter((r) => r.indicateur === indicateur && r.niveau === 'national');
+  return lignesIndicateur(data.barometre, indicateur).filter((r) => r.niveau === 'national');
 }
 
 /** The strates shown for a type, in order: its population bands, then the special strates. A type with a single band (régions) is shown as a whole. */
@@ -289,7 +289,7 @@ export interface MapChoice {
  * such a strate, all otherwise) and EPCI, for the latest semester with département rows.
  */
 export function mapChoices(data: SiteData, indicateur: string): MapChoice[] {
-  const dep = data.barometre.filter((r) => r.indicateur === indicateur && r.niveau === 'departement');
+  const dep = lignesIndicateur(data.barometre, indicateur).filter((r) => r.niveau === 'departement');
   const periode = dep.map((r) => r.periode).sort().at(-1);
   if (!periode) return [];
   const latest = dep.filter((r) => r.periode === periode);

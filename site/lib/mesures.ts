@@ -1,7 +1,7 @@
 // How the roadmap's actions are measured at a semester: for each indicator id an action names (data/programme/actions.csv),
 // its latest value not after the semester and its change, from the exports — a barometer indicator (barometre.json) or
 // one of the observatory's series on a perimeter of procedures (procedures-objectifs.json, column `mesure`).
-import type { BarometreRow, SiteData, SourceProvenance } from './data.ts';
+import { lignesIndicateur, type BarometreRow, type SiteData, type SourceProvenance } from './data.ts';
 import { mesureEnMots, PERIMETRE_LABELS, type ObjectifRow } from './demarches.ts';
 import { formatDate, formatPeriode } from './format.ts';
 import { comparer, formatPoints, libelleLigne, NON_COMPARABLE_MOTS, SENS_MOTS, type Sens, SEUIL_STABLE_POINTS, tauxEnMots } from './semestres.ts';
@@ -57,7 +57,7 @@ function sourcesEnMots(sources: SourceProvenance[], ids: string[]): string {
 function mesureBarometre(data: Pick<SiteData, 'barometre' | 'indicateurs' | 'provenance'>, id: string, periode: string): MesureAction | null {
   const def = data.indicateurs.find((i) => i.id === id);
   if (!def) return null;
-  const rows = data.barometre.filter((r) => r.indicateur === id && retenue(r));
+  const rows = lignesIndicateur(data.barometre, id).filter((r) => retenue(r));
   const periodes = [...new Set(rows.map((r) => r.periode))].filter((p) => p <= periode).sort();
   const quand = periodes.at(-1) ?? null;
   const base: MesureAction = { id, libelle: def.label, lien: `/indicateurs/${id}/`, quand: quand ? formatPeriode(quand) : null, anterieure: quand !== null && quand !== periode, lignes: [], provenance: null };

@@ -1,7 +1,7 @@
 // The INP's semester review: every indicator this semester against the previous semester it was computed for,
 // grouped by workstream, its measured indicator first.
 import { chantiersParAxe, chantiersVues, type ChantierVue } from './chantiers.ts';
-import { type BarometreRow, type IndicatorDefinition, type SiteData, TYPE_ORDER } from './data.ts';
+import { type BarometreRow, type IndicatorDefinition, lignesIndicateur, type SiteData, TYPE_ORDER } from './data.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
 
 export type Sens = 'hausse' | 'baisse' | 'stable';
@@ -96,7 +96,7 @@ const ordre = (r: BarometreRow) => TYPE_ORDER.indexOf(r.type_collectivite) * 2 +
 export function revueSemestre(data: Pick<SiteData, 'barometre' | 'indicateurs'>, periode: string): IndicateurSemestre[] {
   const out: IndicateurSemestre[] = [];
   for (const indicateur of data.indicateurs) {
-    const rows = data.barometre.filter((r) => r.indicateur === indicateur.id && retenue(r));
+    const rows = lignesIndicateur(data.barometre, indicateur.id).filter((r) => retenue(r));
     const actuels = rows.filter((r) => r.periode === periode).sort((a, b) => ordre(a) - ordre(b));
     if (actuels.length === 0) continue;
     const avant = [...new Set(rows.map((r) => r.periode).filter((p) => p < periode))].sort();

@@ -5,6 +5,7 @@ import { neutralise } from '../../pipelines/csv.ts';
 import { comparaisonSvg, type LigneTaux } from '../charts/territoire-comparaison.ts';
 import {
   type BarometreRow,
+  lignesIndicateur,
   type CollectiviteResultat,
   type IndicatorDefinition,
   type SiteData,
@@ -130,7 +131,7 @@ export function contexte(folder = exportsFolder()): Contexte {
     .filter((def) => periodes.has(def.id))
     .map((def) => {
       const periode = periodes.get(def.id)!;
-      const rows = data.barometre.filter((r) => r.indicateur === def.id && r.periode === periode && r.niveau === 'national');
+      const rows = lignesIndicateur(data.barometre, def.id).filter((r) => r.periode === periode && r.niveau === 'national');
       const sources = data.provenance.sources.filter((s) => def.sources.includes(s.id));
       const resume: IndicateurResume = {
         id: def.id,
