@@ -42,16 +42,32 @@ export function isSurvey(indicator: Pick<IndicatorDefinition, 'nature'>): boolea
   return indicator.nature === 'declaration';
 }
 
-export function nationalRows(data: SiteData, indicateur: string): BarometreRow[] {
-  return lignesIndicateur(data.barometre, indicateur).filter((r) => r.niveau === 'national');
+const nationales = new WeakMap<readonly BarometreRow[], Map<string, readonly BarometreRow[]>>();
+
+/** The national rows of an indicator, selected once per build (every page of the matrix asks for each indicator's). */
+export function nationalRows(data: SiteData, indicateur: string): readonly BarometreRow[] {
+  let parIndicateur = nationales.get(data.barometre);
+  if (!parIndicateur) nationales.set(data.barometre, (parIndicateur = new Map()));
+  let rows = parIndicateur.get(indicateur);
+  if (!rows) parIndicateur.set(indicateur, (rows = lignesIndicateur(data.barometre, indicateur).filter((r) => r.niveau === 'national')));
+  return rows;
+}
+
+const stratesPresentes = new WeakMap<readonly BarometreRow[], Set<string>>();
+
+/** Whether the barometer has rows of this type and strate (the pairs listed once per build). */
+function aStrate(data: SiteData, type: TypeCollectivite, strate: string): boolean {
+  let paires = stratesPresentes.get(data.barometre);
+  if (!paires) stratesPresentes.set(data.barometre, (paires = new Set(data.barometre.map((r) => `${r.type_collectivite}|${r.strate}`))));
+  return paires.has(`${type}|${strate}`);
 }
 
 /** The strates shown for a type, in order: its population bands, then the special strates. A type with a single band (régions) is shown as a whole. */
 export function strateColumns(data: SiteData, type: TypeCollectivite): string[] {
   const bands = data.strates.filter((s) => s.type_collectivite === type).sort((a, b) => a.ordre - b.ordre).map((s) => s.id);
   if (bands.length <= 1) return ['toutes'];
-  const inconnue = data.barometre.some((r) => r.type_collectivite === type && r.strate === 'inconnue') ? ['inconnue'] : [];
-  const obligees = type === 'commune' && data.barometre.some((r) => r.type_collectivite === type && r.strate === 'obligees') ? ['obligees'] : [];
+  const inconnue = aStrate(data, type, 'inconnue') ? ['inconnue'] : [];
+  const obligees = type === 'commune' && aStrate(data, type, 'obligees') ? ['obligees'] : [];
   return [...bands, ...inconnue, ...obligees, 'toutes'];
 }
 
