@@ -166,13 +166,9 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
       await w.run(`CREATE OR REPLACE TABLE ${table} AS SELECT x.* FROM (SELECT * FROM ${fresh}${old}) x ${join} ORDER BY ${order}`);
     };
     const byCode = 'x.indicateur, x.periode, x.type_collectivite, x.code';
-    // Nothing recomputed and no indicator gone: the persisted tables already hold exactly the kept rows.
-    const inchange = recomputed.length === 0 && kept.length === previous.size;
-    if (!inchange) {
-      await merge('valeurs', 'valeurs_new', byCode);
-      await merge('barometre_calcul', 'barometre_nouveau', BAROMETRE_ORDER, 'LEFT JOIN ref_strates rs ON rs.id = x.strate');
-      await merge('collectivites_resultats', 'collectivites_nouveau', byCode);
-    }
+    await merge('valeurs', 'valeurs_new', byCode);
+    await merge('barometre_calcul', 'barometre_nouveau', BAROMETRE_ORDER, 'LEFT JOIN ref_strates rs ON rs.id = x.strate');
+    await merge('collectivites_resultats', 'collectivites_nouveau', byCode);
     // Published editions replace their semester; series breaks are marked across the whole.
     await w.run(`CREATE OR REPLACE TABLE barometre AS SELECT * FROM barometre_calcul`);
     await applyEditions(config, w, log);
