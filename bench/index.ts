@@ -186,7 +186,10 @@ function machine(): string {
 }
 
 async function main(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'barometre-bench-'));
+  // BENCH_GARDER=<dossier>: the bench works there and leaves it (warehouse, exports, site) to be looked at afterwards.
+  const kept = process.env.BENCH_GARDER;
+  if (kept) mkdirSync(kept, { recursive: true });
+  const dir = kept || mkdtempSync(join(tmpdir(), 'barometre-bench-'));
   const config = parseConfig({}, PROJECT_ROOT, join(dir, 'donnees'));
   const ref = referential();
   try {
@@ -271,7 +274,7 @@ async function main(): Promise<void> {
       process.stdout.write('\nLighthouse ignoré : Chromium absent (/usr/bin/chromium).\n');
     }
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    if (!kept) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -161,9 +161,18 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     // Each persisted table: the kept indicators' rows (same fingerprint) and the recomputed ones; nothing else stays.
     await w.run(`CREATE OR REPLACE TEMP TABLE gardes (indicateur VARCHAR)`);
     for (const id of kept) await w.run(`INSERT INTO gardes VALUES ($i)`, { i: id });
+    // With indicators kept and the same columns, only the others' rows are replaced (a load of one source rewrites
+    // its readers' rows, not the million others); otherwise the table is written anew, ordered. Every reader of these
+    // tables orders what it reads: their physical order carries no meaning.
+    const columns = async (table: string) =>
+      (await w.all<{ c: string }>(`SELECT column_name || ' ' || data_type AS c FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position`, { t: table })).map((r) => r.c).join(', ');
     const merge = async (table: string, fresh: string, order: string, join = '') => {
-      const old = (await w.tableExists(table)) && kept.length > 0 ? ` UNION ALL BY NAME SELECT * FROM ${table} WHERE indicateur IN (SELECT indicateur FROM gardes)` : '';
-      await w.run(`CREATE OR REPLACE TABLE ${table} AS SELECT x.* FROM (SELECT * FROM ${fresh}${old}) x ${join} ORDER BY ${order}`);
+      if (kept.length > 0 && (await w.tableExists(table)) && (await columns(table)) === (await columns(fresh))) {
+        await w.run(`DELETE FROM ${table} WHERE indicateur NOT IN (SELECT indicateur FROM gardes)`);
+        await w.run(`INSERT INTO ${table} BY NAME SELECT * FROM ${fresh}`);
+        return;
+      }
+      await w.run(`CREATE OR REPLACE TABLE ${table} AS SELECT x.* FROM ${fresh} x ${join} ORDER BY ${order}`);
     };
     const byCode = 'x.indicateur, x.periode, x.type_collectivite, x.code';
     await merge('valeurs', 'valeurs_new', byCode);

@@ -34,6 +34,9 @@ export function columnsDDL(columns: readonly Column[]): string {
   return columns.map((c) => `${quotedIdentifier(c.name)} ${c.type}`).join(', ');
 }
 
+/** DuckDB's memory limit unless `BAROMETRE_DUCKDB_MEMOIRE` says otherwise (a DuckDB size: `800MB`, `4GB`). */
+export const DEFAULT_MEMORY_LIMIT = '800MB';
+
 export class Warehouse {
   private constructor(
     readonly path: string,
@@ -41,10 +44,14 @@ export class Warehouse {
     private readonly connection: DuckDBConnection,
   ) {}
 
-  /** Opens (and creates if needed) the warehouse file. `:memory:` gives a throwaway warehouse. */
-  static async open(path: string): Promise<Warehouse> {
+  /**
+   * Opens (and creates if needed) the warehouse file. `:memory:` gives a throwaway warehouse.
+   * DuckDB's memory is bounded (`BAROMETRE_DUCKDB_MEMOIRE`, default {@link DEFAULT_MEMORY_LIMIT}): past it, sorts,
+   * joins and aggregates spill to `<warehouse>.tmp/` instead of taking 80 % of the machine's RAM, DuckDB's default.
+   */
+  static async open(path: string, memoryLimit = process.env.BAROMETRE_DUCKDB_MEMOIRE || DEFAULT_MEMORY_LIMIT): Promise<Warehouse> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path, { threads: '2' });
+    const instance = await DuckDBInstance.create(path, { threads: '2', memory_limit: memoryLimit });
     const connection = await instance.connect();
     return new Warehouse(path, instance, connection);
   }

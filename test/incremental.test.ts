@@ -90,6 +90,17 @@ describe('an indicator whose only series is its published history', () => {
       const recomputed = third.indicators.filter((i) => i.recalcule).map((i) => i.id);
       expect(recomputed.length).toBeGreaterThan(0);
       expect(recomputed.every((id) => INDICATORS.find((i) => i.id === id)!.sources.includes('enquetes'))).toBe(true);
+      // An indicator no longer computed (here: left out of the list) leaves no row behind, history included, while
+      // the others keep theirs without being recomputed.
+      const others = INDICATORS.filter((i) => i.id !== 'ouverture-donnees');
+      const kept = await w.all(`SELECT * FROM barometre WHERE indicateur <> 'ouverture-donnees' ORDER BY ALL`);
+      const fourth = await computeBarometre(config, w, { log, indicators: others });
+      expect(fourth.indicators.filter((i) => i.recalcule)).toEqual([]);
+      expect(await series()).toEqual([]);
+      for (const t of ['barometre_calcul', 'valeurs', 'collectivites_resultats']) {
+        expect((await w.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM ${t} WHERE indicateur = 'ouverture-donnees'`))!.n).toBe(0);
+      }
+      expect(await w.all(`SELECT * FROM barometre WHERE indicateur <> 'ouverture-donnees' ORDER BY ALL`)).toEqual(kept);
     });
   });
 });
