@@ -1,13 +1,15 @@
 // Rendering Observable Plot charts to SVG text at build time (no JavaScript needed to see them).
+// Plot needs a DOM: linkedom's, a light one built for server-side rendering (about eight times faster here than
+// jsdom's, which the build paid on every chart of thousands of territory pages).
 import * as Plot from '@observablehq/plot';
-import { JSDOM } from 'jsdom';
+import { parseHTML } from 'linkedom';
 
-let dom: JSDOM | undefined;
+let doc: Document | undefined;
 
-/** A shared DOM document for Plot (jsdom is heavy to create; one per process is enough). */
+/** A shared DOM document for Plot (one per process is enough). */
 export function plotDocument(): Document {
-  dom ??= new JSDOM('<!doctype html><html lang="fr"><body></body></html>');
-  return dom.window.document;
+  doc ??= parseHTML('<!doctype html><html lang="fr"><body></body></html>').document as unknown as Document;
+  return doc;
 }
 
 /** Renders Plot options to SVG markup. `label` becomes the SVG's accessible name. */
@@ -20,12 +22,36 @@ export function renderPlot(options: Plot.PlotOptions, label: string): string {
   return serializeSvg(node);
 }
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeAttribute = (s: string) => escapeText(s).replace(/"/g, '&quot;');
+
 /**
- * XML serialisation: valid inline in HTML and as a standalone .svg file (outerHTML would write HTML
- * entities such as &nbsp;, which XML parsers — and PNG renderers — reject).
+ * XML serialisation: valid inline in HTML and as a standalone .svg file (HTML serialisation would write entities
+ * such as &nbsp;, and leave `&` and `<` bare in attributes, which XML parsers — and PNG renderers — reject).
+ * Characters are written as themselves (UTF-8); the root carries the SVG namespace.
  */
 export function serializeSvg(node: Element): string {
-  plotDocument();
-  const serializer = new dom!.window.XMLSerializer();
-  return serializer.serializeToString(node);
+  const out: string[] = [];
+  const write = (n: Node, root: boolean): void => {
+    if (n.nodeType === 3) {
+      out.push(escapeText(n.nodeValue ?? ''));
+      return;
+    }
+    if (n.nodeType !== 1) return; // comments and the like: nothing to draw
+    const el = n as Element;
+    const name = el.localName;
+    out.push(`<${name}`);
+    if (root && !el.hasAttribute('xmlns')) out.push(` xmlns="${SVG_NS}"`);
+    for (const a of Array.from(el.attributes)) out.push(` ${a.name}="${escapeAttribute(a.value)}"`);
+    if (el.childNodes.length === 0) {
+      out.push('/>');
+      return;
+    }
+    out.push('>');
+    for (const c of Array.from(el.childNodes)) write(c, false);
+    out.push(`</${name}>`);
+  };
+  write(node, true);
+  return out.join('');
 }
