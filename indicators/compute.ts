@@ -65,6 +65,14 @@ function fingerprint(parts: unknown[]): string {
  */
 export async function computeBarometre(config: Config, w: Warehouse, options: ComputeOptions): Promise<ComputeSummary> {
   const { log } = options;
+  // Where the time goes, logged at the end (one line, each phase in seconds).
+  const phases: Record<string, number> = {};
+  let phaseStart = performance.now();
+  const phase = (name: string) => {
+    const now = performance.now();
+    phases[name] = Math.round((now - phaseStart) / 100) / 10;
+    phaseStart = now;
+  };
   const indicators = options.indicators ?? INDICATORS;
   const ref = options.referential ?? defaultReferential();
   await storeReferential(w, ref);
@@ -93,6 +101,7 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     const r = (await w.one<{ n: number; h: string }>(`SELECT count(*)::BIGINT AS n, coalesce(sum(hash(t))::VARCHAR, '') AS h FROM ${t} AS t`))!;
     contenus.set(t, `${r.n}:${r.h}`);
   }
+  phase('empreintes_sources');
 
   await w.run(`CREATE OR REPLACE TEMP TABLE valeurs_new (${VALEURS_DDL})`);
   await w.run(`CREATE OR REPLACE TEMP TABLE a_calculer (indicateur VARCHAR)`);
@@ -133,6 +142,7 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     const after = (await w.one<{ n: number }>(`SELECT count(*) AS n FROM valeurs_new`))!.n;
     summary.indicators.push({ id: indicator.id, periodes, rows: after - before, recalcule: true });
   }
+  phase('valeurs');
   const kept = empreintes.filter((e) => previous.get(e.indicateur) === e.empreinte).map((e) => e.indicateur);
   if (kept.length > 0) log.info(`${kept.length} indicateur(s) inchangé(s) depuis le dernier calcul, non recalculé(s) : ${kept.join(', ')}.`);
 
@@ -158,6 +168,7 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     await addHistory(w, recomputed, min, states, 'barometre_nouveau');
     await w.run(`CREATE OR REPLACE TEMP TABLE collectivites_nouveau AS ${collectivitesSql('a_calculer')}`);
     await applyRelais(w, recomputed, 'collectivites_nouveau');
+    phase('agregats');
     // Each persisted table: the kept indicators' rows (same fingerprint) and the recomputed ones; nothing else stays.
     await w.run(`CREATE OR REPLACE TEMP TABLE gardes (indicateur VARCHAR)`);
     for (const id of kept) await w.run(`INSERT INTO gardes VALUES ($i)`, { i: id });
@@ -166,23 +177,26 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     // tables orders what it reads: their physical order carries no meaning.
     const columns = async (table: string) =>
       (await w.all<{ c: string }>(`SELECT column_name || ' ' || data_type AS c FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position`, { t: table })).map((r) => r.c).join(', ');
-    const merge = async (table: string, fresh: string, order: string, join = '') => {
+    const merge = async (table: string, fresh: string, order?: string, join = '') => {
       if (kept.length > 0 && (await w.tableExists(table)) && (await columns(table)) === (await columns(fresh))) {
         await w.run(`DELETE FROM ${table} WHERE indicateur NOT IN (SELECT indicateur FROM gardes)`);
         await w.run(`INSERT INTO ${table} BY NAME SELECT * FROM ${fresh}`);
         return;
       }
-      await w.run(`CREATE OR REPLACE TABLE ${table} AS SELECT x.* FROM ${fresh} x ${join} ORDER BY ${order}`);
+      await w.run(`CREATE OR REPLACE TABLE ${table} AS SELECT x.* FROM ${fresh} x ${join}${order ? ` ORDER BY ${order}` : ''}`);
     };
-    const byCode = 'x.indicateur, x.periode, x.type_collectivite, x.code';
-    await merge('valeurs', 'valeurs_new', byCode);
+    // The two tables of values per collectivité (millions of rows) are not sorted: valeurs_new is already grouped by
+    // indicator, and a sort of that size, spilled to disk under the memory limit, was most of this step.
+    await merge('valeurs', 'valeurs_new');
     await merge('barometre_calcul', 'barometre_nouveau', BAROMETRE_ORDER, 'LEFT JOIN ref_strates rs ON rs.id = x.strate');
-    await merge('collectivites_resultats', 'collectivites_nouveau', byCode);
+    await merge('collectivites_resultats', 'collectivites_nouveau');
+    phase('tables');
     // Published editions replace their semester; series breaks are marked across the whole.
     await w.run(`CREATE OR REPLACE TABLE barometre AS SELECT * FROM barometre_calcul`);
     await applyEditions(config, w, log);
     await computeRaccords(w, indicators, tables, min);
     await computeChiffresPublies(w);
+    phase('editions_raccords');
     await w.createTable('indicateurs_avertissements', AVERTISSEMENT_COLUMNS, { replace: true });
     await w.insert('indicateurs_avertissements', AVERTISSEMENT_COLUMNS, avertissements);
     await w.run(`CREATE OR REPLACE TABLE calculs (indicateur VARCHAR, empreinte VARCHAR)`);
@@ -190,6 +204,8 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
   });
   summary.barometreRows = (await w.one<{ n: number }>(`SELECT count(*) AS n FROM barometre`))!.n;
   await w.checkpoint();
+  phase('checkpoint');
+  log.info(`compute : durées par étape (s) ${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(' ; ')}.`, { phases });
   return summary;
 }
 
