@@ -22,7 +22,7 @@ import { createLogger, memoryLogger } from '../pipelines/log.ts';
 import { pullSource } from '../pipelines/pull.ts';
 import { referential, type Referential } from '../pipelines/referential.ts';
 import { sourceById } from '../pipelines/sources/index.ts';
-import { quotedString, Warehouse } from '../pipelines/warehouse.ts';
+import { DEFAULT_MEMORY_LIMIT, quotedString, Warehouse } from '../pipelines/warehouse.ts';
 import { pageTypes } from '../test/helpers/pages.ts';
 import { serveStatic } from '../test/helpers/static-server.ts';
 import { generateDecp } from './decp.ts';
@@ -65,6 +65,11 @@ async function peakMemory<T>(fn: () => Promise<T>): Promise<[T, number]> {
     clearInterval(sampler);
     peak = Math.max(peak, process.memoryUsage().rss);
   }
+}
+
+/** compute's own line on where its time went. */
+function phasesOf(log: ReturnType<typeof memoryLogger>): string {
+  return log.lines.find((l) => l.message.startsWith('compute : durées par étape'))?.message ?? '?';
 }
 
 function print(out: string[][]): void {
@@ -213,7 +218,8 @@ async function main(): Promise<void> {
       }
 
       // 2. compute with every indicator, against DuckDB's plain read of every raw file.
-      const [[summary, computeSeconds], peak] = await peakMemory(() => time(() => computeBarometre(config, w, { log: memoryLogger(), referential: ref })));
+      const computeLog = memoryLogger();
+      const [[summary, computeSeconds], peak] = await peakMemory(() => time(() => computeBarometre(config, w, { log: computeLog, referential: ref })));
       let readFloor = 0;
       for (const f of files) readFloor += await plainRead(f);
       const valeurs = summary.indicators.reduce((n, i) => n + i.rows, 0);
@@ -221,7 +227,8 @@ async function main(): Promise<void> {
         ['compute : durée', `${s(computeSeconds)} ; ${summary.indicators.filter((i) => i.rows > 0).length} indicateurs, ${fr(valeurs)} valeurs par collectivité, ${fr(summary.barometreRows)} lignes de baromètre`],
         ['compute : plancher (lecture de tous les fichiers bruts par DuckDB)', s(readFloor)],
         ['compute : rapport', ratio(computeSeconds, readFloor, TARGETS.compute)],
-        ['compute : mémoire de pointe (RSS du processus)', `${mb(peak)} (objectif ≤ ${mb(TARGETS.memoryBytes)})`],
+        ['compute : mémoire de pointe (RSS du processus)', `${mb(peak)} (objectif ≤ ${mb(TARGETS.memoryBytes)} ; limite de DuckDB ${process.env.BAROMETRE_DUCKDB_MEMOIRE || DEFAULT_MEMORY_LIMIT})`],
+        ['compute : étapes', phasesOf(computeLog)],
       );
 
       // 3. Exports against DuckDB's COPY of the same tables, unmodified, to the same formats.
@@ -230,12 +237,14 @@ async function main(): Promise<void> {
       out.push(['exports : durée', s(exportSeconds)], ['exports : plancher (COPY des mêmes tables)', s(copySeconds)], ['exports : rapport', ratio(exportSeconds, copySeconds, TARGETS.exports)]);
 
       // 4. Incremental: nothing changed, then one source changed.
-      const [again, againSeconds] = await time(() => computeBarometre(config, w, { log: memoryLogger(), referential: ref }));
-      out.push(['compute sans changement', `${s(againSeconds)} ; ${again.indicators.filter((i) => i.recalcule).length} indicateur(s) recalculé(s)`]);
+      const againLog = memoryLogger();
+      const [again, againSeconds] = await time(() => computeBarometre(config, w, { log: againLog, referential: ref }));
+      out.push(['compute sans changement', `${s(againSeconds)} ; ${again.indicators.filter((i) => i.recalcule).length} indicateur(s) recalculé(s) ; ${phasesOf(againLog)}`]);
       const anct = files.filter((f) => f.source === 'anct-services').at(-1)!;
       await pullSource(config, w, sourceById('anct-services'), { from: anct.path, date: '2026-12-31', log: memoryLogger(), referential: ref });
-      const [one, oneSeconds] = await time(() => computeBarometre(config, w, { log: memoryLogger(), referential: ref }));
-      out.push(['compute après un chargement (anct-services)', `${s(oneSeconds)} ; recalculés : ${one.indicators.filter((i) => i.recalcule).map((i) => i.id).join(', ')}`]);
+      const oneLog = memoryLogger();
+      const [one, oneSeconds] = await time(() => computeBarometre(config, w, { log: oneLog, referential: ref }));
+      out.push(['compute après un chargement (anct-services)', `${s(oneSeconds)} ; recalculés : ${one.indicators.filter((i) => i.recalcule).map((i) => i.id).join(', ')} ; ${phasesOf(oneLog)}`]);
       await writeExports(config, w);
     } finally {
       w.close();
