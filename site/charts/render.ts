@@ -14,17 +14,22 @@ export function plotDocument(): Document {
 
 /** Renders Plot options to SVG markup. `label` becomes the SVG's accessible name. */
 export function renderPlot(options: Plot.PlotOptions, label: string): string {
-  const node = Plot.plot({ ...options, document: plotDocument(), ariaLabel: label, className: 'chart' }) as unknown as Element;
+  return serializeSvg(plotNode(options, label));
+}
+
+/** The chart's SVG element, as `renderPlot` serialises it; its `scale(name)` gives Plot's scales. */
+export function plotNode(options: Plot.PlotOptions, label: string): Element & { scale: (name: string) => Plot.Scale | undefined } {
+  const node = Plot.plot({ ...options, document: plotDocument(), ariaLabel: label, className: 'chart' }) as unknown as Element & { scale: (name: string) => Plot.Scale | undefined };
   node.setAttribute('role', 'img');
   node.removeAttribute('aria-description');
   // The SVG is one image with one name: Plot's aria-label on inner groups is not allowed by ARIA there.
   for (const g of node.querySelectorAll('[aria-label]')) g.removeAttribute('aria-label');
-  return serializeSvg(node);
+  return node;
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
-const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const escapeAttribute = (s: string) => escapeText(s).replace(/"/g, '&quot;');
+export const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+export const escapeAttribute = (s: string) => escapeText(s).replace(/"/g, '&quot;');
 
 /**
  * XML serialisation: valid inline in HTML and as a standalone .svg file (HTML serialisation would write entities
