@@ -7,7 +7,8 @@
 //   - an incremental refresh (nothing changed, then one source changed);
 //   - the site build (target ≤ 90 s), cold then with the PNG cache; Lighthouse on each page type.
 // `npm run bench -- decp` or `-- datagouv` runs only that source's load against its floor; `-- donnees` stops before
-// the site.
+// the site; `BENCH_GARDER=<dossier>` keeps the folder, and `BENCH_GARDER=<dossier> npm run bench -- site` then
+// measures the site alone from its exports.
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ import { writeExports } from '../indicators/exports.ts';
 import { EXPORT_TABLES } from '../indicators/schema.ts';
 import { periodeEnd, periodesBetween } from '../indicators/periods.ts';
 import { buildAstro } from '../pipelines/build.ts';
+import { produireRevuesPdf, trouverChromium } from '../pipelines/revue-pdf.ts';
 import { parseConfig, PROJECT_ROOT, type Config } from '../pipelines/config.ts';
 import { toCsv } from '../pipelines/csv.ts';
 import { createLogger, memoryLogger } from '../pipelines/log.ts';
@@ -186,6 +188,48 @@ async function benchOne(source: 'decp' | 'datagouv'): Promise<void> {
   }
 }
 
+/**
+ * The site from the warehouse's exports: the Astro build cold (no PNG in the cache), then again (the PNG cache of a
+ * scheduled refresh, where only changed charts are drawn again); the semester reviews printed to PDF, apart; then
+ * Lighthouse on each page type. `npm run bench -- site` runs it alone on a folder kept by `BENCH_GARDER`.
+ */
+async function benchSite(config: Config, dir: string): Promise<void> {
+  const out: string[][] = [['machine', machine()]];
+  const dist = join(dir, 'dist');
+  const siteOnly = { ...config, chromium: false as const };
+  rmSync(join(config.paths.state, 'cache-png'), { recursive: true, force: true });
+  const [, buildSeconds] = await time(() => buildAstro(siteOnly, memoryLogger(), { outDir: dist }));
+  const pages = htmlPages(dist);
+  const [, warmSeconds] = await time(() => buildAstro(siteOnly, memoryLogger(), { outDir: dist }));
+  const heaviest = [...pages].sort((a, b) => b.bytes - a.bytes).slice(0, 5);
+  out.push(
+    ['site : construction à froid (tous les PNG dessinés)', `${s(buildSeconds)} pour ${fr(pages.length)} pages HTML (objectif ≤ ${TARGETS.siteSeconds} s)`],
+    ['site : reconstruction (cache des PNG)', `${s(warmSeconds)} (objectif ≤ ${TARGETS.siteSeconds} s)`],
+    ['site : pages les plus lourdes', heaviest.map((p) => `${p.path} ${Math.round(p.bytes / 1024)} ko`).join(' ; ')],
+  );
+  const chromium = trouverChromium(config);
+  if (chromium.chemin) {
+    const [pdfs, pdfSeconds] = await time(() => produireRevuesPdf(dist, chromium.chemin!, memoryLogger()));
+    out.push(['site : revues des semestres en PDF (Chromium)', `${s(pdfSeconds)} pour ${pdfs.length} PDF`]);
+  }
+  print(out);
+
+  // Lighthouse on each page type, observed timings, one page after the other.
+  if (existsSync('/usr/bin/chromium')) {
+    const server = await serveStatic(dist);
+    try {
+      const audits = await auditPages(server.url, pageTypes(dist).filter(([, p]) => !p.includes('absent')), { throttling: 'provided' });
+      process.stdout.write(`\nLighthouse (budgets de budgets.json) :\n${formatAudits(audits)}\n`);
+      const problems = audits.flatMap((a) => overBudget(a, loadBudgets(), { timings: true }));
+      process.stdout.write(problems.length === 0 ? 'Toutes les pages sont dans leur budget.\n' : `Hors budget :\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
+    } finally {
+      await server.close();
+    }
+  } else {
+    process.stdout.write('\nLighthouse ignoré : Chromium absent (/usr/bin/chromium).\n');
+  }
+}
+
 function machine(): string {
   return `${cpus().length} cœurs (${cpus()[0]?.model ?? '?'}), ${mb(totalmem())}, Node ${process.versions.node}`;
 }
@@ -255,33 +299,7 @@ async function main(): Promise<void> {
     out.length = 0;
     if (dataOnly) return;
 
-    // 5. The site from these exports, cold, then again with the PNG cache.
-    const dist = join(dir, 'dist');
-    const [, buildSeconds] = await time(() => buildAstro(config, memoryLogger(), { outDir: dist }));
-    const pages = htmlPages(dist);
-    const [, warmSeconds] = await time(() => buildAstro(config, memoryLogger(), { outDir: dist }));
-    const heaviest = [...pages].sort((a, b) => b.bytes - a.bytes).slice(0, 5);
-    out.push(
-      ['site : construction', `${s(buildSeconds)} pour ${fr(pages.length)} pages HTML (objectif ≤ ${TARGETS.siteSeconds} s)`],
-      ['site : reconstruction (cache des PNG)', s(warmSeconds)],
-      ['site : pages les plus lourdes', heaviest.map((p) => `${p.path} ${Math.round(p.bytes / 1024)} ko`).join(' ; ')],
-    );
-    print(out);
-
-    // 6. Lighthouse on each page type, observed timings, one page after the other.
-    if (existsSync('/usr/bin/chromium')) {
-      const server = await serveStatic(dist);
-      try {
-        const audits = await auditPages(server.url, pageTypes(dist).filter(([, p]) => !p.includes('absent')), { throttling: 'provided' });
-        process.stdout.write(`\nLighthouse (budgets de budgets.json) :\n${formatAudits(audits)}\n`);
-        const problems = audits.flatMap((a) => overBudget(a, loadBudgets(), { timings: true }));
-        process.stdout.write(problems.length === 0 ? 'Toutes les pages sont dans leur budget.\n' : `Hors budget :\n${problems.map((p) => `  - ${p}`).join('\n')}\n`);
-      } finally {
-        await server.close();
-      }
-    } else {
-      process.stdout.write('\nLighthouse ignoré : Chromium absent (/usr/bin/chromium).\n');
-    }
+    await benchSite(config, dir);
   } finally {
     if (!kept) rmSync(dir, { recursive: true, force: true });
   }
@@ -289,4 +307,14 @@ async function main(): Promise<void> {
 
 const dataOnly = process.argv.includes('donnees') || process.env.BENCH_PART === 'donnees';
 const part = process.argv.slice(2).find((a) => a === 'decp' || a === 'datagouv') ?? (process.env.BENCH_PART as 'decp' | 'datagouv' | undefined);
-await (part ? benchOne(part) : main());
+if (process.argv.includes('site')) {
+  // The site alone, from the exports of a bench run kept by BENCH_GARDER.
+  const kept = process.env.BENCH_GARDER;
+  if (!kept || !existsSync(join(kept, 'donnees', 'exports', 'barometre.json'))) {
+    process.stderr.write('npm run bench -- site : donnez le dossier d\'un banc gardé, BENCH_GARDER=<dossier> (rempli par « BENCH_GARDER=<dossier> npm run bench -- donnees »).\n');
+    process.exit(2);
+  }
+  await benchSite(parseConfig({}, PROJECT_ROOT, join(kept, 'donnees')), kept);
+} else {
+  await (part ? benchOne(part) : main());
+}
