@@ -3,9 +3,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
-import { basename, dirname, join, sep } from 'node:path';
-import { Piscina } from 'piscina';
+import { basename, dirname, join } from 'node:path';
+import { renderAsync } from '@resvg/resvg-js';
 import Papa from 'papaparse';
 import { neutralise } from '../../pipelines/csv.ts';
 import type { SourceProvenance } from './data.ts';
@@ -173,23 +172,10 @@ function resvgOptions(scale: number) {
 
 const RESVG_VERSION = (require('@resvg/resvg-js/package.json') as { version: string }).version;
 
-let pool: Piscina | undefined;
-
 /**
- * The worker threads that render PNGs (site/lib/png-worker.mjs), one per core, idle ones let the process exit. This
- * module may run from Astro's bundle: the worker is found from the project's folder, the one whose node_modules holds
- * resvg.
- */
-function pngPool(): Piscina {
-  const root = require.resolve('@resvg/resvg-js/package.json').split(`${sep}node_modules${sep}`)[0]!;
-  pool ??= new Piscina({ filename: join(root, 'site', 'lib', 'png-worker.mjs'), maxThreads: availableParallelism(), idleTimeout: 5000 });
-  return pool;
-}
-
-/**
- * The PNG of an SVG at `scale` × its size (2 ≈ 1 500 px wide: good enough for print at column width), rendered and
- * encoded off the main thread (a pool of worker threads, so that pages are built while images render on every core)
- * and kept in a cache keyed on everything that makes the image: the SVG's text, the scale, the renderer's
+ * The PNG of an SVG at `scale` × its size (2 ≈ 1 500 px wide: good enough for print at column width), rendered off
+ * the main thread (resvg's `renderAsync`, so that pages built in parallel use
+ * every core) and kept in a cache keyed on everything that makes the image: the SVG's text, the scale, the renderer's
  * version and the fonts. A chart whose data did not change is not rendered again by the next build. The cache folder
  * is `BAROMETRE_PNG_CACHE` (set by `barometre build`); without it, nothing is cached.
  */
@@ -201,7 +187,7 @@ export async function pngOf(svg: string, scale = 2, cacheDir = process.env.BAROM
     utimesSync(path, now, now); // marks it as used by this build (see pruneCache)
     return readFileSync(path);
   }
-  const png = Buffer.from(await pngPool().run({ svg, options: resvgOptions(scale) }));
+  const png = (await renderAsync(svg, resvgOptions(scale))).asPng();
   if (path) {
     mkdirSync(cacheDir!, { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;
