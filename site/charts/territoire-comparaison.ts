@@ -78,7 +78,7 @@ function cadre(labels: string[]): Cadre {
   return made;
 }
 
-const n = (v: number) => String(Math.round(v * 1000) / 1000);
+const n = (v: number) => String(v);
 
 export function comparaisonSvg(titre: string, own: MarqueCollectivite, lignes: LigneTaux[]): string {
   const key = JSON.stringify([titre, own, lignes]);
