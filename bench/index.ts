@@ -24,7 +24,7 @@ import { createLogger, memoryLogger } from '../pipelines/log.ts';
 import { pullSource } from '../pipelines/pull.ts';
 import { referential, type Referential } from '../pipelines/referential.ts';
 import { sourceById } from '../pipelines/sources/index.ts';
-import { DEFAULT_MEMORY_LIMIT, quotedString, Warehouse } from '../pipelines/warehouse.ts';
+import { memoryLimit, quotedString, Warehouse } from '../pipelines/warehouse.ts';
 import { pageTypes } from '../test/helpers/pages.ts';
 import { serveStatic } from '../test/helpers/static-server.ts';
 import { generateDecp } from './decp.ts';
@@ -271,7 +271,7 @@ async function main(): Promise<void> {
         ['compute : durée', `${s(computeSeconds)} ; ${summary.indicators.filter((i) => i.rows > 0).length} indicateurs, ${fr(valeurs)} valeurs par collectivité, ${fr(summary.barometreRows)} lignes de baromètre`],
         ['compute : plancher (lecture de tous les fichiers bruts par DuckDB)', s(readFloor)],
         ['compute : rapport', ratio(computeSeconds, readFloor, TARGETS.compute)],
-        ['compute : mémoire de pointe (RSS du processus)', `${mb(peak)} (objectif ≤ ${mb(TARGETS.memoryBytes)} ; limite de DuckDB ${process.env.BAROMETRE_DUCKDB_MEMOIRE || DEFAULT_MEMORY_LIMIT})`],
+        ['compute : mémoire de pointe (RSS du processus)', `${mb(peak)} (objectif ≤ ${mb(TARGETS.memoryBytes)} ; limite de DuckDB ${memoryLimit()})`],
         ['compute : étapes', phasesOf(computeLog)],
       );
 

@@ -173,8 +173,8 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
     await w.run(`CREATE OR REPLACE TEMP TABLE gardes (indicateur VARCHAR)`);
     for (const id of kept) await w.run(`INSERT INTO gardes VALUES ($i)`, { i: id });
     // With indicators kept and the same columns, only the others' rows are replaced (a load of one source rewrites
-    // its readers' rows, not the million others); otherwise the table is written anew, ordered. Every reader of these
-    // tables orders what it reads: their physical order carries no meaning.
+    // its readers' rows, not the million others); otherwise the table is written anew (sorted when `order` is given).
+    // Every reader of these tables orders what it reads: their physical order carries no meaning.
     const columns = async (table: string) =>
       (await w.all<{ c: string }>(`SELECT column_name || ' ' || data_type AS c FROM information_schema.columns WHERE table_name = $t ORDER BY ordinal_position`, { t: table })).map((r) => r.c).join(', ');
     const merge = async (table: string, fresh: string, order?: string, join = '') => {

@@ -37,6 +37,11 @@ export function columnsDDL(columns: readonly Column[]): string {
 /** DuckDB's memory limit unless `BAROMETRE_DUCKDB_MEMOIRE` says otherwise (a DuckDB size: `800MB`, `4GB`). */
 export const DEFAULT_MEMORY_LIMIT = '800MB';
 
+/** The memory limit a warehouse opens with. */
+export function memoryLimit(env: NodeJS.ProcessEnv = process.env): string {
+  return env.BAROMETRE_DUCKDB_MEMOIRE || DEFAULT_MEMORY_LIMIT;
+}
+
 export class Warehouse {
   private constructor(
     readonly path: string,
@@ -49,9 +54,9 @@ export class Warehouse {
    * DuckDB's memory is bounded (`BAROMETRE_DUCKDB_MEMOIRE`, default {@link DEFAULT_MEMORY_LIMIT}): past it, sorts,
    * joins and aggregates spill to `<warehouse>.tmp/` instead of taking 80 % of the machine's RAM, DuckDB's default.
    */
-  static async open(path: string, memoryLimit = process.env.BAROMETRE_DUCKDB_MEMOIRE || DEFAULT_MEMORY_LIMIT): Promise<Warehouse> {
+  static async open(path: string, limit = memoryLimit()): Promise<Warehouse> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path, { threads: '2', memory_limit: memoryLimit });
+    const instance = await DuckDBInstance.create(path, { threads: '2', memory_limit: limit });
     const connection = await instance.connect();
     return new Warehouse(path, instance, connection);
   }

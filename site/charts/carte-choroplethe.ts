@@ -2,7 +2,8 @@
 // projection, the five overseas départements as insets. Geometry is projected and simplified once per build.
 import { geoConicConformal, geoMercator, type GeoProjection } from 'd3';
 import type { GeoFeatureCollection } from '../lib/data.ts';
-import { type TileValue, escapeXml } from './carte-tuiles.ts';
+import { type TileValue } from './carte-tuiles.ts';
+import { escapeXml } from './xml.ts';
 
 type Ring = [number, number][];
 type Polygon = Ring[];

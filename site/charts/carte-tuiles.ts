@@ -2,6 +2,7 @@
 // labelled with the département's code and value, so that the colour is never the only carrier.
 import type { Tuile } from '../lib/data.ts';
 import { INK } from '../lib/couleurs.ts';
+import { escapeXml } from './xml.ts';
 
 export interface TileValue {
   /** Short text in the tile: "12,5 %", "e. i." (withheld) or "—". */
@@ -11,10 +12,6 @@ export interface TileValue {
   fill: string | null;
   text: string | null;
   state: 'ok' | 'effectif_insuffisant' | 'absent';
-}
-
-export function escapeXml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }
 
 const SIZE = 50;

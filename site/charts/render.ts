@@ -3,6 +3,7 @@
 // jsdom's, which the build paid on every chart of thousands of territory pages).
 import * as Plot from '@observablehq/plot';
 import { parseHTML } from 'linkedom';
+import { escapeText, escapeXml, SVG_NS } from './xml.ts';
 
 let doc: Document | undefined;
 
@@ -27,10 +28,6 @@ export function plotNode(options: Plot.PlotOptions, label: string): Element & { 
   return node;
 }
 
-const SVG_NS = 'http://www.w3.org/2000/svg';
-export const escapeText = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-export const escapeAttribute = (s: string) => escapeText(s).replace(/"/g, '&quot;');
-
 /**
  * XML serialisation: valid inline in HTML and as a standalone .svg file (HTML serialisation would write entities
  * such as &nbsp;, and leave `&` and `<` bare in attributes, which XML parsers — and PNG renderers — reject).
@@ -48,7 +45,7 @@ export function serializeSvg(node: Element): string {
     const name = el.localName;
     out.push(`<${name}`);
     if (root && !el.hasAttribute('xmlns')) out.push(` xmlns="${SVG_NS}"`);
-    for (const a of Array.from(el.attributes)) out.push(` ${a.name}="${escapeAttribute(a.value)}"`);
+    for (const a of Array.from(el.attributes)) out.push(` ${a.name}="${escapeXml(a.value)}"`);
     if (el.childNodes.length === 0) {
       out.push('/>');
       return;

@@ -3,7 +3,8 @@
 import * as Plot from '@observablehq/plot';
 import { formatPercent } from '../lib/format.ts';
 import { pourcent } from '../lib/territoires-texte.ts';
-import { escapeAttribute, escapeText, plotNode, serializeSvg } from './render.ts';
+import { plotNode, serializeSvg } from './render.ts';
+import { escapeText, escapeXml, SVG_NS } from './xml.ts';
 import { COLORS, labelMargin } from './taux-par-strate.ts';
 
 export interface LigneTaux {
@@ -67,7 +68,7 @@ function cadre(labels: string[]): Cadre {
   );
   // The empty bar mark only gives the y scale its axis; its empty group goes, a marker takes the marks' place.
   for (const g of Array.from(node.children)) if (g.localName === 'g' && g.childNodes.length === 0) g.remove();
-  const marker = node.ownerDocument.createElementNS('http://www.w3.org/2000/svg', 'g');
+  const marker = node.ownerDocument.createElementNS(SVG_NS, 'g');
   marker.setAttribute('data-marques', '');
   node.insertBefore(marker, node.lastElementChild);
   const [avant, apres] = serializeSvg(node).split('<g data-marques=""/>') as [string, string];
@@ -77,8 +78,6 @@ function cadre(labels: string[]): Cadre {
   cadres.set(key, made);
   return made;
 }
-
-const n = (v: number) => String(v);
 
 export function comparaisonSvg(titre: string, own: MarqueCollectivite, lignes: LigneTaux[]): string {
   const key = JSON.stringify([titre, own, lignes]);
@@ -93,22 +92,22 @@ export function comparaisonSvg(titre: string, own: MarqueCollectivite, lignes: L
   const group = (attributes: string, items: string[]) => items.length > 0 && marks.push(`<g ${attributes}>${items.join('')}</g>`);
   group(
     `fill="${COLORS.main}"`,
-    shown.map((b) => `<rect x="${n(Math.min(x0, c.x(b.taux!)))}" y="${n(c.y(b.label) - c.bande / 2)}" width="${n(Math.abs(c.x(b.taux!) - x0))}" height="${n(c.bande)}"/>`),
+    shown.map((b) => `<rect x="${Math.min(x0, c.x(b.taux!))}" y="${c.y(b.label) - c.bande / 2}" width="${Math.abs(c.x(b.taux!) - x0)}" height="${c.bande}"/>`),
   );
   group(
     `stroke="${COLORS.ink}" stroke-width="1.5"`,
-    shown.filter((b) => b.ic_bas !== null && b.ic_haut !== null).map((b) => `<line x1="${n(c.x(b.ic_bas!))}" x2="${n(c.x(b.ic_haut!))}" y1="${n(c.y(b.label))}" y2="${n(c.y(b.label))}"/>`),
+    shown.filter((b) => b.ic_bas !== null && b.ic_haut !== null).map((b) => `<line x1="${c.x(b.ic_bas!)}" x2="${c.x(b.ic_haut!)}" y1="${c.y(b.label)}" y2="${c.y(b.label)}"/>`),
   );
-  const text = (x: number, label: string, t: string) => `<text x="${n(x)}" y="${n(c.y(label))}" dy="0.32em">${escapeText(t)}</text>`;
+  const text = (x: number, label: string, t: string) => `<text x="${x}" y="${c.y(label)}" dy="0.32em">${escapeText(t)}</text>`;
   group(
     `text-anchor="start" fill="${COLORS.ink}"`,
     bars.map((b) => text(c.x(b.withheld || b.taux === null ? 0 : Math.max(b.ic_haut ?? 0, b.taux)) + 6, b.label, b.text)),
   );
   // Filled dot: yes; open ring: no. The text beside it says which, so colour carries nothing alone.
   const dx = c.x(own.atteinte ? 1 : 0);
-  group(`fill="${own.atteinte ? COLORS.ink : 'white'}" stroke="${COLORS.ink}" stroke-width="2"`, [`<circle cx="${n(dx)}" cy="${n(c.y(own.label))}" r="6"/>`]);
+  group(`fill="${own.atteinte ? COLORS.ink : 'white'}" stroke="${COLORS.ink}" stroke-width="2"`, [`<circle cx="${dx}" cy="${c.y(own.label)}" r="6"/>`]);
   group(`text-anchor="start" fill="${COLORS.ink}" font-weight="bold"`, [text(dx + 12, own.label, own.texte)]);
-  const svg = `${c.avant.replace(ARIA, escapeAttribute(aria))}${marks.join('')}${c.apres}`;
+  const svg = `${c.avant.replace(ARIA, escapeXml(aria))}${marks.join('')}${c.apres}`;
   cache.set(key, svg);
   return svg;
 }

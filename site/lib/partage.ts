@@ -8,6 +8,7 @@ import { renderAsync } from '@resvg/resvg-js';
 import Papa from 'papaparse';
 import { neutralise } from '../../pipelines/csv.ts';
 import type { SourceProvenance } from './data.ts';
+import { escapeXml } from '../charts/xml.ts';
 import { formatDate } from './format.ts';
 
 const require = createRequire(import.meta.url);
@@ -93,7 +94,6 @@ export function chartCsv(c: SharedChart): string {
   return `${Papa.unparse({ fields: c.csvColumns, data: rows.map((r) => c.csvColumns.map((k) => r[k])) }, { newline: '\n' })}\n`;
 }
 
-const escapeXml = (s: string) => s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 
 /** Greedy line wrapping for SVG text (about 7.2 px per character at 13 px). */
 function wrap(text: string, width: number, px = 7.2): string[] {
