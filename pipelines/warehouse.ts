@@ -56,7 +56,10 @@ export class Warehouse {
    */
   static async open(path: string, limit = memoryLimit()): Promise<Warehouse> {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    const instance = await DuckDBInstance.create(path, { threads: '2', memory_limit: limit });
+    const instance = await DuckDBInstance.create(path, { threads: '2', memory_limit: limit }).catch((error: Error) => {
+      if (!/config|memory/i.test(error.message)) throw error;
+      throw new Error(`Limite de mémoire de DuckDB illisible : « ${limit} » (variable BAROMETRE_DUCKDB_MEMOIRE ; une taille comme 800MB ou 4GB). ${error.message}`);
+    });
     const connection = await instance.connect();
     return new Warehouse(path, instance, connection);
   }
