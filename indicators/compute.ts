@@ -162,11 +162,20 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
   await w.transaction(async () => {
     await w.run(`CREATE OR REPLACE TEMP TABLE indicateurs_meta (indicateur VARCHAR, methode_version VARCHAR, source VARCHAR, mediane BOOLEAN)`);
     await w.run(`INSERT INTO indicateurs_meta VALUES ${versions}`);
-    // The recomputed indicators' aggregates, with their relays and history, before editions.
-    await w.run(`CREATE OR REPLACE TEMP TABLE barometre_nouveau AS ${barometreSql(min, 'a_calculer')}`);
+    // The recomputed indicators' aggregates, with their relays and history, before editions. One indicator at a time:
+    // DuckDB keeps a median's values outside its memory limit, so aggregating every indicator at once held all
+    // of them (gigabytes at full scale); per indicator, the peak is the largest indicator's.
+    await w.run(`CREATE OR REPLACE TEMP TABLE barometre_nouveau AS ${barometreSql(min, 'a_calculer')} LIMIT 0`);
+    await w.run(`CREATE OR REPLACE TEMP TABLE collectivites_nouveau AS ${collectivitesSql('a_calculer')} LIMIT 0`);
+    await w.run(`CREATE OR REPLACE TEMP TABLE un_indicateur (indicateur VARCHAR)`);
+    for (const { indicateur } of await w.all<{ indicateur: string }>(`SELECT indicateur FROM a_calculer ORDER BY indicateur`)) {
+      await w.run(`DELETE FROM un_indicateur`);
+      await w.run(`INSERT INTO un_indicateur VALUES ($i)`, { i: indicateur });
+      await w.run(`INSERT INTO barometre_nouveau ${barometreSql(min, 'un_indicateur')}`);
+      await w.run(`INSERT INTO collectivites_nouveau ${collectivitesSql('un_indicateur')}`);
+    }
     await applyRelais(w, recomputed, 'barometre_nouveau');
     await addHistory(w, recomputed, min, states, 'barometre_nouveau');
-    await w.run(`CREATE OR REPLACE TEMP TABLE collectivites_nouveau AS ${collectivitesSql('a_calculer')}`);
     await applyRelais(w, recomputed, 'collectivites_nouveau');
     phase('agregats');
     // Each persisted table: the kept indicators' rows (same fingerprint) and the recomputed ones; nothing else stays.

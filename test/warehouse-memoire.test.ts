@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_MEMORY_LIMIT, memoryLimit, Warehouse } from '../pipelines/warehouse.ts';
 
 describe("DuckDB's memory limit", () => {
-  it('is 800 MB unless BAROMETRE_DUCKDB_MEMOIRE says otherwise', () => {
+  it('is 400 MB unless BAROMETRE_DUCKDB_MEMOIRE says otherwise', () => {
+    expect(DEFAULT_MEMORY_LIMIT).toBe('400MB');
     expect(memoryLimit({})).toBe(DEFAULT_MEMORY_LIMIT);
     expect(memoryLimit({ BAROMETRE_DUCKDB_MEMOIRE: '2GB' })).toBe('2GB');
   });
@@ -12,6 +13,16 @@ describe("DuckDB's memory limit", () => {
     const w = await Warehouse.open(':memory:', '500MB');
     try {
       expect((await w.one<{ m: string }>(`SELECT current_setting('memory_limit') AS m`))!.m).toBe('476.8 MiB');
+    } finally {
+      w.close();
+    }
+  });
+
+  it('gives freed memory back to the system promptly', async () => {
+    const w = await Warehouse.open(':memory:');
+    try {
+      const r = (await w.one<{ f: string; b: string }>(`SELECT current_setting('allocator_flush_threshold')::VARCHAR AS f, current_setting('allocator_background_threads')::VARCHAR AS b`))!;
+      expect(r).toEqual({ f: '7.6 MiB', b: 'true' });
     } finally {
       w.close();
     }
