@@ -1,10 +1,31 @@
 // Astro builds the static site from site/ into dist/. Pages read the exports only (data/exports).
-import { cpSync, existsSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sitemap from '@astrojs/sitemap';
 import { defineConfig } from 'astro/config';
 
 const exportsDir = process.env.BAROMETRE_EXPORTS ?? fileURLToPath(new URL('./data/exports/', import.meta.url));
+
+/**
+ * Links each export file into the site (a copy across file systems). The exports are never written in place — every
+ * computation writes a new folder and swaps it — so the published files cannot change under the site; linking
+ * spares copying their gigabyte and more at full scale.
+ */
+function linkTree(from, to) {
+  mkdirSync(to, { recursive: true });
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const [src, dest] = [join(from, entry.name), join(to, entry.name)];
+    if (entry.isDirectory()) linkTree(src, dest);
+    else {
+      try {
+        linkSync(src, dest);
+      } catch {
+        copyFileSync(src, dest);
+      }
+    }
+  }
+}
 
 /** Publishes the exports under /donnees/ with the site. */
 function publishExports() {
@@ -13,7 +34,7 @@ function publishExports() {
     hooks: {
       'astro:build:done': ({ dir }) => {
         if (!existsSync(exportsDir)) throw new Error(`Exports introuvables (${exportsDir}) : lancez d'abord « barometre compute ».`);
-        cpSync(exportsDir, fileURLToPath(new URL('./donnees/', dir)), { recursive: true });
+        linkTree(exportsDir, fileURLToPath(new URL('./donnees/', dir)));
       },
     },
   };

@@ -90,13 +90,24 @@ function retenue(r: BarometreRow): boolean {
   return r.niveau === 'national' && (r.strate === 'toutes' || (r.type_collectivite === 'commune' && r.strate === 'obligees'));
 }
 
+const retenues = new WeakMap<readonly BarometreRow[], Map<string, BarometreRow[]>>();
+
+/** An indicator's rows shown in the review, picked once per build (the review of every semester reads them). */
+function lignesRetenues(rows: readonly BarometreRow[], indicateur: string): BarometreRow[] {
+  let parIndicateur = retenues.get(rows);
+  if (!parIndicateur) retenues.set(rows, (parIndicateur = new Map()));
+  let list = parIndicateur.get(indicateur);
+  if (!list) parIndicateur.set(indicateur, (list = lignesIndicateur(rows, indicateur).filter(retenue)));
+  return list;
+}
+
 const ordre = (r: BarometreRow) => TYPE_ORDER.indexOf(r.type_collectivite) * 2 + (r.strate === 'obligees' ? 1 : 0);
 
 /** Every indicator with data at `periode`, each row compared with the indicator's previous semester. */
 export function revueSemestre(data: Pick<SiteData, 'barometre' | 'indicateurs'>, periode: string): IndicateurSemestre[] {
   const out: IndicateurSemestre[] = [];
   for (const indicateur of data.indicateurs) {
-    const rows = lignesIndicateur(data.barometre, indicateur.id).filter((r) => retenue(r));
+    const rows = lignesRetenues(data.barometre, indicateur.id);
     const actuels = rows.filter((r) => r.periode === periode).sort((a, b) => ordre(a) - ordre(b));
     if (actuels.length === 0) continue;
     const avant = [...new Set(rows.map((r) => r.periode).filter((p) => p < periode))].sort();

@@ -108,13 +108,15 @@ export function contexte(folder = exportsFolder()): Contexte {
   const all = territoires(folder);
   const index = new Map(all.map((t) => [key(t.type_collectivite, t.code), t]));
   const resultats = resultatsParCollectivite(folder);
-  const barometre = new Map<string, BarometreRow>();
-  for (const r of data.barometre) barometre.set([r.indicateur, r.periode, r.niveau, r.territoire, r.type_collectivite, r.strate].join('|'), r);
   const egalites = new Map<string, number>();
   const medianes = new Map<string, number | null>();
   const periodes = new Map<string, string>();
+  const utiles = new Map<string, Set<string>>();
   for (const list of resultats.values()) {
     for (const r of list) {
+      const semestres = utiles.get(r.indicateur);
+      if (!semestres) utiles.set(r.indicateur, new Set([r.periode]));
+      else semestres.add(r.periode);
       const base = [r.indicateur, r.periode, r.type_collectivite, r.strate].join('|');
       const s = `${base}|${r.valeur}`;
       egalites.set(s, (egalites.get(s) ?? 0) + 1);
@@ -123,6 +125,12 @@ export function contexte(folder = exportsFolder()): Contexte {
       if (!medianes.has(base)) medianes.set(base, r.mediane_strate);
       if ((periodes.get(r.indicateur) ?? '') < r.periode) periodes.set(r.indicateur, r.periode);
     }
+  }
+  // The barometer's rows the pages look up: those of the semesters of the collectivités' results (the index of all
+  // twenty semesters' rows cost time and memory to every page of the build).
+  const barometre = new Map<string, BarometreRow>();
+  for (const r of data.barometre) {
+    if (utiles.get(r.indicateur)?.has(r.periode)) barometre.set([r.indicateur, r.periode, r.niveau, r.territoire, r.type_collectivite, r.strate].join('|'), r);
   }
   // Workstream by workstream, in the order of the axes: its measured indicators, then its survey.
   const chantierDe = new Map(chantiersParAxe(chantiersVues(data)).flatMap((a) => a.chantiers).flatMap((c) => c.indicateurs.map((i) => [i.id, c] as const)));
