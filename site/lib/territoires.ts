@@ -236,6 +236,14 @@ export function ficheDe(ctx: Contexte, t: Territoire): Fiche {
 /** The rates a reader of these collectivités needs: each one's strate nationally and in its département, and all of its type nationally. */
 function tauxPour(ctx: Contexte, list: Territoire[], seulement?: Set<string>): Record<string, TauxResume> {
   const out: Record<string, TauxResume> = {};
+  // The groups the collectivités belong to, in order of first appearance (a département's hundreds of communes
+  // fall into a dozen): the same keys as going through every collectivité, in the same order.
+  const groupes = new Map<string, Territoire>();
+  for (const t of list) {
+    const local = !!t.departement && (t.type_collectivite === 'commune' || t.type_collectivite === 'epci');
+    const g = `${t.type_collectivite}|${t.strate}|${local ? t.departement : ''}`;
+    if (!groupes.has(g)) groupes.set(g, t);
+  }
   for (const { def, resume } of ctx.indicateurs) {
     if (seulement && !seulement.has(def.id)) continue;
     const p = resume.periode;
@@ -247,7 +255,7 @@ function tauxPour(ctx: Contexte, list: Territoire[], seulement?: Set<string>): R
       const t = tauxResume(ligne(ctx, def.id, p, niveau, territoire, type, strate), mediane);
       if (t) out[k] = t;
     };
-    for (const t of list) {
+    for (const t of groupes.values()) {
       add('FR', t.type_collectivite, t.strate);
       add('FR', t.type_collectivite, 'toutes');
       if (t.departement && (t.type_collectivite === 'commune' || t.type_collectivite === 'epci')) add(t.departement, t.type_collectivite, t.strate);
