@@ -278,7 +278,7 @@ async function main(): Promise<void> {
         ['compute : durée', `${s(computeSeconds)} ; ${summary.indicators.filter((i) => i.rows > 0).length} indicateurs, ${fr(valeurs)} valeurs par collectivité, ${fr(summary.barometreRows)} lignes de baromètre`],
         ['compute : plancher (lecture de tous les fichiers bruts par DuckDB)', s(readFloor)],
         ['compute : rapport', ratio(computeSeconds, readFloor, TARGETS.compute)],
-        ['compute : mémoire de pointe (RSS du processus)', `${mb(peak)} (objectif ≤ ${mb(TARGETS.memoryBytes)} ; limite de DuckDB ${memoryLimit()} ; ${mb(peak - peakStart)} de plus qu'au début du calcul, ${mb(peakStart)}, le processus ayant généré les fichiers et fait les chargements)`],
+        ['compute : mémoire de pointe (RSS du processus)', `${mb(peak)} (objectif ≤ ${mb(TARGETS.memoryBytes)} ; limite de DuckDB ${memoryLimit()} ; ${mb(peak - peakStart)} de plus qu'au début du calcul, ${mb(peakStart)}, après les chargements faits par le même processus)`],
         ['compute : étapes', phasesOf(computeLog)],
       );
 
