@@ -236,14 +236,10 @@ export function ficheDe(ctx: Contexte, t: Territoire): Fiche {
 /** The rates a reader of these collectivités needs: each one's strate nationally and in its département, and all of its type nationally. */
 function tauxPour(ctx: Contexte, list: Territoire[], seulement?: Set<string>): Record<string, TauxResume> {
   const out: Record<string, TauxResume> = {};
-  // The groups the collectivités belong to, in order of first appearance (a département's hundreds of communes
-  // fall into a dozen): the same keys as going through every collectivité, in the same order.
+  // One collectivité per group of peers, in order of first appearance (a département's hundreds of communes fall
+  // into a dozen): peers look up the same rates, so these are the keys of going through every collectivité, in order.
   const groupes = new Map<string, Territoire>();
-  for (const t of list) {
-    const local = !!t.departement && (t.type_collectivite === 'commune' || t.type_collectivite === 'epci');
-    const g = `${t.type_collectivite}|${t.strate}|${local ? t.departement : ''}`;
-    if (!groupes.has(g)) groupes.set(g, t);
-  }
+  for (const t of list) if (!groupes.has(groupeKey(t))) groupes.set(groupeKey(t), t);
   for (const { def, resume } of ctx.indicateurs) {
     if (seulement && !seulement.has(def.id)) continue;
     const p = resume.periode;
