@@ -1,9 +1,10 @@
 // Astro builds the static site from site/ into dist/. Pages read the exports only (data/exports).
-import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sitemap from '@astrojs/sitemap';
 import { defineConfig } from 'astro/config';
+import { adressesTerritoires, partieConstruite } from './site/lib/partie.ts';
 
 const exportsDir = process.env.BAROMETRE_EXPORTS ?? fileURLToPath(new URL('./data/exports/', import.meta.url));
 
@@ -40,18 +41,30 @@ function publishExports() {
   };
 }
 
+const site = 'https://barometre-dcant.example.org';
+
+// Built in two parts side by side (pipelines/build.ts), the part of the territories adds only its pages: the exports
+// and the sitemap belong to the other part, whose sitemap lists the territory pages from the data (same rule).
+const partie = partieConstruite();
+function pagesDesTerritoires() {
+  const path = join(exportsDir, 'territoires.json');
+  if (partie !== 'generale' || !existsSync(path)) return [];
+  const max = process.env.BAROMETRE_TERRITOIRES_MAX ? Number(process.env.BAROMETRE_TERRITOIRES_MAX) : undefined;
+  return adressesTerritoires(JSON.parse(readFileSync(path, 'utf8')), max).map((p) => new URL(p, site).href);
+}
+
 export default defineConfig({
   srcDir: './site',
   publicDir: './site/public',
   outDir: './dist',
-  site: 'https://barometre-dcant.example.org',
+  site,
   trailingSlash: 'always',
   // Two pages at a time: PNG images render off the main thread, so the second core is used.
   build: { format: 'directory', inlineStylesheets: 'auto', concurrency: 2 },
   compressHTML: true,
   devToolbar: { enabled: false },
   // The sitemap lists the pages people read; the /embed/ twins point to them with a canonical link.
-  integrations: [publishExports(), sitemap({ filter: (page) => !page.includes('/embed/') })],
+  integrations: partie === 'territoires' ? [] : [publishExports(), sitemap({ filter: (page) => !page.includes('/embed/'), customPages: pagesDesTerritoires() })],
   // Never inline scripts: the Content-Security-Policy allows scripts from the site only ('self').
   vite: { build: { assetsInlineLimit: 0 } },
 });

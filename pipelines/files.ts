@@ -1,6 +1,6 @@
 // Write then rename: no reader ever sees a half-written file or folder.
 import { createHash, randomBytes } from 'node:crypto';
-import { copyFileSync, existsSync, mkdirSync, openSync, readSync, closeSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, openSync, readdirSync, readSync, closeSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 export function sha256(bytes: Uint8Array | string): string {
@@ -81,4 +81,28 @@ export async function replaceFolder(target: string, fill: (tmp: string) => Promi
 /** A compact UTC timestamp usable in file names: 20261122T123456Z. */
 export function fileTimestamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+}
+
+/**
+ * Moves into `to` every file and folder of `from` that `to` does not have (a folder both have is merged the same
+ * way); what `to` has already is kept. Renames, or copies when the two are on different file systems. Returns the
+ * paths moved, relative to `from`.
+ */
+export function moveMissing(from: string, to: string, prefix = ''): string[] {
+  const moved: string[] = [];
+  for (const entry of readdirSync(from, { withFileTypes: true })) {
+    const [src, dest, rel] = [join(from, entry.name), join(to, entry.name), join(prefix, entry.name)];
+    if (!existsSync(dest)) {
+      try {
+        renameSync(src, dest);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+        cpSync(src, dest, { recursive: true });
+      }
+      moved.push(rel);
+    } else if (entry.isDirectory() && statSync(dest).isDirectory()) {
+      moved.push(...moveMissing(src, dest, rel));
+    }
+  }
+  return moved;
 }

@@ -3,9 +3,8 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import cron from 'node-cron';
-import { computeBarometre } from '../indicators/compute.ts';
-import { writeExports } from '../indicators/exports.ts';
 import { publishSite } from './build.ts';
+import { computeInChildProcess } from './compute-process.ts';
 import type { Config } from './config.ts';
 import { acquireLock, type Lock } from './lock.ts';
 import type { Logger } from './log.ts';
@@ -142,10 +141,7 @@ export class Scheduler {
       await publishSite(this.o.config, this.o.log, { now: this.now() });
       return;
     }
-    await withWarehouse(this.o.config.paths.warehouse, async (w) => {
-      await computeBarometre(this.o.config, w, { log: this.o.log });
-      await writeExports(this.o.config, w, this.now());
-    });
+    await computeInChildProcess(this.o.config, this.o.log, { now: this.now() });
   }
 
   private async defaultBuild(): Promise<void> {

@@ -1,5 +1,5 @@
 // Builds the site from the fixture's exports and reads what a person would see.
-import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { buildAstro } from '../pipelines/build.ts';
@@ -76,6 +76,19 @@ describe('for search engines and social networks', () => {
     expect(urls).toContain('/territoires/commune/35238/');
     expect(urls).toContain('/indicateurs/ouverture-donnees/');
     expect(urls.some((u) => u.startsWith('/embed/'))).toBe(false);
+  });
+
+  it('lists in the sitemap exactly the territory pages the other part of the build wrote (two Astro processes)', () => {
+    const urls = [...readFileSync(join(dist, 'sitemap-0.xml'), 'utf8').matchAll(/<loc>([^<]+)<\/loc>/g)].map((m) => new URL(m[1]!).pathname);
+    const listed = urls.filter((u) => /^\/territoires\/(region|departement|epci|commune)\/[^/]+\/$/.test(u)).sort();
+    const built = ['region', 'departement', 'epci', 'commune']
+      .flatMap((type) => readdirSync(join(dist, 'territoires', type), { withFileTypes: true }).filter((e) => e.isDirectory() && existsSync(join(dist, 'territoires', type, e.name, 'index.html'))).map((e) => `/territoires/${type}/${e.name}/`))
+      .sort();
+    expect(built.length).toBeGreaterThan(100);
+    expect(listed).toEqual(built);
+    // The territory part's data and search files were moved in too.
+    expect(existsSync(join(dist, 'territoires', 'donnees', '35.csv'))).toBe(true);
+    expect(readdirSync(join(dist, 'territoires', 'recherche')).length).toBeGreaterThan(10);
   });
 
   it('gives each page a title, a description and an Open Graph preview image of its main chart', () => {

@@ -223,10 +223,18 @@ export function lignesIndicateur(rows: readonly BarometreRow[], indicateur: stri
   return index.get(indicateur) ?? [];
 }
 
-/** The latest semester with data for an indicator. */
+const dernieres = new WeakMap<readonly BarometreRow[], Map<string, string | null>>();
+
+/** The latest semester with data for an indicator (looked up once per indicator and build). */
 export function latestPeriode(data: SiteData, indicateur: string): string | null {
-  const periods = lignesIndicateur(data.barometre, indicateur).map((r) => r.periode);
-  return periods.length > 0 ? periods.sort().at(-1)! : null;
+  let known = dernieres.get(data.barometre);
+  if (!known) dernieres.set(data.barometre, (known = new Map()));
+  if (!known.has(indicateur)) {
+    let latest: string | null = null;
+    for (const r of lignesIndicateur(data.barometre, indicateur)) if (latest === null || r.periode > latest) latest = r.periode;
+    known.set(indicateur, latest);
+  }
+  return known.get(indicateur)!;
 }
 
 // --- Lazily loaded exports (each read once per build) --------------------------------------------

@@ -243,6 +243,22 @@ export function sharedCharts(): SharedChart[] {
   return cache;
 }
 
+/**
+ * The first shareable chart (the home page's preview image), `sharedCharts()[0]`, without drawing every other chart
+ * when they are not drawn yet (the part of the build that makes no /embed/ page).
+ */
+export function premierGraphique(): SharedChart | undefined {
+  if (cache) return cache[0];
+  const data = loadSiteData();
+  for (const i of data.indicateurs) {
+    const strate = strateChart(data, i.id);
+    if (strate) return strate;
+    const first = evolutionCharts(data, i.id)[0] ?? mapCharts(data, i.id)[0];
+    if (first) return first;
+  }
+  return sharedCharts()[0];
+}
+
 export function sharedChart(id: string): SharedChart {
   const chart = sharedCharts().find((c) => c.id === id);
   if (!chart) throw new Error(`Graphique inconnu : ${id}`);

@@ -19,8 +19,9 @@ import {
   territoires,
 } from './data.ts';
 import { chantiersParAxe, chantiersVues } from './chantiers.ts';
+import { aUnePage, avecPage } from './partie.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
-import { type EntreeRecherche, type FichierRecherche, SEUIL_PAGE_COMMUNE, TYPE_CODES, type TypeCollectivite, clesDeEntree, urlTerritoire } from './recherche.ts';
+import { type EntreeRecherche, type FichierRecherche, TYPE_CODES, type TypeCollectivite, clesDeEntree, urlTerritoire } from './recherche.ts';
 import {
   type Fiche,
   type FichierDonnees,
@@ -63,7 +64,7 @@ export function labelCourt(def: IndicatorDefinition): string {
 }
 
 export function hasPage(t: Territoire): boolean {
-  return t.type_collectivite !== 'commune' || (t.population ?? 0) >= SEUIL_PAGE_COMMUNE;
+  return aUnePage(t);
 }
 
 export function urlDe(t: Territoire): string {
@@ -183,11 +184,7 @@ function groupeKey(t: Territoire): string {
 
 /** Every collectivité with a page, régions first; `max` (development only) keeps the first `max` communes and EPCI. */
 export function territoiresAvecPage(ctx: Contexte, max?: number): Territoire[] {
-  const order: TypeCollectivite[] = ['region', 'departement', 'epci', 'commune'];
-  return order.flatMap((type) => {
-    const list = ctx.territoires.filter((t) => t.type_collectivite === type && hasPage(t));
-    return max !== undefined && (type === 'commune' || type === 'epci') ? list.slice(0, max) : list;
-  });
+  return avecPage(ctx.territoires, max);
 }
 
 function tauxResume(row: BarometreRow | undefined, mediane?: number | null): TauxResume | undefined {

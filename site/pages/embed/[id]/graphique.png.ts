@@ -1,9 +1,10 @@
 import type { APIRoute } from 'astro';
 import { sharedCharts, sharedChart } from '../../../lib/graphiques.ts';
 import { composeSvg, pngOf } from '../../../lib/partage.ts';
+import { chemins } from '../../../lib/partie.ts';
 
 export function getStaticPaths() {
-  return sharedCharts().map((c) => ({ params: { id: c.id } }));
+  return chemins('generale', () => sharedCharts().map((c) => ({ params: { id: c.id } })));
 }
 
 // Rendered at build time from the same SVG, at twice its size (cached between builds): no client library needed.

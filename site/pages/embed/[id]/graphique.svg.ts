@@ -1,9 +1,10 @@
 import type { APIRoute } from 'astro';
 import { sharedCharts, sharedChart } from '../../../lib/graphiques.ts';
 import { composeSvg } from '../../../lib/partage.ts';
+import { chemins } from '../../../lib/partie.ts';
 
 export function getStaticPaths() {
-  return sharedCharts().map((c) => ({ params: { id: c.id } }));
+  return chemins('generale', () => sharedCharts().map((c) => ({ params: { id: c.id } })));
 }
 
 export const GET: APIRoute = ({ params, site }) =>

@@ -3,9 +3,10 @@ import type { APIRoute } from 'astro';
 import { loadSiteData } from '../../../lib/data.ts';
 import { barometreCsv } from '../../../lib/export-csv.ts';
 import { pageRows } from '../../../lib/indicateurs.ts';
+import { chemins } from '../../../lib/partie.ts';
 
 export function getStaticPaths() {
-  return loadSiteData().indicateurs.map((i) => ({ params: { id: i.id } }));
+  return chemins('generale', () => loadSiteData().indicateurs.map((i) => ({ params: { id: i.id } })));
 }
 
 export const GET: APIRoute = ({ params }) =>

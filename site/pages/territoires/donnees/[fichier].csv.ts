@@ -1,7 +1,8 @@
 // The same data files as CSV tables, for spreadsheets.
 import type { APIRoute, GetStaticPaths } from 'astro';
 import { contexte, fichierCsv, fichiersDonnees } from '../../../lib/territoires.ts';
+import { chemins } from '../../../lib/partie.ts';
 
-export const getStaticPaths = (() => fichiersDonnees(contexte()).map((fichier) => ({ params: { fichier } }))) satisfies GetStaticPaths;
+export const getStaticPaths = (() => chemins('generale', () => fichiersDonnees(contexte()).map((fichier) => ({ params: { fichier } })))) satisfies GetStaticPaths;
 
 export const GET: APIRoute = ({ params }) => new Response(fichierCsv(contexte(), params.fichier!), { headers: { 'Content-Type': 'text/csv; charset=utf-8' } });

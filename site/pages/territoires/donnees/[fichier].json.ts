@@ -1,8 +1,9 @@
 // /territoires/donnees/<département>.json (its communes), epci.json, france.json (départements and régions).
 import type { APIRoute, GetStaticPaths } from 'astro';
 import { contexte, fichierDonnees, fichiersDonnees } from '../../../lib/territoires.ts';
+import { chemins } from '../../../lib/partie.ts';
 
-export const getStaticPaths = (() => fichiersDonnees(contexte()).map((fichier) => ({ params: { fichier } }))) satisfies GetStaticPaths;
+export const getStaticPaths = (() => chemins('generale', () => fichiersDonnees(contexte()).map((fichier) => ({ params: { fichier } })))) satisfies GetStaticPaths;
 
 export const GET: APIRoute = ({ params }) =>
   new Response(JSON.stringify(fichierDonnees(contexte(), params.fichier!)), { headers: { 'Content-Type': 'application/json; charset=utf-8' } });
