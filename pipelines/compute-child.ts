@@ -18,6 +18,9 @@ const log: Logger = {
 
 // A parent gone (killed, crashed) leaves nobody to use the result: stop rather than compute for nothing.
 process.on('disconnect', () => process.exit(1));
+// Stopping is the parent's to decide (the scheduler stops after the job at hand): a Ctrl-C, or a service manager's
+// SIGTERM, reaches the whole group of processes, this one included.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => undefined);
 
 process.once('message', async (job: ComputeJob) => {
   try {
