@@ -43,7 +43,7 @@ function publishExports() {
 
 const site = 'https://barometre-dcant.example.org';
 
-// Built in two parts side by side (pipelines/build.ts), the part of the territories adds only its pages: the exports
+// Built in two parts side by side (commands/build.ts), the part of the territories adds only its pages: the exports
 // and the sitemap belong to the other part, whose sitemap lists the territory pages from the data (same rule).
 const partie = partieConstruite();
 function pagesDesTerritoires() {

@@ -1,8 +1,8 @@
 // The DECP file of the bench: the size of the live consolidated one (1.5 million contracts, today's tabular layout,
 // Parquet), seeded, so that the same seed gives the same file.
 import { join } from 'node:path';
-import type { Referential } from '../pipelines/referential.ts';
-import { quotedString, Warehouse } from '../pipelines/warehouse.ts';
+import type { Referential } from '../pipelines/referential/referential.ts';
+import { quotedString, Warehouse } from '../pipelines/base/warehouse.ts';
 import { decpAcheteurs, decpTabularSql, mulberry32 } from './generators.ts';
 
 export const DECP_CONTRATS = 1_500_000;

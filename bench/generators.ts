@@ -1,7 +1,7 @@
 // Seeded generators of raw files in the sources' real formats, for the benchmark.
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Referential } from '../pipelines/referential.ts';
+import type { Referential } from '../pipelines/referential/referential.ts';
 
 export type Random = () => number;
 

@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
 
 export interface Budgets {
   /** Minimum Lighthouse scores (0–100) that do not depend on the machine's speed. */

@@ -8,5 +8,5 @@ if (major < 22 || (major === 22 && minor < 12)) {
   process.exit(1);
 }
 register();
-const { main } = await import('../pipelines/cli.ts');
+const { main } = await import('../commands/cli.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -1,4 +1,4 @@
-import type { Warehouse } from '../pipelines/warehouse.ts';
+import type { Warehouse } from '../pipelines/base/warehouse.ts';
 import { periodeEnd, periodeOf, periodesBetween } from './periods.ts';
 import type { Indicator } from './types.ts';
 

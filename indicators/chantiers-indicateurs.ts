@@ -1,6 +1,6 @@
 // Which indicators measure each workstream: the `indicateurs` column of data/referentiels/chantiers.csv
 // resolved against the registry, measured indicators first. An id the registry does not know fails loudly.
-import { chantiers as defaultChantiers, type Chantier } from '../pipelines/chantiers.ts';
+import { chantiers as defaultChantiers, type Chantier } from '../pipelines/referential/chantiers.ts';
 import { INDICATORS } from './index.ts';
 import { AXES, NATURES, type Indicator, type NatureIndicateur } from './types.ts';
 

@@ -1,6 +1,6 @@
 // One indicator per surveyed row of data/referentiels/chantiers.csv (ids `chantier-<id>`, listed in the row's
 // `indicateurs` column), computed on the surveys (source `enquetes`): adding a workstream is adding a row, not writing code.
-import { chantiers, describePerimetre, perimetreSql, surveyIndicatorId, type Chantier } from '../pipelines/chantiers.ts';
+import { chantiers, describePerimetre, perimetreSql, surveyIndicatorId, type Chantier } from '../pipelines/referential/chantiers.ts';
 import { periodeOf } from './periods.ts';
 import type { Indicator, Level } from './types.ts';
 
@@ -31,6 +31,7 @@ export function chantierIndicator(ch: Chantier): Indicator {
   return {
     id: surveyIndicatorId(ch.id),
     label: ch.libelle,
+    labelCourt: ch.libelle_court,
     description: `Part des collectivités répondant à l'enquête d'avancement du programme DCANT qui déclarent le chantier « ${ch.libelle} » réalisé. Un échantillon de répondants, non extrapolé.`,
     unit: 'taux',
     direction: 'hausse',

@@ -1,9 +1,9 @@
 // Figures the producers published, next to the closest figure of the barometer's own data, with every difference in
 // words (data/referentiels/chiffres-publies.csv → table and export `chiffres-publies`).
 import { resolve } from 'node:path';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { decoupageVersion, readCsvFile } from '../pipelines/referential.ts';
-import type { Column, Warehouse } from '../pipelines/warehouse.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { decoupageVersion, readCsvFile } from '../pipelines/referential/referential.ts';
+import type { Column, Warehouse } from '../pipelines/base/warehouse.ts';
 import { INDICATORS } from './index.ts';
 
 export const CHIFFRES_PUBLIES_FILE = 'data/referentiels/chiffres-publies.csv';

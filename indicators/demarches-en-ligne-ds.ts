@@ -1,4 +1,4 @@
-import { SEUIL_RAPPROCHEMENT_NOMS as SEUIL_RAPPROCHEMENT } from '../pipelines/rapprochement-sql.ts';
+import { SEUIL_RAPPROCHEMENT_NOMS as SEUIL_RAPPROCHEMENT } from '../pipelines/referential/rapprochement-sql.ts';
 import type { Indicator } from './types.ts';
 import { periodeOf, periodesBetween } from './periods.ts';
 
@@ -7,6 +7,7 @@ const pct = (x: number) => `${(100 * x).toFixed(1).replace('.', ',')} %`;
 export const demarchesEnLigneDs: Indicator = {
   id: 'demarches-en-ligne-ds',
   label: 'Collectivités proposant une démarche sur Démarches Simplifiées',
+  labelCourt: 'Démarches Simplifiées',
   description:
     "Part des collectivités qui ont publié au moins une démarche en ligne sur demarches-simplifiees.fr au plus tard à la fin du semestre, selon l'export mensuel des démarches publiques de la plateforme. La valeur de chaque collectivité est son nombre de démarches distinctes.",
   unit: 'taux',

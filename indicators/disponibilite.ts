@@ -1,9 +1,9 @@
 // Whether each source has real data, and so whether each indicator is real, sample or unavailable.
 // The bundled samples stand in only for a fully offline first build (no real data for any source): as soon
 // as one source has real data, an indicator whose source has none is unavailable, never a sample figure.
-import type { RunStatus } from '../pipelines/pull.ts';
+import { latestRunsSql, type RunStatus } from '../pipelines/base/runs.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
-import type { Warehouse } from '../pipelines/warehouse.ts';
+import type { Warehouse } from '../pipelines/base/warehouse.ts';
 import type { Indicator } from './types.ts';
 
 /** `reelle`: its latest successful load is live or a local file; `echantillon`: the bundled sample; `absente`: never loaded. */
@@ -37,12 +37,10 @@ export async function sourceStates(w: Warehouse): Promise<Map<string, SourceEtat
   const rows = (await w.tableExists('runs'))
     ? await w.all<{ source: string; origin: string | null; le: string | null; statut: RunStatus | null; erreur: string | null }>(`
         WITH ok AS (
-          SELECT source, origin FROM runs WHERE status IN ('succes', 'inchange')
-          QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC, run_id DESC) = 1
+          SELECT source, origin FROM (${latestRunsSql('good')})
         ),
         essai AS (
-          SELECT source, started_at AS le, status AS statut, error AS erreur FROM runs WHERE origin <> 'fixture'
-          QUALIFY row_number() OVER (PARTITION BY source ORDER BY started_at DESC, run_id DESC) = 1
+          SELECT source, started_at AS le, status AS statut, error AS erreur FROM (${latestRunsSql('attempt-real')})
         )
         SELECT source, ok.origin, essai.le, essai.statut, essai.erreur FROM ok FULL JOIN essai USING (source)`)
     : [];

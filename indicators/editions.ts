@@ -1,12 +1,12 @@
 // Published editions: a semester frozen in data/editions/<période>/, never changed by later computations.
 import { chmodSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import type { Config } from '../pipelines/config.ts';
-import { toCsv } from '../pipelines/csv.ts';
-import { sha256 } from '../pipelines/files.ts';
-import type { Logger } from '../pipelines/log.ts';
+import type { Config } from '../pipelines/base/config.ts';
+import { toCsv } from '../pipelines/base/csv.ts';
+import { sha256 } from '../pipelines/base/files.ts';
+import type { Logger } from '../pipelines/base/log.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
-import { quotedIdentifier, quotedString, type Warehouse } from '../pipelines/warehouse.ts';
+import { quotedIdentifier, quotedString, type Warehouse } from '../pipelines/base/warehouse.ts';
 import { avertissements, buildProvenance, csvRows, indicatorDefinitions } from './exports.ts';
 import { isPeriode, periodeEnd } from './periods.ts';
 import { BAROMETRE_FIELDS, COLLECTIVITES_FIELDS, REJETS_FIELDS, type Field } from './schema.ts';

@@ -1,16 +1,18 @@
 // Exports written by DuckDB's own COPY: CSV, French CSV (`;`, decimal comma, BOM), JSON and Parquet, with the
 // formula neutralisation, the quoting and the number formatting done in SQL, so that no row is materialised in
-// JavaScript. The bytes are those of the JavaScript writer (`csvRows` + papaparse): numbers as JavaScript prints
-// them, text quoted as papaparse quotes it (a test compares both on every export and on hostile values).
+// JavaScript. The bytes are those of the JavaScript writer (`csvRows` + papaparse, whose cell rule is `csvCell` of
+// pipelines/base/csv.ts): numbers as JavaScript prints them, text quoted as papaparse quotes it (a test compares both
+// on every export and on hostile values).
 import { createReadStream, createWriteStream, rmSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
-import { quotedIdentifier, quotedString, type Warehouse } from '../pipelines/warehouse.ts';
+import { quotedIdentifier, quotedString, type Warehouse } from '../pipelines/base/warehouse.ts';
 import type { Field } from './schema.ts';
 
 /**
  * SQL macros: `js_number(x)` writes a DOUBLE as JavaScript's `String(x)` does (DuckDB and JavaScript both print the
  * shortest digits that read back to the same double; only the layout differs: `2.0` → `2`, `2.5e-05` → `0.000025`,
- * `1e+21` stays); `csv_text(s, delimiter)` neutralises a formula-like cell and quotes it as papaparse does.
+ * `1e+21` stays); `csv_neutralise(s)` is the formula rule, the SQL twin of `neutralise` in pipelines/base/csv.ts
+ * (change both together); `csv_quote(s, delimiter)` quotes a cell as papaparse does.
  */
 export const EXPORT_MACROS = [
   `CREATE OR REPLACE MACRO jsn_int(s) AS regexp_extract(s, '^([0-9]+)', 1)`,
@@ -36,6 +38,7 @@ export const EXPORT_MACROS = [
      WHEN x = 0 THEN '0'
      ELSE CASE WHEN x < 0 THEN '-' ELSE '' END || jsn_abs(CAST(abs(x) AS VARCHAR))
    END`,
+  // The formula rule, once in SQL: its JavaScript twin is `neutralise` of pipelines/base/csv.ts.
   `CREATE OR REPLACE MACRO csv_neutralise(s) AS CASE WHEN regexp_matches(s, '^[=+\\-@\\t\\r]') THEN '''' || s ELSE s END`,
   `CREATE OR REPLACE MACRO csv_quote(s, delimiter) AS CASE
      WHEN s IS NULL THEN ''
@@ -49,7 +52,11 @@ export async function defineExportMacros(w: Warehouse): Promise<void> {
   for (const sql of EXPORT_MACROS) await w.run(sql);
 }
 
-/** One field as CSV text: empty for null, formulas neutralised, numbers as JavaScript prints them. */
+/**
+ * One field as CSV text: empty for null, formulas neutralised, numbers as JavaScript prints them (the French form:
+ * first decimal point made a comma). The SQL twin of `csvCell` of pipelines/base/csv.ts, the rule of every JavaScript
+ * writer.
+ */
 function csvCell(field: Field, delimiter: string, french: boolean): string {
   const col = `t.${quotedIdentifier(field.name)}`;
   switch (field.type) {

@@ -3,14 +3,15 @@
 // small tables built in JavaScript and as the reference the COPY output is tested against.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Config } from '../pipelines/config.ts';
-import { neutralise, toCsv } from '../pipelines/csv.ts';
-import { replaceFolder } from '../pipelines/files.ts';
-import { latestRunsSql, type RunRecord } from '../pipelines/pull.ts';
-import { decoupageVersion } from '../pipelines/referential.ts';
-import { loadTuilesDepartements } from '../pipelines/tuiles.ts';
+import type { Config } from '../pipelines/base/config.ts';
+import { csvCell, toCsv } from '../pipelines/base/csv.ts';
+import { replaceFolder } from '../pipelines/base/files.ts';
+import { latestRunsSql, type RunRecord } from '../pipelines/base/runs.ts';
+import { decoupageVersion } from '../pipelines/referential/referential.ts';
+import { loadTuilesDepartements } from '../pipelines/referential/tuiles.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
-import type { Warehouse } from '../pipelines/warehouse.ts';
+import type { RoleSource } from '../pipelines/sources/types.ts';
+import type { Warehouse } from '../pipelines/base/warehouse.ts';
 import { copyCsv, copyJson, copyParquet, defineExportMacros } from './export-sql.ts';
 import { chantierRows, natureOf, resolveChantiers, type ChantierMesure } from './chantiers-indicateurs.ts';
 import { indicatorState, sampleMode, sourceStates, stateOf, usable, type EtatIndicateur, type EtatSource, type Tentative } from './disponibilite.ts';
@@ -22,21 +23,9 @@ import { QUALITE_FIELDS, qualityReport, qualityRows } from './quality.ts';
 
 export const PROVENANCE_FILE = 'provenance.json';
 
-export { neutralise };
-
-export function csvRows(rows: Record<string, unknown>[], fields: Field[], french: boolean): Record<string, unknown>[] {
-  return rows.map((row) => {
-    const out: Record<string, unknown> = {};
-    for (const field of fields) {
-      const v = row[field.name];
-      if (v === null || v === undefined) out[field.name] = '';
-      else if (field.type === 'string' || field.type === 'date') out[field.name] = neutralise(String(v));
-      else if (field.type === 'number' && french) out[field.name] = String(v).replace('.', ',');
-      else if (field.type === 'boolean') out[field.name] = v ? 'true' : 'false';
-      else out[field.name] = v;
-    }
-    return out;
-  });
+/** The cells of `rows` as CSV text, by the type of each field (`csvCell`, the one rule of a cell); `french`: decimal comma. */
+export function csvRows(rows: Record<string, unknown>[], fields: Field[], french: boolean): Record<string, string>[] {
+  return rows.map((row) => Object.fromEntries(fields.map((field) => [field.name, csvCell(row[field.name], field.type, { decimalComma: french })])));
 }
 
 export interface SourceProvenance {
@@ -47,6 +36,8 @@ export interface SourceProvenance {
   licence_url: string;
   url: string;
   page: string;
+  /** What the source is to the pages besides feeding indicators (the boundaries of the maps…), or null. */
+  role: RoleSource | null;
   /** The last successful run whose data the exports use, or null if never loaded. */
   chargement: Pick<RunRecord, 'run_id' | 'origin' | 'started_at' | 'date_donnees' | 'raw_sha256' | 'rows_in' | 'rows_loaded' | 'rows_rejected'> | null;
   /** Real data, only the bundled sample, or nothing. */
@@ -85,7 +76,7 @@ export interface Provenance {
 
 export async function buildProvenance(config: Config, w: Warehouse, now: Date): Promise<Provenance> {
   const runs = await w.all<RunRecord & Record<string, unknown>>(
-    latestRunsSql(true),
+    latestRunsSql('good'),
   );
   const states = await sourceStates(w);
   const computed = new Set((await w.tableExists('barometre')) ? (await w.all<{ i: string }>(`SELECT DISTINCT indicateur AS i FROM barometre`)).map((r) => r.i) : []);
@@ -100,6 +91,7 @@ export async function buildProvenance(config: Config, w: Warehouse, now: Date): 
       licence_url: s.licenceUrl,
       url: s.url,
       page: s.homepage,
+      role: s.role ?? null,
       chargement: run
         ? { run_id: run.run_id, origin: run.origin, started_at: run.started_at, date_donnees: run.date_donnees, raw_sha256: run.raw_sha256, rows_in: run.rows_in, rows_loaded: run.rows_loaded, rows_rejected: run.rows_rejected }
         : null,
@@ -195,14 +187,20 @@ export async function avertissements(w: Warehouse): Promise<Map<string, string>>
   return new Map(rows.map((r) => [r.indicateur, r.avertissement]));
 }
 
-/** The indicator definitions without their SQL, for the site and for re-users, with their warning (or null). */
+/**
+ * The indicator definitions without their SQL, for the site and for re-users, with their warning (or null). The short
+ * label is always there (the label when the definition has none shorter).
+ */
 export function indicatorDefinitions(warnings: ReadonlyMap<string, string> = new Map()) {
-  return INDICATORS.map(({ sql: _sql, periodes: _periodes, avertissement: _avertissement, ...definition }) => ({
+  return INDICATORS.map(({ sql: _sql, periodes: _periodes, avertissement: _avertissement, id, label, labelCourt, ...definition }) => ({
+    id,
+    label,
+    labelCourt: labelCourt ?? label,
     ...definition,
     axe_libelle: AXES[definition.axe],
     nature: natureOf(definition),
     nature_libelle: NATURES[natureOf(definition)],
-    avertissement: warnings.get(definition.id) ?? null,
+    avertissement: warnings.get(id) ?? null,
   }));
 }
 
@@ -237,7 +235,7 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
         n = await copyCsv(w, table.sql, table.fields, path(`${table.name}.csv`), false);
         await copyCsv(w, table.sql, table.fields, path(`${table.name}.fr.csv`), true);
       }
-      if (formats.includes('json')) n = await copyJson(w, table.sql, table.fields, path(`${table.name}.json`), meta);
+      if (formats.includes('json')) n = await copyJson(w, table.sql, table.fields, path(`${table.name}.json`), { ...meta, ...table.provenance });
       if (formats.includes('parquet')) n = await copyParquet(w, table.sql, path(`${table.name}.parquet`));
       rows[table.name] = n ?? 0;
     };

@@ -4,12 +4,9 @@ import { adressesCertifiees } from './adresses-certifiees.ts';
 import { CHANTIER_INDICATORS } from './chantiers.ts';
 import { demarchesEnLigneDs } from './demarches-en-ligne-ds.ts';
 import { marchesDonneesEssentielles } from './marches-donnees-essentielles.ts';
-import { messagerieDomainePropre } from './messagerie-domaine-propre.ts';
 import { ouvertureDonnees } from './ouverture-donnees.ts';
-import { rpntConformite } from './rpnt-conformite.ts';
-import { SERVICE_INDICATORS } from './services-anct.ts';
-import { servicesPartages } from './services-partages.ts';
-import { siteInternet } from './site-internet.ts';
+import { PRESENCE_INDICATORS } from './presence-numerique.ts';
+import { SERVICE_INDICATORS, servicesPartages } from './services-anct.ts';
 import type { Indicator } from './types.ts';
 
 export const INDICATORS: readonly Indicator[] = [
@@ -20,9 +17,7 @@ export const INDICATORS: readonly Indicator[] = [
   marchesDonneesEssentielles,
   servicesPartages,
   ...SERVICE_INDICATORS,
-  siteInternet,
-  messagerieDomainePropre,
-  rpntConformite,
+  ...PRESENCE_INDICATORS,
   ...CHANTIER_INDICATORS,
 ];
 

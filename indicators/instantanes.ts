@@ -1,7 +1,7 @@
 // Indicators read from a source of daily or periodic snapshots (one `date_donnees` per pull): each semester is
 // computed « as of » its last day, from the most recent snapshot dated on or before it, over every collectivité of
 // the referential (one absent from the snapshot does not reach the objective).
-import { quotedIdentifier, type Warehouse } from '../pipelines/warehouse.ts';
+import { quotedIdentifier, type Warehouse } from '../pipelines/base/warehouse.ts';
 import { periodeOf } from './periods.ts';
 
 /** The semesters in which `table` has at least one snapshot. */

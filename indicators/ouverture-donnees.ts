@@ -1,4 +1,4 @@
-import type { Warehouse } from '../pipelines/warehouse.ts';
+import type { Warehouse } from '../pipelines/base/warehouse.ts';
 import type { ComputeContext, Indicator } from './types.ts';
 import { HISTORIQUE_METHODOLOGIE } from './historique.ts';
 import { nextPeriode, periodeOf, periodesBetween } from './periods.ts';
@@ -35,6 +35,7 @@ async function hasRows(w: Warehouse, table: string): Promise<boolean> {
 export const ouvertureDonnees: Indicator = {
   id: 'ouverture-donnees',
   label: 'Collectivités publiant des données ouvertes',
+  labelCourt: 'Données ouvertes',
   description:
     "Part des collectivités qui publient au moins un jeu de données ouvertes : selon l'Observatoire open data des territoires (portail local ou data.gouv.fr) jusqu'en 2022, selon le catalogue de data.gouv.fr ensuite.",
   unit: 'taux',
@@ -45,6 +46,11 @@ export const ouvertureDonnees: Indicator = {
     { min: 0.5, label: 'Avancé (50 à 75 %)', color: '#8f5a1d' },
     { min: 0.75, label: 'Généralisé (75 % ou plus)', color: '#3d2308' },
   ],
+  phrases: {
+    atteinte: '{nom} publie des données ouvertes.',
+    nonAtteinte: "{nom} ne publie pas de données ouvertes (selon l'Observatoire open data des territoires).",
+    obligation: { obligee: 'Elle y est soumise par la loi.', nonObligee: 'Elle n’y est pas soumise (moins de 3 500 habitants).' },
+  },
   axe: 'approche-globale-donnee',
   sources: ['odt', 'datagouv'],
   sourcesHistorique: ['odt-historique'],

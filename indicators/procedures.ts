@@ -3,7 +3,7 @@
 import { definitionsAnciennes, METHODE_ACTUELLE, METHODE_ANCIENNE, methodesParIndicateur } from '../pipelines/sources/vde-anciennes.ts';
 import { aUnObjectif, vdeDefinitions } from '../pipelines/sources/vde-definitions.ts';
 import { NIVEAUX_COLLECTIVITE } from '../pipelines/sources/vde-partagees.ts';
-import { quotedString, type Warehouse } from '../pipelines/warehouse.ts';
+import { quotedString, type Warehouse } from '../pipelines/base/warehouse.ts';
 import type { ExportTable, Field } from './schema.ts';
 
 export const VDE_TABLES = ['vde_editions', 'vde_procedures', 'vde_valeurs'] as const;
@@ -243,8 +243,18 @@ export const PROCEDURES_CONTINUITE_FIELDS: Field[] = [
   f('continuite', 'string', "suivie (présente avant et après le changement de 2023), ancienne_seulement (absente depuis 2023 sous ce titre), nouvelle_seulement (absente de 2019–2022 sous ce titre), non_evaluee (une des deux périodes n'est pas chargée)."),
 ];
 
+/**
+ * The versions of the committed referentials the procedures exports are computed with, carried in their JSON's
+ * `provenance`: the observatory's levels and thresholds (vde-indicateurs.json) and the correspondences of the
+ * 2019–2022 editions (vde-anciennes-editions.json).
+ */
+export function referentielsProcedures(): { niveaux: string; anciennes_editions: string } {
+  return { niveaux: vdeDefinitions().version, anciennes_editions: definitionsAnciennes().version };
+}
+
 /** Ready to add to the exports: procedures.csv (per procedure) and procedures-objectifs.csv (per edition). */
 export function proceduresExportTables(): ExportTable[] {
+  const provenance = { referentiels: referentielsProcedures() };
   return [
     {
       name: 'procedures',
@@ -252,6 +262,7 @@ export function proceduresExportTables(): ExportTable[] {
       description:
         "Une ligne par édition, démarche et indicateur de l'Observatoire de la qualité des démarches en ligne (DINUM), avec le niveau de collectivités associé et l'évolution depuis l'édition précédente.",
       sql: sqlEvolutionProcedures(),
+      provenance,
       fields: PROCEDURES_FIELDS,
     },
     {
@@ -260,6 +271,7 @@ export function proceduresExportTables(): ExportTable[] {
       description:
         "Pour chaque édition de l'Observatoire depuis juin 2019 et chaque indicateur, la part des démarches qui atteignent l'objectif, pour toutes les démarches et pour celles qui associent des collectivités ; la méthode de l'édition et la rupture de série de 2023.",
       sql: sqlObjectifsParEdition(),
+      provenance,
       fields: PROCEDURES_OBJECTIFS_FIELDS,
     },
     {
@@ -268,6 +280,7 @@ export function proceduresExportTables(): ExportTable[] {
       description:
         "Pour chaque démarche (titre normalisé), le nombre d'éditions de l'ancien observatoire (2019–2022) et de « Vos démarches numériques essentielles » (depuis 2023) où elle figure : celles qui ne figurent que d'un côté ne peuvent pas être suivies à travers le changement de méthode.",
       sql: sqlContinuiteProcedures(),
+      provenance,
       fields: PROCEDURES_CONTINUITE_FIELDS,
     },
   ];

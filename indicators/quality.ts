@@ -1,8 +1,9 @@
 // The data-quality report: per source, freshness against its schedule, volumes, matching, rejects, coverage.
-import type { Config } from '../pipelines/config.ts';
-import { previousOccurrence, scheduleOf } from '../pipelines/schedule.ts';
+import type { Config } from '../pipelines/base/config.ts';
+import { previousOccurrence, scheduleOf } from '../pipelines/base/cron.ts';
+import { latestRun } from '../pipelines/base/runs.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
-import { quotedIdentifier, type Warehouse } from '../pipelines/warehouse.ts';
+import { quotedIdentifier, type Warehouse } from '../pipelines/base/warehouse.ts';
 import type { Field } from './schema.ts';
 
 export interface SourceQuality {
@@ -78,11 +79,8 @@ async function coverage(w: Warehouse, tables: { name: string; columns: { name: s
 export async function qualityReport(config: Config, w: Warehouse, now: Date): Promise<SourceQuality[]> {
   const report: SourceQuality[] = [];
   for (const source of SOURCES) {
-    const last = await w.one<Record<string, string | number | null>>(`SELECT * FROM runs WHERE source = $s ORDER BY started_at DESC, run_id DESC LIMIT 1`, { s: source.id });
-    const ok = await w.one<Record<string, string | number | null>>(
-      `SELECT * FROM runs WHERE source = $s AND status IN ('succes', 'inchange') ORDER BY started_at DESC, run_id DESC LIMIT 1`,
-      { s: source.id },
-    );
+    const last = await latestRun(w, source.id, 'any');
+    const ok = await latestRun(w, source.id, 'good');
     const cron = scheduleOf(config, source);
     const p1 = previousOccurrence(cron, config.timezone, now);
     const p2 = p1 ? previousOccurrence(cron, config.timezone, new Date(p1.getTime() - 60_000)) : null;

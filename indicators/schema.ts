@@ -1,5 +1,5 @@
 // The export contract: every exported table, its columns, their types and descriptions (Table Schema).
-import { latestRunsSql } from '../pipelines/pull.ts';
+import { latestRunsSql } from '../pipelines/base/runs.ts';
 
 export type FieldType = 'string' | 'integer' | 'number' | 'boolean' | 'date';
 export interface Field {
@@ -16,6 +16,8 @@ export interface ExportTable {
   fields: Field[];
   /** Formats written (default: CSV, French CSV, JSON and Parquet). */
   formats?: ('csv' | 'json' | 'parquet')[];
+  /** What the JSON's `provenance` says besides the generation date and the sample flag (e.g. the referentials' versions). */
+  provenance?: Record<string, unknown>;
 }
 
 const f = (name: string, type: FieldType, description: string): Field => ({ name, type, description });
@@ -192,7 +194,7 @@ export const EXPORT_TABLES: ExportTable[] = [
     name: 'rejets',
     title: 'Lignes rejetées',
     description: 'Lignes des sources qui n\'ont pas pu être utilisées, avec leur motif (dernier chargement réussi de chaque source).',
-    sql: `SELECT ${select(REJETS_FIELDS)} FROM rejets WHERE run_id IN (SELECT run_id FROM (${latestRunsSql(true)}))
+    sql: `SELECT ${select(REJETS_FIELDS)} FROM rejets WHERE run_id IN (SELECT run_id FROM (${latestRunsSql('good')}))
           ORDER BY source, ligne`,
     fields: REJETS_FIELDS,
   },

@@ -1,14 +1,9 @@
 // The contract every indicator module fulfils.
-import type { Warehouse } from '../pipelines/warehouse.ts';
+import type { Warehouse } from '../pipelines/base/warehouse.ts';
 
-export type AxeDcant = 'gouvernance-partagee' | 'socle-commun' | 'approche-globale-donnee' | 'passage-echelle';
+import type { AxeDcant } from '../pipelines/referential/axes.ts';
 
-export const AXES: Record<AxeDcant, string> = {
-  'gouvernance-partagee': 'Gouvernance partagée',
-  'socle-commun': 'Socle commun',
-  'approche-globale-donnee': 'Approche globale de la donnée',
-  'passage-echelle': "Passage à l'échelle",
-};
+export { AXES, type AxeDcant } from '../pipelines/referential/axes.ts';
 
 /** How a figure is obtained: measured on every collectivité from a published source, or declared by survey respondents. */
 export type NatureIndicateur = 'mesure' | 'declaration';
@@ -49,6 +44,23 @@ export interface ValeurIndicateur {
 }
 
 /**
+ * The sentences that say a collectivité's yes/no value in words, `{nom}` standing for its name; they travel in
+ * `indicateurs.json`, so that the pages word any yes/no indicator from its own definition. Without them, a page
+ * writes « <label> : oui. ».
+ */
+export interface PhrasesIndicateur {
+  /** « {nom} publie des données ouvertes. » */
+  atteinte: string;
+  /** « {nom} ne publie pas de données ouvertes (selon l'Observatoire open data des territoires). » */
+  nonAtteinte: string;
+  /**
+   * For an indicator with a legal obligation, what follows the value on a commune's page: whether the commune is
+   * under it (« Elle y est soumise par la loi. ») or not, and why (« Elle n’y est pas soumise (moins de 3 500 habitants). »).
+   */
+  obligation?: { obligee: string; nonObligee: string };
+}
+
+/**
  * A series that one source hands over to another: up to `jusqua` included (a semester), rows come from `source`;
  * the last segment has no `jusqua`. Rows carry their segment's source and the method version suffixed with it
  * (`2.0.0+odt`), so that the junction is a series break.
@@ -72,6 +84,11 @@ export interface Raccord {
 export interface Indicator {
   id: string;
   label: string;
+  /**
+   * The short label the pages put in column headings and section titles (« Données ouvertes »); absent, the label.
+   * Exported in `indicateurs.json` (always set there), so that the pages never keep a table of short labels.
+   */
+  labelCourt?: string;
   description: string;
   /**
    * `taux`: the headline is the share of collectivités that reach the objective.
@@ -81,6 +98,8 @@ export interface Indicator {
   unit: 'taux' | 'valeur';
   /** Set when the per-collectivité value is a share or a count (its strate median is then computed and shown). */
   valeur?: ValeurIndicateur;
+  /** For a yes/no indicator, the sentences that say a collectivité's value (see `PhrasesIndicateur`). */
+  phrases?: PhrasesIndicateur;
   direction: 'hausse' | 'baisse';
   levels: Level[];
   axe: AxeDcant;

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run audit`: `npm audit --omit=dev` at high severity. Findings fail unless justified in the README
+// `npm run audit`: `npm audit --omit=dev` at high severity. Findings fail unless justified in docs/qualite.md
 // (section "Exceptions à npm audit", one line per advisory: `- GHSA-xxxx-xxxx-xxxx : raison`). When the
 // registry does not offer the audit endpoint (these machines' registry mirror answers 405), say so plainly.
 import { execFileSync } from 'node:child_process';
@@ -22,8 +22,8 @@ if (!report || report.error || !report.vulnerabilities) {
   console.log(`audit : le service d'audit du registre npm n'a pas répondu (${String(why).split('\n')[0]}). Aucun résultat : relancez « npm run audit » là où le registre public est joignable.`);
   process.exit(0);
 }
-const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const section = readme.split(/^### Exceptions à npm audit$/m)[1]?.split(/^#/m)[0] ?? '';
+const qualite = readFileSync(new URL('../docs/qualite.md', import.meta.url), 'utf8');
+const section = qualite.split(/^### Exceptions à npm audit$/m)[1]?.split(/^#/m)[0] ?? '';
 const justified = new Set([...section.matchAll(/^- (GHSA-[\w-]+)/gm)].map((m) => m[1]));
 const findings = [];
 for (const [name, v] of Object.entries(report.vulnerabilities)) {
@@ -35,7 +35,7 @@ for (const [name, v] of Object.entries(report.vulnerabilities)) {
   }
 }
 if (findings.length > 0) {
-  console.error(`audit : ${findings.length} vulnérabilité(s) de gravité haute ou critique non justifiée(s) dans le README :\n${findings.map((f) => `  - ${f}`).join('\n')}`);
+  console.error(`audit : ${findings.length} vulnérabilité(s) de gravité haute ou critique non justifiée(s) dans docs/qualite.md :\n${findings.map((f) => `  - ${f}`).join('\n')}`);
   process.exit(1);
 }
 console.log(`audit : aucune vulnérabilité haute ou critique non justifiée (${justified.size} exception(s) justifiée(s)).`);

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
 import { CHROMIUM, PAGE_TIMEOUT_MS, useBrowserOnSite } from './helpers/browser.ts';
-import { pageTypes } from './helpers/pages.ts';
+import { pageTypes } from '../bench/pages.ts';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');

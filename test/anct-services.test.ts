@@ -5,15 +5,15 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeBarometre } from '../indicators/compute.ts';
 import { INDICATORS } from '../indicators/index.ts';
-import { SERVICE_INDICATORS } from '../indicators/services-anct.ts';
-import { servicesPartages } from '../indicators/services-partages.ts';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource, runStatus } from '../pipelines/pull.ts';
-import { referential } from '../pipelines/referential.ts';
-import { famillesAvecIndicateur, loadServicesAnct, servicesAnct } from '../pipelines/services-anct.ts';
+import { SERVICE_INDICATORS, servicesPartages } from '../indicators/services-anct.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { runStatus } from '../pipelines/base/runs.ts';
+import { pullSource } from '../pipelines/sources/pull.ts';
+import { referential } from '../pipelines/referential/referential.ts';
+import { famillesAvecIndicateur, loadServicesAnct, servicesAnct } from '../pipelines/referential/services-anct.ts';
 import { anctServices } from '../pipelines/sources/anct-services.ts';
-import { Warehouse } from '../pipelines/warehouse.ts';
+import { Warehouse } from '../pipelines/base/warehouse.ts';
 import { HAS_REALDATA, REALDATA, scratch, testConfig } from './helpers/env.ts';
 import { smallReferential } from './helpers/referential.ts';
 
@@ -96,12 +96,12 @@ describe('anct-services on bad and irregular input', () => {
       const run = await pullSource(config, w, anctServices, { from: path, date: '2026-01-15', log: memoryLogger() });
       expect(run).toMatchObject({ status: 'succes', rows_in: 9, rows_loaded: 2, rows_rejected: 7, date_donnees: '2026-01-15' });
       expect(await w.all(`SELECT ligne, motif FROM rejets WHERE run_id = $r ORDER BY ligne`, { r: run.run_id })).toEqual([
-        { ligne: 3, motif: 'ligne mal formée : trop de champs (6 attendus, séparateur « ; »)' },
+        { ligne: 3, motif: 'ligne mal formée : 7 champs au lieu de 6 (séparateur « ; »)' },
         { ligne: 4, motif: 'type « syndicat » hors collectivités (commune, epci, departement ou region attendu)' },
         { ligne: 5, motif: 'service invalide « abc » (identifiant numérique de services-quotidien.csv attendu)' },
         { ligne: 6, motif: 'active invalide « oui » (0 ou 1 attendu)' },
         { ligne: 7, motif: "type « commune » alors que le SIREN 243500139 est celui d'un(e) epci" },
-        { ligne: 8, motif: 'ligne mal formée : champs manquants (6 attendus, séparateur « ; »)' },
+        { ligne: 8, motif: 'ligne mal formée : 2 champs au lieu de 6 (séparateur « ; »)' },
         // 200057982 is the SIREN of the EPT Paris Ouest La Défense.
         { ligne: 9, motif: 'établissement public territorial (EPT) : hors baromètre' },
       ]);

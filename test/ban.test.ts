@@ -9,13 +9,14 @@ import { adressesBal } from '../indicators/adresses-bal.ts';
 import { adressesCertifiees, SEUIL_CERTIFICATION } from '../indicators/adresses-certifiees.ts';
 import { computeBarometre } from '../indicators/compute.ts';
 import { periodeEnd } from '../indicators/periods.ts';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource, runStatus } from '../pipelines/pull.ts';
-import { referential } from '../pipelines/referential.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { runStatus } from '../pipelines/base/runs.ts';
+import { pullSource } from '../pipelines/sources/pull.ts';
+import { referential } from '../pipelines/referential/referential.ts';
 import { ban } from '../pipelines/sources/ban.ts';
 import { banPublications } from '../pipelines/sources/ban-publications.ts';
-import { Warehouse } from '../pipelines/warehouse.ts';
+import { Warehouse } from '../pipelines/base/warehouse.ts';
 import { HAS_REALDATA, REALDATA, scratch, testConfig } from './helpers/env.ts';
 
 const require = createRequire(import.meta.url);
@@ -67,7 +68,7 @@ describe('ban on its fixture (communes-summary.csv, hand-written from the platfo
       { ligne: 11, identifiant: '35999', motif: 'commune inconnue du référentiel : code 35999 (ni commune actuelle, ni arrondissement, ni ancienne commune)' },
       { ligne: 15, identifiant: '97502', motif: "hors périmètre : 97502 est une commune de Saint-Pierre-et-Miquelon (collectivité d'outre-mer, hors du référentiel)" },
       { ligne: 16, identifiant: '35238', motif: 'doublon : même code_commune que la ligne 9, comptée une fois' },
-      { ligne: 17, identifiant: null, motif: "ligne mal formée : 6 valeur(s) pour les 16 colonnes de l'en-tête (« 53,35,35024,Betton,12964,663b2a1c0d9e8f7a6b5c4d3e »)" },
+      { ligne: 17, identifiant: '53', motif: 'ligne mal formée : 6 champs au lieu de 16 (séparateur « , »)' },
     ]);
   });
 
@@ -213,11 +214,11 @@ describe('ban on other files', () => {
       const file = join(tmp.dir, 'semicolons.csv');
       writeFileSync(file, `${HEADER.replaceAll(',', ';')}\n53;35;35238;Rennes;230890;;;bal;3;1642;52417;51980;;;;2025-06-27T08:19:03.201Z\n`);
       await expect(pullSource(config, w, ban, { from: file, log: log() })).rejects.toThrow(
-        /colonne\(s\) attendue\(s\) absente\(s\) : code_commune, type_composition, nb_numeros, nb_numeros_certifies\. En-tête trouvé : region;departement;.*séparé par des virgules/,
+        /colonnes obligatoires absentes : « code_commune », « type_composition », « nb_numeros », « nb_numeros_certifies »\. Colonnes trouvées : « region;departement;.*séparé par des virgules/,
       );
       const empty = join(tmp.dir, 'empty.csv');
       writeFileSync(empty, '');
-      await expect(pullSource(config, w, ban, { from: empty, log: log() })).rejects.toThrow(/fichier vide ou sans en-tête/);
+      await expect(pullSource(config, w, ban, { from: empty, log: log() })).rejects.toThrow(/ban \(.*\) : le fichier est vide\./);
       expect(await w.all(`SELECT * FROM ban_communes ORDER BY ligne`)).toEqual(before);
       expect((await runStatus(w)).find((r) => r.source === 'ban')).toMatchObject({ status: 'echec' });
     } finally {

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { auditPages, formatAudits, loadBudgets, overBudget, type PageAudit } from '../bench/lighthouse.ts';
 import { CHROMIUM } from './helpers/browser.ts';
-import { pageTypes } from './helpers/pages.ts';
+import { pageTypes } from '../bench/pages.ts';
 
 const dist = inject('siteDist');
 

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../pipelines/cli.ts';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
+import { main } from '../commands/cli.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
 import { scratch } from './helpers/env.ts';
 
 const tmp = scratch();

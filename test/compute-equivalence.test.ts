@@ -4,13 +4,13 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mulberry32 } from '../bench/generators.ts';
-import { barometreSql, collectivitesSql, computeBarometre } from '../indicators/compute.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource } from '../pipelines/pull.ts';
-import { referential } from '../pipelines/referential.ts';
-import { SOURCES } from '../pipelines/sources/index.ts';
-import { Warehouse, type Column } from '../pipelines/warehouse.ts';
-import { scratch, testConfig } from './helpers/env.ts';
+import { defineIndicatorsMeta } from '../indicators/compute.ts';
+import { INDICATORS } from '../indicators/index.ts';
+import { barometreSql, collectivitesSql } from '../indicators/compute-sql.ts';
+import { referential } from '../pipelines/referential/referential.ts';
+import { Warehouse, type Column } from '../pipelines/base/warehouse.ts';
+import { scratch } from './helpers/env.ts';
+import { copyOfShared } from './helpers/shared.ts';
 import { barometreSqlReference, collectivitesSqlReference } from './helpers/reference-sql.ts';
 
 const tmp = scratch();
@@ -41,10 +41,11 @@ async function bothAgree(w: Warehouse, minRows: number): Promise<void> {
 describe('the single-pass aggregation', () => {
   let w: Warehouse;
   beforeAll(async () => {
-    const config = testConfig(join(tmp.dir, 'fixtures'));
+    // The shared warehouse, every source's sample pulled and computed (a copy: the second test replaces its values).
+    const config = copyOfShared('computed', join(tmp.dir, 'fixtures'));
     w = await Warehouse.open(config.paths.warehouse);
-    for (const source of SOURCES) await pullSource(config, w, source, { offline: true, log: memoryLogger() });
-    await computeBarometre(config, w, { log: memoryLogger() });
+    // The definitions the aggregation reads, a temporary table that compute made in its own connection.
+    await defineIndicatorsMeta(w, INDICATORS);
   });
   afterAll(() => w.close());
 

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeBarometre } from '../indicators/compute.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { loadStrates, strateOf, type Collectivite } from '../pipelines/referential.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { loadStrates, strateOf, type Collectivite } from '../pipelines/referential/referential.ts';
 import { ODT_COLUMNS } from '../pipelines/sources/odt.ts';
-import { Warehouse } from '../pipelines/warehouse.ts';
+import { Warehouse } from '../pipelines/base/warehouse.ts';
 import { scratch, testConfig } from './helpers/env.ts';
 import { smallReferential } from './helpers/referential.ts';
 

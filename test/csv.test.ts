@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CsvError, decode, parseCsv, parseNumber, requireColumns, toCsv } from '../pipelines/csv.ts';
+import { CsvError, decode, missingColumnsMessage, parseCsv, parseNumber, requireColumns, toCsv } from '../pipelines/base/csv.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 /** Windows-1252 bytes for a string made of ASCII and Latin-1 letters. */
@@ -64,6 +64,12 @@ describe('requireColumns', () => {
   it('names the missing column and the columns found', () => {
     const t = parseCsv(enc('siren,nom\n1,x\n'));
     expect(() => requireColumns(t, ['siren', 'type'], 'odt')).toThrow('odt : colonne obligatoire absente : « type ». Colonnes trouvées : « siren », « nom ».');
+  });
+  it('shares its message with every reader (missingColumnsMessage): alternatives, a long header cut, the hint last', () => {
+    const found = Array.from({ length: 45 }, (_, i) => `c${i}`);
+    expect(missingColumnsMessage('essai', ['id', ['depcode', 'Département']], found, 'Attendu : le fichier X.')).toBe(
+      `essai : colonnes obligatoires absentes : « id », « depcode » ou « Département ». Colonnes trouvées : ${found.slice(0, 40).map((c) => `« ${c} »`).join(', ')}… (45 colonnes en tout). Attendu : le fichier X.`,
+    );
   });
   it('accepts a column renamed only by case, accents or separators, and renames it', () => {
     const t = parseCsv(enc('SIREN;Nb_Ptf\n1;4\n'));

@@ -5,13 +5,13 @@ import { basename, join, resolve } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { computeBarometre } from '../indicators/compute.ts';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { companionRawPath, pullSource } from '../pipelines/pull.ts';
-import { sha256 } from '../pipelines/files.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { companionRawPath, pullSource } from '../pipelines/sources/pull.ts';
+import { sha256 } from '../pipelines/base/files.ts';
 import { datagouv, dateOfExportName, jeuxBeside } from '../pipelines/sources/datagouv.ts';
 import { odt } from '../pipelines/sources/odt.ts';
-import { Warehouse, withWarehouse } from '../pipelines/warehouse.ts';
+import { Warehouse, withWarehouse } from '../pipelines/base/warehouse.ts';
 import { createRequire } from 'node:module';
 import { HAS_REALDATA, REALDATA, scratch, testConfig } from './helpers/env.ts';
 import { scriptedServer, type ScriptedServer } from './helpers/server.ts';
@@ -172,7 +172,7 @@ describe('bad input', () => {
     const config = testConfig(join(dir, 'data'));
     await withWarehouse(config.paths.warehouse, async (w) => {
       await expect(pullSource(config, w, datagouv, { from: join(dir, 'organisations.csv'), log: memoryLogger() })).rejects.toThrow(
-        'datagouv (fichier des organisations) : colonnes obligatoires absentes : « id », « name » (attendu : l\'export CSV du catalogue de data.gouv.fr, séparateur « ; »). Colonnes trouvées : « identifiant », « nom ».',
+        'datagouv (fichier des organisations) : colonnes obligatoires absentes : « id », « name ». Colonnes trouvées : « identifiant », « nom ». Attendu : l\'export CSV du catalogue de data.gouv.fr, séparateur « ; ».',
       );
     });
   });

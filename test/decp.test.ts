@@ -7,12 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeBarometre } from '../indicators/compute.ts';
 import { marchesDonneesEssentielles, PREMIER_SEMESTRE_DECP } from '../indicators/marches-donnees-essentielles.ts';
 import { periodeOf } from '../indicators/periods.ts';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { parisDate, pullSource, runStatus, type RunRecord } from '../pipelines/pull.ts';
-import { referential } from '../pipelines/referential.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { parisDate } from '../pipelines/base/dates.ts';
+import { runStatus, type RunRecord } from '../pipelines/base/runs.ts';
+import { pullSource } from '../pipelines/sources/pull.ts';
+import { referential } from '../pipelines/referential/referential.ts';
 import { decp, DEBUT_DONNEES_ESSENTIELLES } from '../pipelines/sources/decp.ts';
-import { quotedString, Warehouse } from '../pipelines/warehouse.ts';
+import { quotedString, Warehouse } from '../pipelines/base/warehouse.ts';
 import { HAS_REALDATA, REALDATA, scratch, testConfig } from './helpers/env.ts';
 
 const ref = referential();
@@ -190,7 +192,7 @@ describe('decp in its other formats', () => {
       };
       await expect(pullSource(config, w, decp, { from: bad('sans-marches.json', '{"contrats": []}'), log: log() })).rejects.toThrow(/aucune liste « marches » dans le fichier JSON\. Attendu : \{"marches": \[ … \]\}/);
       await expect(pullSource(config, w, decp, { from: bad('autre.csv', 'siren,nom\n213502388,Rennes\n'), log: log() })).rejects.toThrow(
-        /colonne\(s\) attendue\(s\) absente\(s\) : acheteur_id, dateNotification\. En-tête trouvé : siren, nom\. Attendu : le CSV consolidé tabulaire/,
+        /colonnes obligatoires absentes : « acheteur_id », « dateNotification »\. Colonnes trouvées : « siren », « nom »\. Attendu : le CSV consolidé tabulaire/,
       );
       await expect(pullSource(config, w, decp, { from: bad('casse.parquet', Buffer.concat([Buffer.from('PAR1'), Buffer.alloc(64, 7)])), log: log() })).rejects.toThrow(/fichier Parquet illisible/);
       expect(await w.all(`SELECT * FROM decp_marches ORDER BY ligne`)).toEqual(before);

@@ -1,8 +1,8 @@
 // Which indicators are real, sample or unavailable, read from the runs table alone.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { computable, indicatorState, sampleMode, sourceStates, usable } from '../indicators/disponibilite.ts';
-import { ensureSystemTables, RUN_COLUMNS, type RunRecord } from '../pipelines/pull.ts';
-import { Warehouse } from '../pipelines/warehouse.ts';
+import { ensureSystemTables, RUN_COLUMNS, type RunRecord } from '../pipelines/base/runs.ts';
+import { Warehouse } from '../pipelines/base/warehouse.ts';
 import { scratch } from './helpers/env.ts';
 
 const tmp = scratch('barometre-disponibilite-');

@@ -6,9 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
 import { CHROMIUM, useBrowserOnSite } from './helpers/browser.ts';
-import { pageTypes } from './helpers/pages.ts';
+import { pageTypes } from '../bench/pages.ts';
 
 const dist = inject('siteDist');
 const SHOTS = join(PROJECT_ROOT, 'artifacts', 'screenshots');

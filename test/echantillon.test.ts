@@ -1,6 +1,6 @@
 // Honest sample data: one live source that fails does not turn the site into a sample. Its indicators are shown
 // as unavailable, with the reason and the date of the attempt; the others stay real, and no page carries the banner.
-import { existsSync, readFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,13 +8,14 @@ import type { Provenance } from '../indicators/exports.ts';
 import { computeBarometre } from '../indicators/compute.ts';
 import { writeExports } from '../indicators/exports.ts';
 import { INDICATORS } from '../indicators/index.ts';
-import { buildAstro, pullAll } from '../pipelines/build.ts';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource } from '../pipelines/pull.ts';
+import { buildAstro, pullAll } from '../commands/build.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { pullSource } from '../pipelines/sources/pull.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
-import { Warehouse, withWarehouse } from '../pipelines/warehouse.ts';
+import { Warehouse, withWarehouse } from '../pipelines/base/warehouse.ts';
 import { scratch, testConfig } from './helpers/env.ts';
+import { sharedFolder } from './helpers/shared.ts';
 import { respond, scriptedServer, type ScriptedServer } from './helpers/server.ts';
 
 // ds is the source the issue names: its live resource was never published, so its live pull fails.
@@ -36,7 +37,8 @@ beforeAll(async () => {
   // The failing source is live on a loopback server that answers 503; the others are switched off for the
   // build, after their real files (here the fixture files, read as local files with --from) were loaded.
   const sources = Object.fromEntries(SOURCES.map((s) => [s.id, s.id === FAILING ? { url: `${server.url}/${s.id}` } : { enabled: false }]));
-  const config = testConfig(tmp.dir, { sources });
+  // No review PDF in this build: the shared site's PDFs are the ones checked (site-semestres).
+  const config = testConfig(tmp.dir, { sources, chromium: false });
   await withWarehouse(config.paths.warehouse, async (w) => {
     for (const source of SOURCES.filter((s) => s.id !== FAILING)) {
       await pullSource(config, w, source, { from: resolve(PROJECT_ROOT, source.fixture), log, now: () => new Date('2026-11-21T08:00:00Z') });
@@ -50,8 +52,12 @@ beforeAll(async () => {
   exportsDir = config.paths.exports;
   warehouse = config.paths.warehouse;
   dist = join(tmp.dir, 'dist');
-  // A few territory pages are enough here (every région and département, three communes and EPCI).
-  await buildAstro(config, log, { outDir: dist, env: { ...process.env, BAROMETRE_TERRITOIRES_MAX: '3' } });
+  // Only the general part of the site: every page read here is in it (régions and départements included). The
+  // charts' images are taken from the shared site's PNG cache where they are the same (a refresh does the same).
+  // (Run alone, the shared site is not built and the images are drawn.)
+  const cache = join(sharedFolder('computed'), 'state', 'cache-png');
+  if (existsSync(cache)) cpSync(cache, join(config.paths.state, 'cache-png'), { recursive: true });
+  await buildAstro(config, log, { outDir: dist, parties: ['generale'] });
 }, 900_000);
 
 afterAll(async () => {

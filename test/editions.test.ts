@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeBarometre } from '../indicators/compute.ts';
 import { listEditions, publishEdition } from '../indicators/editions.ts';
 import { ouvertureDonnees } from '../indicators/ouverture-donnees.ts';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { sha256 } from '../pipelines/files.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource } from '../pipelines/pull.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { sha256 } from '../pipelines/base/files.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { pullSource } from '../pipelines/sources/pull.ts';
 import { odt } from '../pipelines/sources/odt.ts';
-import { Warehouse } from '../pipelines/warehouse.ts';
+import { Warehouse } from '../pipelines/base/warehouse.ts';
 import { scratch, testConfig } from './helpers/env.ts';
 
 const FIXTURE = resolve(PROJECT_ROOT, 'test/fixtures/odt/organisations.csv');

@@ -3,13 +3,14 @@ import { join, resolve } from 'node:path';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeBarometre } from '../indicators/compute.ts';
-import { neutralise, writeExports } from '../indicators/exports.ts';
+import { writeExports } from '../indicators/exports.ts';
 import { EXPORT_TABLES } from '../indicators/schema.ts';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource } from '../pipelines/pull.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { csvCell, neutralise } from '../pipelines/base/csv.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { pullSource } from '../pipelines/sources/pull.ts';
 import { odt } from '../pipelines/sources/odt.ts';
-import { withWarehouse } from '../pipelines/warehouse.ts';
+import { withWarehouse } from '../pipelines/base/warehouse.ts';
 import { scratch, testConfig } from './helpers/env.ts';
 
 describe('neutralise', () => {
@@ -23,6 +24,20 @@ describe('neutralise', () => {
     ['Rennes', 'Rennes'],
     ['', ''],
   ])('%j → %j', (input, expected) => expect(neutralise(input)).toBe(expected));
+
+  it('is applied by csvCell to text only, by the column type or else the value', () => {
+    expect(csvCell('-2', 'string')).toBe("'-2");
+    expect(csvCell('2024-01-01', 'date')).toBe('2024-01-01');
+    expect(csvCell(-2.5, 'number')).toBe('-2.5');
+    expect(csvCell(-2.5, 'number', { decimalComma: true })).toBe('-2,5');
+    expect(csvCell(-2, 'string')).toBe("'-2");
+    expect(csvCell(false, 'boolean')).toBe('false');
+    expect(csvCell(null, 'string')).toBe('');
+    expect(csvCell(undefined)).toBe('');
+    expect(csvCell(-3)).toBe('-3');
+    expect(csvCell(true)).toBe('true');
+    expect(csvCell('=1+1')).toBe("'=1+1");
+  });
 });
 
 describe('the exports of a run with a hostile name in the source', () => {

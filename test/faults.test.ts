@@ -6,12 +6,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { computeBarometre } from '../indicators/compute.ts';
 import { writeExports } from '../indicators/exports.ts';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { sha256 } from '../pipelines/files.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource, PULL_STEPS, runStatus, type PullStep } from '../pipelines/pull.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { sha256 } from '../pipelines/base/files.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { runStatus } from '../pipelines/base/runs.ts';
+import { pullSource, PULL_STEPS, type PullStep } from '../pipelines/sources/pull.ts';
 import { odt } from '../pipelines/sources/odt.ts';
-import { Warehouse, withWarehouse } from '../pipelines/warehouse.ts';
+import { Warehouse, withWarehouse } from '../pipelines/base/warehouse.ts';
 import { scratch, testConfig } from './helpers/env.ts';
 import { hang, respond, scriptedServer, truncated, type Handler, type ScriptedServer } from './helpers/server.ts';
 

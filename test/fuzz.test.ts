@@ -2,8 +2,8 @@
 // and never a loaded row that breaks the table's schema.
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../bench/generators.ts';
-import { CsvError, parseCsv } from '../pipelines/csv.ts';
-import { referential } from '../pipelines/referential.ts';
+import { CsvError, parseCsv } from '../pipelines/base/csv.ts';
+import { referential } from '../pipelines/referential/referential.ts';
 import { prepareOdt } from '../pipelines/sources/odt.ts';
 
 const ref = referential();

@@ -5,9 +5,8 @@ import Papa from 'papaparse';
 import { describe, expect, it } from 'vitest';
 import { tauxParStrateSvg } from '../site/charts/taux-par-strate.ts';
 import { chartCsv, composeSvg, iframeSnippet, oembed, pngOf, type SharedChart } from '../site/lib/partage.ts';
-import { parseConfig, PROJECT_ROOT } from '../pipelines/config.ts';
-import { toCsv } from '../pipelines/csv.ts';
-import { neutralise } from '../indicators/exports.ts';
+import { parseConfig, PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { neutralise, toCsv } from '../pipelines/base/csv.ts';
 
 const HOSTILE = [
   '<script>alert("x")</script>',
@@ -52,7 +51,7 @@ describe('hostile titles in an embed', () => {
     csvColumns: ['a', 'n'],
     csvRows: HOSTILE.map((a, n) => ({ a, n: -n })),
     fullExport: '/donnees/barometre.csv',
-    sources: [{ id: 's', titre: HOSTILE[1]!, producteur: HOSTILE[0]!, licence: 'ODbL 1.0', licence_url: '', url: '', page: '', chargement: null, etat: 'echantillon', derniere_tentative: null }],
+    sources: [{ id: 's', titre: HOSTILE[1]!, producteur: HOSTILE[0]!, licence: 'ODbL 1.0', licence_url: '', url: '', page: '', role: null, chargement: null, etat: 'echantillon', derniere_tentative: null }],
     dateDonnees: '2021-04-09',
     methodeVersion: '1.0.0',
     echantillon: true,

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fetchWithRetry, HttpError, type HttpOptions } from '../pipelines/http.ts';
+import { fetchWithRetry, HttpError, type HttpOptions } from '../pipelines/base/http.ts';
 import { hang, respond, scriptedServer, truncated, type ScriptedServer } from './helpers/server.ts';
 
 const sleeps: number[] = [];

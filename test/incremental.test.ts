@@ -5,12 +5,13 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeBarometre } from '../indicators/compute.ts';
 import { INDICATORS } from '../indicators/index.ts';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource } from '../pipelines/pull.ts';
-import { SOURCES, sourceById } from '../pipelines/sources/index.ts';
-import { Warehouse, withWarehouse } from '../pipelines/warehouse.ts';
+import { PROJECT_ROOT, type Config } from '../pipelines/base/config.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { pullSource } from '../pipelines/sources/pull.ts';
+import { sourceById } from '../pipelines/sources/index.ts';
+import { Warehouse, withWarehouse } from '../pipelines/base/warehouse.ts';
 import { scratch, testConfig } from './helpers/env.ts';
+import { copyOfShared } from './helpers/shared.ts';
 
 const tmp = scratch();
 afterAll(tmp.cleanup);
@@ -23,12 +24,13 @@ async function results(w: Warehouse): Promise<Record<string, unknown[]>> {
 }
 
 describe('an incremental computation', () => {
-  const config = testConfig(join(tmp.dir, 'w'));
+  let config: Config;
   let w: Warehouse;
   beforeAll(async () => {
+    // Every source's sample (the shared pulled warehouse, not computed); then real data (local files) for the
+    // sources whose indicators are followed here.
+    config = copyOfShared('pulled', join(tmp.dir, 'w'));
     w = await Warehouse.open(config.paths.warehouse);
-    // Real data (local files) for the sources whose indicators are followed here; the rest from their samples.
-    for (const source of SOURCES) await pullSource(config, w, source, { offline: true, log: memoryLogger() });
     await pullSource(config, w, sourceById('odt'), { from: resolve(PROJECT_ROOT, 'test/fixtures/odt/organisations.csv'), date: '2021-04-09', log: memoryLogger() });
     await pullSource(config, w, sourceById('enquetes'), { from: resolve(PROJECT_ROOT, 'test/fixtures/enquetes/enquetes.csv'), log: memoryLogger() });
   });

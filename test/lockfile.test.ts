@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
 
 interface LockEntry {
   version?: string;

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { referential } from '../pipelines/referential.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { referential } from '../pipelines/referential/referential.ts';
 import { prepareOdt } from '../pipelines/sources/odt.ts';
 
 const ref = referential();

@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { moveMissing } from '../pipelines/files.ts';
+import { moveMissing } from '../pipelines/base/files.ts';
 import { adressesTerritoires, avecPage, chemins, partieConstruite, partieDe } from '../site/lib/partie.ts';
 import { scratch } from './helpers/env.ts';
 

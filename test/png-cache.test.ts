@@ -3,7 +3,7 @@
 import { mkdirSync, readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pruneCache } from '../pipelines/build.ts';
+import { pruneCache } from '../commands/build.ts';
 import { pngOf } from '../site/lib/partage.ts';
 import { scratch } from './helpers/env.ts';
 

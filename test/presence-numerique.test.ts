@@ -5,15 +5,14 @@ import { gunzipSync, gzipSync } from 'node:zlib';
 import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeBarometre } from '../indicators/compute.ts';
-import { messagerieDomainePropre } from '../indicators/messagerie-domaine-propre.ts';
-import { rpntConformite } from '../indicators/rpnt-conformite.ts';
-import { siteInternet } from '../indicators/site-internet.ts';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource, runStatus } from '../pipelines/pull.ts';
-import { referential } from '../pipelines/referential.ts';
+import { PRESENCE_INDICATORS } from '../indicators/presence-numerique.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { runStatus } from '../pipelines/base/runs.ts';
+import { pullSource } from '../pipelines/sources/pull.ts';
+import { referential } from '../pipelines/referential/referential.ts';
 import { DPNT_COLUMNS, loadDomainesGeneriques, presenceNumerique } from '../pipelines/sources/presence-numerique.ts';
-import { Warehouse } from '../pipelines/warehouse.ts';
+import { Warehouse } from '../pipelines/base/warehouse.ts';
 import { HAS_REALDATA, REALDATA, scratch, testConfig } from './helpers/env.ts';
 import { smallReferential } from './helpers/referential.ts';
 
@@ -133,7 +132,7 @@ describe('presence-numerique: formats, rejects and bad layouts', () => {
       { ligne: 6, identifiant: '21350238800027', motif: 'doublon : même collectivité que la ligne 2, comptée une fois' },
       { ligne: 7, identifiant: '24350013900015', motif: 'type « commune » alors que le SIREN désigne un(e) epci' },
       { ligne: 8, identifiant: '35238', motif: 'collectivité introuvable au référentiel : sans code de département' },
-      { ligne: 9, identifiant: 'commune', motif: 'ligne mal formée : champs manquants (20 attendus, séparateur « ; »)' },
+      { ligne: 9, identifiant: 'commune', motif: 'ligne mal formée : 4 champs au lieu de 20 (séparateur « ; »)' },
     ]);
   });
 
@@ -189,7 +188,7 @@ describe('the indicators site-internet, messagerie-domaine-propre and rpnt-confo
     const config = testConfig(tmp.dir, { minEffectif: 1 });
     w = await Warehouse.open(config.paths.warehouse);
     await pullSource(config, w, presenceNumerique, { offline: true, log: memoryLogger() });
-    await computeBarometre(config, w, { log: memoryLogger(), referential: tiny, indicators: [siteInternet, messagerieDomainePropre, rpntConformite] });
+    await computeBarometre(config, w, { log: memoryLogger(), referential: tiny, indicators: [...PRESENCE_INDICATORS] });
   });
   afterAll(() => {
     w.close();

@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource, runStatus, PullError } from '../pipelines/pull.ts';
-import { sha256 } from '../pipelines/files.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { runStatus } from '../pipelines/base/runs.ts';
+import { pullSource, PullError } from '../pipelines/sources/pull.ts';
+import { sha256 } from '../pipelines/base/files.ts';
 import { odt } from '../pipelines/sources/odt.ts';
-import { Warehouse } from '../pipelines/warehouse.ts';
+import { Warehouse } from '../pipelines/base/warehouse.ts';
 import { scratch, testConfig } from './helpers/env.ts';
 import { respond, scriptedServer, type ScriptedServer } from './helpers/server.ts';
 
@@ -147,7 +148,7 @@ describe('a live pull against a loopback mirror', () => {
 
 describe('build with --offline', () => {
   it('keeps real data already loaded, and loads no sample once a source has real data', async () => {
-    const { pullAll } = await import('../pipelines/build.ts');
+    const { pullAll } = await import('../commands/build.ts');
     const dir = join(tmp.dir, 'offline');
     const config = testConfig(dir);
     const history = resolve(PROJECT_ROOT, 'test/fixtures/odt-historique/nb_collectivites_ouvertes_timeseries.csv');

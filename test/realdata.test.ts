@@ -5,10 +5,11 @@ import Papa from 'papaparse';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeBarometre } from '../indicators/compute.ts';
 import { writeExports } from '../indicators/exports.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource, type RunRecord } from '../pipelines/pull.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import type { RunRecord } from '../pipelines/base/runs.ts';
+import { pullSource } from '../pipelines/sources/pull.ts';
 import { odt } from '../pipelines/sources/odt.ts';
-import { Warehouse } from '../pipelines/warehouse.ts';
+import { Warehouse } from '../pipelines/base/warehouse.ts';
 import { HAS_REALDATA, REALDATA, scratch, testConfig } from './helpers/env.ts';
 
 const FILE = join(REALDATA, 'odt/organisations.csv');

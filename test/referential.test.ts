@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeName, referential } from '../pipelines/referential.ts';
+import { normalizeName, referential } from '../pipelines/referential/referential.ts';
 
 const ref = referential();
 const count = (type: string) => ref.collectivites.filter((c) => c.type_collectivite === type).length;

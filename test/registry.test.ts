@@ -1,15 +1,17 @@
 // Documentation is tested against the registries: an indicator or a source without its papers fails here.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { matching, natureOf, resolveChantiers } from '../indicators/chantiers-indicateurs.ts';
 import { INDICATORS } from '../indicators/index.ts';
-import { chantiers } from '../pipelines/chantiers.ts';
+import { chantiers } from '../pipelines/referential/chantiers.ts';
 import { AXES } from '../indicators/types.ts';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
 
-const readme = readFileSync(resolve(PROJECT_ROOT, 'README.md'), 'utf8');
+// Sources are documented in docs/sources.md, indicators in docs/indicateurs.md (the README links to both).
+const sourcesDoc = readFileSync(resolve(PROJECT_ROOT, 'docs/sources.md'), 'utf8');
+const indicateursDoc = readFileSync(resolve(PROJECT_ROOT, 'docs/indicateurs.md'), 'utf8');
 
 describe.each(INDICATORS.map((i) => [i.id, i] as const))('indicator %s', (_id, indicator) => {
   it('has a label, a description, a methodology text, a version and a known DCANT axis', () => {
@@ -32,8 +34,8 @@ describe.each(INDICATORS.map((i) => [i.id, i] as const))('indicator %s', (_id, i
     expect(mins).toEqual([...mins].sort((a, b) => a - b));
     for (const l of indicator.levels) expect(l.color).toMatch(/^#[0-9a-f]{6}$/i);
   });
-  it('is documented in the README', () => {
-    expect(readme).toContain(`\`${indicator.id}\``);
+  it('is documented in docs/indicateurs.md', () => {
+    expect(indicateursDoc).toContain(`\`${indicator.id}\``);
   });
 });
 
@@ -48,8 +50,8 @@ describe.each(SOURCES.map((s) => [s.id, s] as const))('source %s', (_id, source)
     expect(source.schedule.split(/\s+/).length).toBeGreaterThanOrEqual(5);
     expect(readFileSync(resolve(PROJECT_ROOT, source.fixture)).byteLength).toBeGreaterThan(0);
   });
-  it('is documented in the README', () => {
-    expect(readme).toContain(`\`${source.id}\``);
+  it('is documented in docs/sources.md', () => {
+    expect(sourcesDoc).toContain(`\`${source.id}\``);
   });
 });
 
@@ -92,5 +94,52 @@ describe('the workstreams (data/referentiels/chantiers.csv) and the indicators t
   it('cite the programme document that names each workstream, or say none does', () => {
     for (const c of chantiers()) expect(c.reference === '' || /^Programme DCANT, /.test(c.reference)).toBe(true);
     expect(chantiers().filter((c) => c.reference !== '').length).toBeGreaterThanOrEqual(10);
+  });
+});
+
+// DESIGN.md: « The site never lists indicators or sources by id »: short labels, sentences, roles travel with the
+// definitions in the exports. A quoted registry id in the site's code (comments aside) is a page that a new
+// indicator or source would need edited.
+/** The code of a site file without its comments (block, line and HTML comments; `https://` is not a comment). */
+function sansCommentaires(text: string): string {
+  return text
+    .replace(/<!--[\s\S]*?-->/g, '')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1');
+}
+
+/** The registry ids (letters, digits, hyphens) quoted as a whole string literal ('vde', "ouverture-donnees", `contours`) in a piece of code. */
+function idsCites(code: string, ids: readonly string[]): string[] {
+  const sans = sansCommentaires(code);
+  return ids.filter((id) => new RegExp("(['\"`])" + id + '\\1').test(sans));
+}
+
+function fichiersDuSite(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return fichiersDuSite(path);
+    return /\.(ts|mts|mjs|js|astro)$/.test(e.name) ? [path] : [];
+  });
+}
+
+describe('the site', () => {
+  const ids = [...INDICATORS.map((i) => i.id), ...SOURCES.map((s) => s.id)];
+  const fichiers = ['lib', 'pages', 'components', 'charts', 'layouts'].flatMap((d) => fichiersDuSite(resolve(PROJECT_ROOT, 'site', d)));
+
+  it('finds a quoted id in code and not in a comment (the check itself)', () => {
+    expect(idsCites(`const s = sources.find((x) => x.id === 'vde'); // not 'odt'\n/* nor "enquetes" */ <!-- nor 'ds' -->`, ids)).toEqual(['vde']);
+    expect(idsCites('const u = `https://example.org/`; if (def.id === "ouverture-donnees") {}', ids)).toEqual(['ouverture-donnees']);
+    expect(idsCites("const m = `${'contours'}`; const f = `contours-${niveau}s.geojson`;", ids)).toEqual(['contours']);
+  });
+
+  it('names no indicator and no source by id in its code: definitions and roles come from the exports', () => {
+    expect(fichiers.length).toBeGreaterThan(50);
+    const cites = fichiers.flatMap((f) => idsCites(readFileSync(f, 'utf8'), ids).map((id) => `${relative(PROJECT_ROOT, f)} : ${id}`));
+    expect(cites).toEqual([]);
+  });
+
+  it('reads no referential file directly: only the exports', () => {
+    const lus = fichiers.filter((f) => /(['"`])[^'"`\n]*data\/referentiels/.test(sansCommentaires(f.endsWith('.astro') ? (readFileSync(f, 'utf8').split(/^---$/m)[1] ?? '') : readFileSync(f, 'utf8'))));
+    expect(lus.map((f) => relative(PROJECT_ROOT, f))).toEqual([]);
   });
 });

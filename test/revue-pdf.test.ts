@@ -2,8 +2,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pagesRevue, produireRevuesPdf, trouverChromium } from '../pipelines/revue-pdf.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { pagesRevue, produireRevuesPdf, trouverChromium } from '../commands/revue-pdf.ts';
 import { cheminRevuePdf, revuePdfProduite } from '../site/lib/revue-pdf.ts';
 import { CHROMIUM } from './helpers/browser.ts';
 import { scratch } from './helpers/env.ts';

@@ -3,11 +3,12 @@ import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
-import { acquireLock, LockError } from '../pipelines/lock.ts';
-import { memoryLogger } from '../pipelines/log.ts';
-import type { RunRecord } from '../pipelines/pull.ts';
-import { previousOccurrence, Scheduler, type Timer } from '../pipelines/schedule.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { acquireLock, LockError } from '../pipelines/base/lock.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import type { RunRecord } from '../pipelines/base/runs.ts';
+import { previousOccurrence } from '../pipelines/base/cron.ts';
+import { Scheduler, type Timer } from '../commands/schedule.ts';
 import type { Source } from '../pipelines/sources/types.ts';
 import { scratch, testConfig } from './helpers/env.ts';
 

@@ -10,7 +10,8 @@ import { rewindForD3, signedArea, simplify } from '../site/charts/carte-chorople
 import { SERIES_COLORS, spreadLabels } from '../site/charts/evolution.ts';
 import { INK, PAPER, contrastRatio, levelOf, luminance, textColorOn } from '../site/lib/couleurs.ts';
 import type { BarometreRow, IndicatorDefinition, SiteData } from '../site/lib/data.ts';
-import { BAROMETRE_COLUMNS, barometreCsv } from '../site/lib/export-csv.ts';
+import { barometreCsv, barometreFields } from '../site/lib/export-csv.ts';
+import { EXPORT_TABLES } from '../indicators/schema.ts';
 import { barometreHref, readFiltres, writeFiltres } from '../site/lib/filtres.ts';
 import { headlineRow } from '../site/lib/home.ts';
 import { compactMatrix } from '../site/lib/matrice.ts';
@@ -18,6 +19,8 @@ import { evolutionSegments, formatPoints, periodeIndex, previousPeriode, variati
 
 const dist = inject('siteDist');
 const exportsDir = inject('siteExports');
+/** The columns of barometre.csv in the export schema: the per-indicator CSV must follow them. */
+const BAROMETRE_COLUMNS = EXPORT_TABLES.find((t) => t.name === 'barometre')!.fields.map((f) => f.name);
 
 function page(path: string): Document {
   return new JSDOM(readFileSync(join(dist, path, 'index.html'), 'utf8')).window.document;
@@ -167,15 +170,19 @@ describe('rows per EPCI nature', () => {
 });
 
 describe('CSV and filters', () => {
-  it('barometreCsv writes the columns of barometre.csv; the French form has a BOM, ";" and decimal commas', () => {
-    const rows = [row('2021-S1', 0.0555, { strate: '=cmd' })];
-    const csv = barometreCsv(rows);
+  it('barometreCsv writes the columns of barometre.csv in the export schema; the French form has a BOM, ";" and decimal commas', () => {
+    const fields = barometreFields(exportsDir);
+    expect(fields.map((f) => f.name)).toEqual(BAROMETRE_COLUMNS);
+    const rows = [row('2021-S1', 0.0555, { strate: '=cmd', valeur_mediane: 0.25 })];
+    const csv = barometreCsv(rows, fields);
     expect(csv.split('\n')[0]).toBe(BAROMETRE_COLUMNS.join(','));
     expect(csv).toContain(',0.0555,');
     expect(csv).toContain(",'=cmd,");
-    const fr = barometreCsv(rows, { french: true });
+    expect(Papa.parse<Record<string, string>>(csv.trim(), { header: true }).data[0]).toMatchObject({ valeur_mediane: '0.25', rupture_serie: 'false' });
+    const fr = barometreCsv(rows, fields, { french: true });
     expect(fr.startsWith('\uFEFFindicateur;periode;')).toBe(true);
     expect(fr).toContain(';0,0555;');
+    expect(fr).toContain(';0,25;');
   });
 
   it('the filters survive a round trip through the URL and ignore unknown values', () => {
@@ -190,7 +197,7 @@ describe('CSV and filters', () => {
 
 describe('a workstream in the matrix', () => {
   const def = (id: string, nature: 'mesure' | 'declaration'): IndicatorDefinition => ({
-    id, label: `Indicateur ${id}`, description: '', unit: 'taux', direction: 'hausse', levels: [{ min: 0, label: 'Tout', color: '#ffffff' }], axe: 'socle-commun',
+    id, label: `Indicateur ${id}`, labelCourt: `Indicateur ${id}`, description: '', unit: 'taux', direction: 'hausse', levels: [{ min: 0, label: 'Tout', color: '#ffffff' }], axe: 'socle-commun',
     axe_libelle: 'Socle commun', nature, nature_libelle: nature === 'mesure' ? 'mesuré sur toutes les collectivités' : 'déclaré par les répondants', sources: ['s'],
     concernees: '', methodology: '', version: '1.0.0', versions: [],
   });
@@ -372,6 +379,11 @@ describe('an indicator page built from the fixture', () => {
     const fr = readFileSync(join(dist, 'indicateurs/ouverture-donnees/donnees.fr.csv'), 'utf8');
     expect(fr.startsWith('\uFEFFindicateur;periode;niveau;')).toBe(true);
     expect(fr).toContain(';0,05555555555555555;');
+    // The very lines of the whole barometer's files, header included.
+    for (const [page, whole] of [[csv, 'barometre.csv'], [fr, 'barometre.fr.csv']] as const) {
+      const lines = new Set(readFileSync(join(exportsDir, whole), 'utf8').split('\n'));
+      expect(page.split('\n').filter((l) => !lines.has(l))).toEqual([]);
+    }
   });
 
   it('counts the EPCI per nature under their strates, and says it the way figures are published', () => {

@@ -3,9 +3,10 @@ import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFi
 import { join, resolve } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { PROJECT_ROOT } from '../pipelines/config.ts';
+import { PROJECT_ROOT } from '../pipelines/base/config.ts';
 import type { BarometreRow } from '../site/lib/data.ts';
-import { citer, feuilleDeRoute, loadProgramme, ProgrammeError, statutAu } from '../site/lib/programme.ts';
+import { citer, feuilleDeRoute, statutAu } from '../site/lib/programme.ts';
+import { loadProgramme, ProgrammeError } from '../site/lib/programme-lecture.ts';
 import { ageEnMots, calendrierEnMots, fermerParentheses } from '../site/lib/qualite.ts';
 import { comparer, formatPoints, revueSemestre, semestrePrecedent, tauxEnMots } from '../site/lib/semestres.ts';
 import { CHROMIUM } from './helpers/browser.ts';

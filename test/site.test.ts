@@ -2,8 +2,8 @@
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { buildAstro } from '../pipelines/build.ts';
-import { memoryLogger } from '../pipelines/log.ts';
+import { buildAstro } from '../commands/build.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
 import { scratch, testConfig } from './helpers/env.ts';
 
 const tmp = scratch();

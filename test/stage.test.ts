@@ -3,12 +3,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { memoryLogger } from '../pipelines/log.ts';
-import { pullSource, runStatus } from '../pipelines/pull.ts';
-import { normalizeName, referential } from '../pipelines/referential.ts';
-import { NORMALISE_NOM_MACRO } from '../pipelines/referential-sql.ts';
+import { memoryLogger } from '../pipelines/base/log.ts';
+import { runStatus } from '../pipelines/base/runs.ts';
+import { pullSource } from '../pipelines/sources/pull.ts';
+import { normalizeName, referential } from '../pipelines/referential/referential.ts';
+import { NORMALISE_NOM_MACRO } from '../pipelines/referential/referential-sql.ts';
 import type { Source } from '../pipelines/sources/types.ts';
-import { quotedIdentifier, quotedString, withWarehouse, type Column } from '../pipelines/warehouse.ts';
+import { quotedIdentifier, quotedString, withWarehouse, type Column } from '../pipelines/base/warehouse.ts';
 import { scratch, testConfig } from './helpers/env.ts';
 
 const tmp = scratch();

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadStrates, strateOf, STRATE_INCONNUE } from '../pipelines/referential.ts';
+import { loadStrates, strateOf, STRATE_INCONNUE } from '../pipelines/referential/referential.ts';
 import { scratch } from './helpers/env.ts';
 
 const strates = loadStrates();

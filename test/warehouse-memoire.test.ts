@@ -1,6 +1,6 @@
 // The warehouse opens with DuckDB's memory bounded; an unreadable bound is refused with the variable's name.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MEMORY_LIMIT, memoryLimit, Warehouse } from '../pipelines/warehouse.ts';
+import { DEFAULT_MEMORY_LIMIT, memoryLimit, Warehouse } from '../pipelines/base/warehouse.ts';
 
 describe("DuckDB's memory limit", () => {
   it('is 400 MB unless BAROMETRE_DUCKDB_MEMOIRE says otherwise', () => {

@@ -4,11 +4,11 @@
 // `type;siret;insee;population;service;active`, where `active` is 1 when the service had active users over the
 // year (the producer's export job, suitenumerique st-home / st-deploiement). The file is a state of today, not a
 // history: the barometer's history is the accumulation of its daily pulls.
-import type { HttpResult } from '../http.ts';
-import { cleanIdentifierSql, matchCollectiviteSql, TYPES_BAROMETRE } from '../rapprochement-sql.ts';
-import { servicesAnct } from '../services-anct.ts';
-import { checkGzip, countRows, createRejects, csvHeader, jsonCompression, jsonKeys, readCsvInto, requireHeader, sniffRaw } from '../stage-sql.ts';
-import { quotedIdentifier, quotedString, type Column } from '../warehouse.ts';
+import type { HttpResult } from '../base/http.ts';
+import { cleanIdentifierSql, matchCollectiviteSql, TYPES_BAROMETRE } from '../referential/rapprochement-sql.ts';
+import { servicesAnct } from '../referential/services-anct.ts';
+import { checkGzip, countRows, createRejects, jsonCompression, jsonKeys, readCsvInto, requireHeader, sniffRaw } from '../base/staging.ts';
+import { quotedIdentifier, quotedString, type Column } from '../base/warehouse.ts';
 import type { Source, Staged, StageContext } from './types.ts';
 
 export const ANCT_DATASET_ID = '68b0a2a1117b75b1b09edc6b';
@@ -39,16 +39,14 @@ const q = quotedIdentifier;
 export async function stageAnctServices(ctx: StageContext): Promise<Staged> {
   const what = `anct-services (${ctx.origin})`;
   const kind = sniffRaw(ctx.rawPath, what);
-  if (kind.gzip) await checkGzip(ctx.rawPath, what);
   const hint = 'Le fichier attendu est « deploiement-quotidien.csv.gz » du jeu « Déploiement des services de l’Incubateur des territoires » (séparateur « ; »), ou sa copie JSON (un tableau d’objets aux mêmes clés).';
   const rejects = ctx.scratchTable('rejets');
   await createRejects(ctx.w, rejects);
   const raw = ctx.scratchTable('brut');
   if (kind.format === 'csv') {
-    const header = csvHeader(kind.head, ';');
-    requireHeader(header, ANCT_COLUMNS, what, hint);
-    await readCsvInto(ctx.w, { path: ctx.rawPath, gzip: kind.gzip, delimiter: ';', header, table: raw, rejects, scratch: ctx.scratchTable });
+    await readCsvInto(ctx.w, { path: ctx.rawPath, delimiter: ';', what, table: raw, rejects, scratch: ctx.scratchTable, required: ANCT_COLUMNS, hint });
   } else {
+    if (kind.gzip) await checkGzip(ctx.rawPath, what);
     // The same rows as JSON objects (the producer's repository keeps its samples so): same keys, numbers or strings.
     requireHeader(await jsonKeys(ctx.w, ctx.rawPath, kind.gzip, what), ANCT_COLUMNS, what, hint);
     const json = ctx.scratchTable('json');

@@ -1,9 +1,9 @@
 // Base Adresse Nationale: the date of each commune's first Base Adresse Locale publication (`publication_date.csv`,
 // kept by the BAN team in its administration tool bal-admin). It gives the history of `adresses-bal` back to 2014,
 // which the platform's summary (source `ban`, today's state only) cannot.
-import { quotedIdentifier, type Column } from '../warehouse.ts';
+import { quotedIdentifier, type Column } from '../base/warehouse.ts';
 import { codeCommuneMotif, communeCodesTable } from './ban.ts';
-import { countRows, readCsvInto, requireColumnsFound } from './stage-sql.ts';
+import { countRows, readCsvInto } from '../base/staging.ts';
 import type { Source, StageContext, Staged } from './types.ts';
 
 /**
@@ -30,8 +30,11 @@ const PREMIERE_DATE = '2014-01-01';
 export async function stagePublications(ctx: StageContext): Promise<Staged> {
   const { w } = ctx;
   const what = `ban-publications (${ctx.origin})`;
-  const csv = await readCsvInto(ctx, 'publications', { delim: ',', what });
-  requireColumnsFound(csv.columns, ['code', 'publication_date'], what, "Attendu : l'en-tête de publication_date.csv (code,publication_date), séparé par une virgule.");
+  const csv = { table: ctx.scratchTable('publications'), malformed: ctx.scratchTable('publications_malformes') };
+  await readCsvInto(w, {
+    path: ctx.rawPath, delimiter: ',', what, table: csv.table, rejects: csv.malformed, scratch: ctx.scratchTable,
+    required: ['code', 'publication_date'], hint: "Attendu : l'en-tête de publication_date.csv (code,publication_date), séparé par une virgule.",
+  });
   const { codes, horsPerimetre } = await communeCodesTable(ctx, ctx.referential);
   const checked = ctx.scratchTable('publications_verifie');
   // `publication_date` is written by pandas (`2014-05-12 00:00:00.000000000`): its first ten characters are the date.

@@ -2,9 +2,9 @@
 // whether they come from the commune's own Base Adresse Locale (`type_composition` = `bal`), and how many are
 // certified by the commune. Read by DuckDB (about 35 000 rows), matched to the referential in SQL.
 import { createRequire } from 'node:module';
-import type { Referential } from '../referential.ts';
-import { quotedIdentifier, quotedString, type Column, type Warehouse } from '../warehouse.ts';
-import { countRows, readCsvInto, requireColumnsFound } from './stage-sql.ts';
+import type { Referential } from '../referential/referential.ts';
+import { quotedIdentifier, quotedString, type Column, type Warehouse } from '../base/warehouse.ts';
+import { countRows, readCsvInto } from '../base/staging.ts';
 import type { Source, StageContext, Staged } from './types.ts';
 
 const require = createRequire(import.meta.url);
@@ -93,10 +93,13 @@ export function codeCommuneMotif(column: string, code: string): string {
 export async function stageBan(ctx: StageContext): Promise<Staged> {
   const { w } = ctx;
   const what = `ban (${ctx.origin})`;
-  const csv = await readCsvInto(ctx, 'ban', { delim: ',', what });
-  requireColumnsFound(csv.columns, REQUIRED, what, `Attendu : l'en-tête de communes-summary.csv (${BAN_SUMMARY_HEADER.join(',')}), séparé par des virgules.`);
+  const csv = { table: ctx.scratchTable('ban'), malformed: ctx.scratchTable('ban_malformes') };
+  const { columns } = await readCsvInto(w, {
+    path: ctx.rawPath, delimiter: ',', what, table: csv.table, rejects: csv.malformed, scratch: ctx.scratchTable,
+    required: REQUIRED, hint: `Attendu : l'en-tête de communes-summary.csv (${BAN_SUMMARY_HEADER.join(',')}), séparé par des virgules.`,
+  });
   const { codes, horsPerimetre } = await communeCodesTable(ctx, ctx.referential);
-  const opt = (c: string) => (csv.columns.includes(c) ? `nullif(trim(b.${quotedIdentifier(c)}), '')` : 'NULL::VARCHAR');
+  const opt = (c: string) => (columns.includes(c) ? `nullif(trim(b.${quotedIdentifier(c)}), '')` : 'NULL::VARCHAR');
   const checked = ctx.scratchTable('ban_verifie');
   await w.run(
     `CREATE TABLE ${quotedIdentifier(checked)} AS

@@ -2,12 +2,11 @@
 // The live pull fetches the three layers and archives them as one GeoJSON document, each feature
 // tagged with its `niveau`, because the framework archives one raw file per pull.
 import { gunzipSync } from 'node:zlib';
-import { normalizeName, type Referential } from '../referential.ts';
-import type { Column, Row } from '../warehouse.ts';
+import { normalizeName } from '../referential/referential.ts';
+import type { Column, Row } from '../base/warehouse.ts';
 import type { PrepareContext, Prepared, Reject, Source } from './types.ts';
-
-export type Niveau = 'departement' | 'region' | 'epci';
-export const NIVEAUX: readonly Niveau[] = ['departement', 'region', 'epci'];
+import { checkGeometry, compactGeometry, DECIMALES } from './contours-geometry.ts';
+import { detectNiveau, entry, NIVEAUX, niveauOf, normalizeCode, referentialCodes, type Niveau } from './contours-niveaux.ts';
 
 /** The latest millésime published (COG of 1 January 2026); a mirror or another year goes in the configuration. */
 export const CONTOURS_BASE = 'https://etalab-datasets.geo.data.gouv.fr/contours-administratifs/2026/geojson/';
@@ -17,9 +16,6 @@ export const LAYERS: Record<Niveau, string> = {
   region: 'regions-100m.geojson',
   epci: 'epci-100m.geojson',
 };
-
-/** 4 decimals of a degree: about 11 m in latitude, finer than the 100 m generalisation of the source. */
-export const DECIMALES = 4;
 
 export const CONTOURS_COLUMNS: Column[] = [
   { name: 'date_donnees', type: 'VARCHAR' },
@@ -35,176 +31,6 @@ const LIBELLE: Record<Niveau, { un: string; des: string }> = {
   region: { un: 'région', des: 'régions' },
   epci: { un: 'EPCI', des: 'EPCI' },
 };
-
-// --- Geometry ------------------------------------------------------------------------------------
-
-type Position = [number, number];
-type Ring = Position[];
-type PolygonCoords = Ring[];
-
-export type GeometryCheck = { polygons: PolygonCoords[]; type: 'Polygon' | 'MultiPolygon' } | { error: string };
-
-function checkRing(ring: unknown, where: string): { ring: Ring } | { error: string } {
-  if (!Array.isArray(ring)) return { error: `${where} : anneau qui n'est pas une liste de points` };
-  if (ring.length < 4) return { error: `${where} : anneau de ${ring.length} point(s) (4 au moins, le premier répété à la fin)` };
-  const out: Ring = [];
-  for (let i = 0; i < ring.length; i++) {
-    const p = ring[i] as unknown;
-    if (!Array.isArray(p) || p.length < 2) return { error: `${where}, point ${i + 1} : position invalide (${JSON.stringify(p)})` };
-    const [x, y] = p as unknown[];
-    if (typeof x !== 'number' || typeof y !== 'number' || !Number.isFinite(x) || !Number.isFinite(y)) {
-      return { error: `${where}, point ${i + 1} : coordonnée non numérique ou non finie (${JSON.stringify(p)})` };
-    }
-    if (x < -180 || x > 180 || y < -90 || y > 90) {
-      return { error: `${where}, point ${i + 1} : (${x}, ${y}) hors des limites WGS84 (longitude −180 à 180, latitude −90 à 90) ; coordonnées projetées (Lambert 93 ?)` };
-    }
-    out.push([x, y]);
-  }
-  const first = out[0]!;
-  const last = out.at(-1)!;
-  if (first[0] !== last[0] || first[1] !== last[1]) return { error: `${where} : anneau non fermé (le dernier point doit répéter le premier)` };
-  return { ring: out };
-}
-
-function checkPolygon(poly: unknown, where: string): { polygon: PolygonCoords } | { error: string } {
-  if (!Array.isArray(poly) || poly.length === 0) return { error: `${where} : polygone vide` };
-  const rings: Ring[] = [];
-  for (let i = 0; i < poly.length; i++) {
-    const r = checkRing(poly[i], `${where}, anneau ${i + 1}`);
-    if ('error' in r) return r;
-    rings.push(r.ring);
-  }
-  return { polygon: rings };
-}
-
-/** A Polygon or MultiPolygon, non-empty, closed rings of finite WGS84 positions; anything else is an error in words. */
-export function checkGeometry(geometry: unknown): GeometryCheck {
-  if (geometry === null || geometry === undefined) return { error: 'pas de géométrie' };
-  if (typeof geometry !== 'object') return { error: 'géométrie qui n\'est pas un objet GeoJSON' };
-  const g = geometry as { type?: unknown; coordinates?: unknown };
-  if (g.type !== 'Polygon' && g.type !== 'MultiPolygon') return { error: `géométrie de type « ${String(g.type)} » (Polygon ou MultiPolygon attendu)` };
-  if (!Array.isArray(g.coordinates) || g.coordinates.length === 0) return { error: `géométrie ${g.type} vide` };
-  const polys = g.type === 'Polygon' ? [g.coordinates] : g.coordinates;
-  const polygons: PolygonCoords[] = [];
-  for (let i = 0; i < polys.length; i++) {
-    const p = checkPolygon(polys[i], g.type === 'Polygon' ? 'polygone' : `polygone ${i + 1}`);
-    if ('error' in p) return p;
-    polygons.push(p.polygon);
-  }
-  return { polygons, type: g.type };
-}
-
-/** Twice the planar signed area (lon/lat as x/y): positive when the ring turns counterclockwise. */
-function signedArea2(ring: Ring): number {
-  let a = 0;
-  for (let i = 0; i < ring.length - 1; i++) a += ring[i]![0] * ring[i + 1]![1] - ring[i + 1]![0] * ring[i]![1];
-  return a;
-}
-
-const round = (v: number, factor: number) => Math.round(v * factor) / factor;
-
-export interface Compacted {
-  geometry: { type: 'Polygon' | 'MultiPolygon'; coordinates: unknown } | null;
-  pointsIn: number;
-  pointsOut: number;
-  ringsDropped: number;
-  ringsRewound: number;
-}
-
-/**
- * Rounds coordinates, removes the repeated points rounding creates, drops rings that collapse, and winds
- * rings as RFC 7946 says (exterior counterclockwise, holes clockwise), whatever the source did.
- * Null geometry when every polygon collapsed.
- */
-export function compactGeometry(polygons: PolygonCoords[], decimals = DECIMALES): Compacted {
-  const factor = 10 ** decimals;
-  let pointsIn = 0;
-  let pointsOut = 0;
-  let ringsDropped = 0;
-  let ringsRewound = 0;
-  const out: PolygonCoords[] = [];
-  for (const polygon of polygons) {
-    const rings: Ring[] = [];
-    for (let i = 0; i < polygon.length; i++) {
-      const ring = polygon[i]!;
-      pointsIn += ring.length;
-      const r: Ring = [];
-      for (const [x, y] of ring) {
-        const p: Position = [round(x, factor), round(y, factor)];
-        const prev = r.at(-1);
-        if (!prev || prev[0] !== p[0] || prev[1] !== p[1]) r.push(p);
-      }
-      const area = r.length >= 4 ? signedArea2(r) : 0;
-      if (area === 0) {
-        // An exterior ring that collapses takes its holes with it.
-        ringsDropped += i === 0 ? polygon.length : 1;
-        if (i === 0) break;
-        continue;
-      }
-      if ((i === 0 && area < 0) || (i > 0 && area > 0)) {
-        r.reverse();
-        ringsRewound++;
-      }
-      rings.push(r);
-    }
-    if (rings.length > 0) {
-      out.push(rings);
-      pointsOut += rings.reduce((n, r) => n + r.length, 0);
-    }
-  }
-  const geometry = out.length === 0 ? null : out.length === 1 ? { type: 'Polygon' as const, coordinates: out[0] } : { type: 'MultiPolygon' as const, coordinates: out };
-  return { geometry, pointsIn, pointsOut, ringsDropped, ringsRewound };
-}
-
-// --- Levels ----------------------------------------------------------------------------------------
-
-function entry(ref: Referential, niveau: Niveau, code: string) {
-  return niveau === 'departement' ? ref.departementByCode.get(code) : niveau === 'region' ? ref.regionByCode.get(code) : ref.epciBySiren.get(code);
-}
-
-function referentialCodes(ref: Referential, niveau: Niveau): string[] {
-  const map = niveau === 'departement' ? ref.departementByCode : niveau === 'region' ? ref.regionByCode : ref.epciBySiren;
-  return [...map.keys()];
-}
-
-/** Codes as the COG writes them: a one-digit département or région code takes its leading zero. */
-export function normalizeCode(value: unknown): string {
-  const s = (typeof value === 'number' ? String(value) : typeof value === 'string' ? value : '').trim().toUpperCase();
-  return /^\d$/.test(s) ? `0${s}` : s;
-}
-
-function niveauOf(value: unknown): Niveau | null {
-  const s = typeof value === 'string' ? value.trim().toLowerCase().normalize('NFD').replace(/\p{Diacritic}/gu, '') : '';
-  return (NIVEAUX as readonly string[]).includes(s) ? (s as Niveau) : null;
-}
-
-export function niveauFromFileName(origin: string): Niveau | null {
-  const name = (origin.split(/[/\\]/).pop() ?? '').normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
-  const found = NIVEAUX.filter((n) => (n === 'epci' ? /epci/ : n === 'region' ? /region/ : /departement/).test(name));
-  return found.length === 1 ? found[0]! : null;
-}
-
-/**
- * The level of a file whose features do not say it. Région codes are also département codes (01 is
- * Guadeloupe and Ain), so the codes alone cannot tell: the file name decides when it names one level;
- * otherwise each level scores the features whose code and name both match its referential entry; as a
- * last resort, codes that only départements have (2A, 2B, 971…) or nine-digit SIREN decide.
- */
-export function detectNiveau(features: { code: string; nom: string }[], origin: string, ref: Referential): { niveau: Niveau; how: string } | null {
-  const byName = niveauFromFileName(origin);
-  if (byName) return { niveau: byName, how: 'du nom du fichier' };
-  const scores = NIVEAUX.map((niveau) => ({
-    niveau,
-    score: features.filter((f) => {
-      const e = entry(ref, niveau, f.code);
-      return e !== undefined && normalizeName(e.nom) === normalizeName(f.nom);
-    }).length,
-  })).sort((a, b) => b.score - a.score);
-  if (scores[0]!.score > 0 && scores[0]!.score > scores[1]!.score) return { niveau: scores[0]!.niveau, how: `des codes et des noms (${scores[0]!.score} sur ${features.length} reconnus)` };
-  if (features.length > 0 && features.every((f) => /^\d{9}$/.test(f.code))) return { niveau: 'epci', how: 'des codes (SIREN à 9 chiffres)' };
-  if (features.some((f) => /^(2A|2B|97\d)$/.test(f.code))) return { niveau: 'departement', how: 'des codes (2A, 2B ou 97x)' };
-  return null;
-}
 
 // --- Prepare ---------------------------------------------------------------------------------------
 
@@ -364,6 +190,7 @@ export function millesimeInUrl(url: string): string | null {
 
 export const contours: Source = {
   id: 'contours',
+  role: 'fonds-de-carte',
   title: 'Contours administratifs : départements, régions et EPCI',
   producer: 'Etalab (DINUM), d’après IGN Admin Express',
   licence: 'Licence Ouverte 2.0',

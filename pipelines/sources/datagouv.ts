@@ -1,6 +1,7 @@
 // data.gouv.fr's catalogue (dataset "Catalogue des données de data.gouv.fr"): the daily exports of its organisations
 // and of its datasets. Two files of tens of MB, read by DuckDB itself; matching and rejects are SQL.
-import { quotedIdentifier, quotedString, type Column, type Warehouse } from '../warehouse.ts';
+import { requireHeader } from '../base/staging.ts';
+import { quotedIdentifier, quotedString, type Column, type Warehouse } from '../base/warehouse.ts';
 import type { FetchContext, Source, StageContext, Staged } from './types.ts';
 
 export const CATALOGUE_API = 'https://www.data.gouv.fr/api/1/datasets/5d13a8b6634f41070a43dff3/';
@@ -100,15 +101,7 @@ async function headerOf(w: Warehouse, path: string): Promise<string[]> {
   return (await w.all<{ column_name: string }>(`DESCRIBE SELECT * FROM ${scan}`)).map((c) => c.column_name);
 }
 
-function requireHeader(header: string[], required: string[], what: string): void {
-  const missing = required.filter((c) => !header.includes(c));
-  if (missing.length === 0) return;
-  const plural = missing.length > 1 ? 's' : '';
-  throw new Error(
-    `datagouv (${what}) : colonne${plural} obligatoire${plural} absente${plural} : ${missing.map((m) => `« ${m} »`).join(', ')} ` +
-      `(attendu : l'export CSV du catalogue de data.gouv.fr, séparateur « ; »). Colonnes trouvées : ${header.slice(0, 40).map((h) => `« ${h} »`).join(', ')}${header.length > 40 ? '…' : ''}.`,
-  );
-}
+const HEADER_HINT = "Attendu : l'export CSV du catalogue de data.gouv.fr, séparateur « ; ».";
 
 const q = quotedIdentifier;
 
@@ -157,9 +150,9 @@ export async function stageDatagouv(ctx: StageContext): Promise<Staged> {
   const jeuxPath = ctx.companions.jeux;
   if (!jeuxPath) throw new Error('datagouv : le fichier des jeux de données manque au chargement.');
   const orgHeader = await headerOf(w, ctx.rawPath);
-  requireHeader(orgHeader, ORG_REQUIRED, 'fichier des organisations');
+  requireHeader(orgHeader, ORG_REQUIRED, 'datagouv (fichier des organisations)', HEADER_HINT);
   const jeuxHeader = await headerOf(w, jeuxPath);
-  requireHeader(jeuxHeader, JEUX_REQUIRED, 'fichier des jeux de données');
+  requireHeader(jeuxHeader, JEUX_REQUIRED, 'datagouv (fichier des jeux de données)', HEADER_HINT);
   await w.run(MACROS);
 
   const present = (header: string[], names: string[]) => names.filter((n) => header.includes(n));

@@ -2,8 +2,8 @@
 // Over a million contracts: DuckDB reads the file itself (Parquet, CSV or JSON), validation, deduplication and the
 // buyer's SIRET → SIREN → collectivité matching are SQL over staging.
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import { quotedIdentifier, quotedString, type Column } from '../warehouse.ts';
-import { countRows, readCsvInto, requireColumnsFound } from './stage-sql.ts';
+import { quotedIdentifier, quotedString, type Column } from '../base/warehouse.ts';
+import { countRows, readCsvInto, requireHeader } from '../base/staging.ts';
 import type { Source, StageContext, Staged } from './types.ts';
 
 /** « Données essentielles de la commande publique consolidées, format tabulaire » on data.gouv.fr (decp-processing, rebuilt every working day). */
@@ -99,7 +99,7 @@ async function normalise(ctx: StageContext): Promise<Normalised> {
       throw new Error(`${what} : fichier Parquet illisible (${(error as Error).message.split('\n')[0]}).`);
     }
     const columns = described.map((d) => d.column_name);
-    requireColumnsFound(columns, TABULAR_REQUIRED, what, 'Attendu : le fichier consolidé tabulaire des DECP (schéma de decp-processing : uid, id, acheteur_id, dateNotification…).');
+    requireHeader(columns, TABULAR_REQUIRED, what, 'Attendu : le fichier consolidé tabulaire des DECP (schéma de decp-processing : uid, id, acheteur_id, dateNotification…).');
     const integerSiret = /INT/i.test(described.find((d) => d.column_name === 'acheteur_id')!.column_type);
     // The row's rank in the file is its line (1 = first): Parquet keeps it, no window needed.
     const from = `(SELECT (file_row_number + 1)::INTEGER AS ligne, ${tabularColumns(ctx, columns, integerSiret)} FROM read_parquet(${path}, file_row_number = true))`;
@@ -135,9 +135,12 @@ async function normalise(ctx: StageContext): Promise<Normalised> {
   // CSV: today's tabular file (`,`, uid, acheteur_id) or Bercy's flat « DECP augmentées » (`;`, BOM, acheteur.id).
   const header = detected.header;
   const delim = (header.match(/;/g)?.length ?? 0) > (header.match(/,/g)?.length ?? 0) ? ';' : ',';
-  const csv = await readCsvInto(ctx, 'csv', { delim, what });
+  const table = ctx.scratchTable('csv');
+  const malformed = ctx.scratchTable('csv_malformes');
+  const { columns } = await readCsvInto(w, { path: ctx.rawPath, delimiter: delim, what, table, rejects: malformed, scratch: ctx.scratchTable });
+  const csv = { table, malformed, columns };
   if (csv.columns.includes('acheteur.id')) {
-    requireColumnsFound(csv.columns, ['id', 'acheteur.id', 'dateNotification'], what);
+    requireHeader(csv.columns, ['id', 'acheteur.id', 'dateNotification'], what);
     const col = (c: string) => (csv.columns.includes(c) ? `nullif(trim(${quotedIdentifier(c)}), '')` : 'NULL::VARCHAR');
     const from = `(SELECT ligne, 'augmente:' || coalesce(${col('source')}, 'sans source') AS lot, NULL::VARCHAR AS uid, ${col('id')} AS id, ${col('acheteur.id')} AS acheteur,
               ${col('nature')} AS nature, ${col('dateNotification')} AS notification, ${col('datePublicationDonnees')} AS publication, 0 AS modification,
@@ -145,7 +148,7 @@ async function normalise(ctx: StageContext): Promise<Normalised> {
        FROM ${quotedIdentifier(csv.table)})`;
     return { from, malformed: csv.malformed, format: 'csv-augmente' };
   }
-  requireColumnsFound(
+  requireHeader(
     csv.columns,
     TABULAR_REQUIRED,
     what,

@@ -8,13 +8,13 @@
 //   job was never merged: read with --from only, in JavaScript (small files).
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { parseCsv, parseNumber, requireColumns } from '../csv.ts';
-import type { HttpResult } from '../http.ts';
-import { SEUIL_RAPPROCHEMENT_NOMS } from '../rapprochement-sql.ts';
-import { looksLikeCollectivite, matchSiren } from '../siren.ts';
-import { checkGzip, countRows, createRejects, jsonCompression, jsonKeys, requireHeader, sniffRaw } from '../stage-sql.ts';
-import { quotedIdentifier, quotedString, type Column, type Row } from '../warehouse.ts';
-import { cleanIdentifier } from './odt.ts';
+import { parseCsv, parseNumber, requireColumns } from '../base/csv.ts';
+import type { HttpResult } from '../base/http.ts';
+import { SEUIL_RAPPROCHEMENT_NOMS } from '../referential/rapprochement-sql.ts';
+import { looksLikeCollectivite, matchSiren } from '../referential/siren.ts';
+import { checkGzip, countRows, createRejects, jsonCompression, jsonKeys, requireHeader, sniffRaw } from '../base/staging.ts';
+import { quotedIdentifier, quotedString, type Column, type Row } from '../base/warehouse.ts';
+import { cleanIdentifier } from './odt-matching.ts';
 import type { FetchContext, PrepareContext, Prepared, Reject, Source, Staged, StageContext } from './types.ts';
 
 /**

@@ -13,12 +13,12 @@
 // Rejected, with the reason: unknown identifiant or chantier, bad statut or date, empty source, and a second
 // declaration of the same collectivité, chantier and date (the first is kept). Several declarations of the
 // same collectivité and chantier at different dates are all kept: the indicator uses the latest of each semester.
-import { chantiers as defaultChantiers, type Chantier } from '../chantiers.ts';
-import { parseCsv, requireColumns } from '../csv.ts';
-import type { Referential, TypeCollectivite } from '../referential.ts';
-import { matchSiren } from '../siren.ts';
-import type { Column, Row } from '../warehouse.ts';
-import { cleanIdentifier } from './odt.ts';
+import { chantiers as defaultChantiers, type Chantier } from '../referential/chantiers.ts';
+import { parseCsv, requireColumns } from '../base/csv.ts';
+import type { Referential, TypeCollectivite } from '../referential/referential.ts';
+import { matchSiren } from '../referential/siren.ts';
+import type { Column, Row } from '../base/warehouse.ts';
+import { cleanIdentifier } from './odt-matching.ts';
 import type { PrepareContext, Prepared, Reject, Source } from './types.ts';
 
 export const ENQUETES_COLUMNS = ['identifiant', 'chantier', 'statut', 'date_observation', 'source'] as const;

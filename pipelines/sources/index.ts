@@ -10,7 +10,7 @@ import { enquetes } from './enquetes.ts';
 import { odt } from './odt.ts';
 import { odtHistorique } from './odt-historique.ts';
 import { presenceNumerique } from './presence-numerique.ts';
-import type { Config } from '../config.ts';
+import type { Config } from '../base/config.ts';
 import type { Source } from './types.ts';
 import { vde } from './vde.ts';
 

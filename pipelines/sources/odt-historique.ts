@@ -1,8 +1,8 @@
 // Observatoire open data des territoires (OpenDataFrance): national counts of collectivités publishing open
 // data, by type, since October 2016. Each file is the whole series, so a load replaces the table.
-import { parseCsv, parseNumber, requireColumns } from '../csv.ts';
-import type { TypeCollectivite } from '../referential.ts';
-import type { Column, Row } from '../warehouse.ts';
+import { parseCsv, parseNumber, requireColumns } from '../base/csv.ts';
+import type { TypeCollectivite } from '../referential/referential.ts';
+import type { Column, Row } from '../base/warehouse.ts';
 import { DATASET_API } from './odt.ts';
 import type { FetchContext, PrepareContext, Prepared, Reject, Source } from './types.ts';
 

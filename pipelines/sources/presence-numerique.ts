@@ -5,12 +5,12 @@
 // a list). The app's own dump (`organizations.json`: `name`, `insee_com`/`insee_geo`, `email_official`,
 // `website_url`, `rcpnt`…) is read too, with --from.
 import { resolve } from 'node:path';
-import { PROJECT_ROOT } from '../config.ts';
-import type { HttpResult } from '../http.ts';
-import { cleanIdentifierSql, matchCollectiviteSql, TYPES_BAROMETRE } from '../rapprochement-sql.ts';
-import { readCsvFile } from '../referential.ts';
-import { checkGzip, countRows, createRejects, csvHeader, jsonCompression, jsonKeys, readCsvInto, requireHeader, sniffRaw } from '../stage-sql.ts';
-import { quotedIdentifier, quotedString, type Column } from '../warehouse.ts';
+import { PROJECT_ROOT } from '../base/config.ts';
+import type { HttpResult } from '../base/http.ts';
+import { cleanIdentifierSql, matchCollectiviteSql, TYPES_BAROMETRE } from '../referential/rapprochement-sql.ts';
+import { readCsvFile } from '../referential/referential.ts';
+import { checkGzip, countRows, createRejects, jsonCompression, jsonKeys, readCsvInto, sniffRaw } from '../base/staging.ts';
+import { quotedIdentifier, quotedString, type Column } from '../base/warehouse.ts';
 import type { Source, Staged, StageContext } from './types.ts';
 
 export const DPNT_DATASET_ID = '689383a2211ca2c3053d83d1';
@@ -72,13 +72,12 @@ function pick(keys: readonly string[], found: readonly string[]): string {
 /** Reads the file into `table` with the columns of the published CSV (all text, `rpnt` comma-joined) plus `ligne`. */
 async function readIntoCommonLayout(ctx: StageContext, table: string, rejects: string, what: string): Promise<{ format: string }> {
   const kind = sniffRaw(ctx.rawPath, what);
-  if (kind.gzip) await checkGzip(ctx.rawPath, what);
   if (kind.format === 'csv') {
-    const header = csvHeader(kind.head, ';');
-    requireHeader(header, REQUIRED, what, 'Le fichier attendu est « dpnt-quotidien.csv(.gz) » des « Données de la Présence Numérique des Territoires » (séparateur « ; »).');
-    await readCsvInto(ctx.w, { path: ctx.rawPath, gzip: kind.gzip, delimiter: ';', header, table, rejects, scratch: ctx.scratchTable });
+    const hint = 'Le fichier attendu est « dpnt-quotidien.csv(.gz) » des « Données de la Présence Numérique des Territoires » (séparateur « ; »).';
+    await readCsvInto(ctx.w, { path: ctx.rawPath, delimiter: ';', what, table, rejects, scratch: ctx.scratchTable, required: REQUIRED, hint });
     return { format: 'CSV publié' };
   }
+  if (kind.gzip) await checkGzip(ctx.rawPath, what);
   const keys = await jsonKeys(ctx.w, ctx.rawPath, kind.gzip, what);
   const published = REQUIRED.every((k) => keys.includes(k));
   const dump = ['siret', 'email_official', 'website_url', 'rcpnt'].every((k) => keys.includes(k)) && (keys.includes('insee_com') || keys.includes('insee_geo'));

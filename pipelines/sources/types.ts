@@ -1,8 +1,8 @@
 // The contract every source module fulfils.
-import type { Config } from '../config.ts';
-import type { HttpOptions, HttpResult } from '../http.ts';
-import type { Referential } from '../referential.ts';
-import type { Column, Row, Warehouse } from '../warehouse.ts';
+import type { Config } from '../base/config.ts';
+import type { HttpOptions, HttpResult } from '../base/http.ts';
+import type { Referential } from '../referential/referential.ts';
+import type { Column, Row, Warehouse } from '../base/warehouse.ts';
 
 export interface Reject {
   ligne: number | null;
@@ -106,8 +106,17 @@ export interface FetchContext {
   companionPath(name: string): string;
 }
 
+/**
+ * What a source is to the pages besides the indicators it feeds, exported with it (provenance.json) so that a page finds
+ * it without naming its id: `fonds-de-carte`, the boundaries drawn under the maps (contours-*.geojson);
+ * `observatoire-demarches`, the observatory of the State's online procedures (the procedures exports).
+ */
+export type RoleSource = 'fonds-de-carte' | 'observatoire-demarches';
+
 export interface Source {
   id: string;
+  /** Absent for a source that only feeds indicators (see `RoleSource`); at most one source per role. */
+  role?: RoleSource;
   title: string;
   producer: string;
   licence: string;

@@ -2,8 +2,8 @@
 // today's indicator when the definition is the same, and the series kept apart (data/referentiels/vde-anciennes-editions.json).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PROJECT_ROOT } from '../config.ts';
-import { parseNumber } from '../csv.ts';
+import { PROJECT_ROOT } from '../base/config.ts';
+import { parseNumber } from '../base/csv.ts';
 import { aUnObjectif, evaluerChamp, NON_RENSEIGNE, type Couleur, type DefinitionsVde, type Evaluation, type IndicateurVde } from './vde-definitions.ts';
 
 export const METHODE_ANCIENNE = 'observatoire-2019';

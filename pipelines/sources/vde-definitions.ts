@@ -1,8 +1,8 @@
 // The observatory's 12 indicators (data/referentiels/vde-indicateurs.json), and the rules that give a value its level.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PROJECT_ROOT } from '../config.ts';
-import { parseNumber } from '../csv.ts';
+import { PROJECT_ROOT } from '../base/config.ts';
+import { parseNumber } from '../base/csv.ts';
 
 export const COULEURS = ['green', 'yellow', 'orange', 'red', 'blue', 'gray'] as const;
 export type Couleur = (typeof COULEURS)[number];

@@ -1,8 +1,8 @@
 // Procedures of the State's observatory in which collectivités take part (data/referentiels/demarches-partagees.csv).
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { PROJECT_ROOT } from '../config.ts';
-import { parseCsv, requireColumns } from '../csv.ts';
+import { PROJECT_ROOT } from '../base/config.ts';
+import { parseCsv, requireColumns } from '../base/csv.ts';
 import { cleDemarche } from './vde-definitions.ts';
 
 export const NIVEAUX_COLLECTIVITE = ['commune', 'epci', 'departement', 'region'] as const;

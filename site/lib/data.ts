@@ -33,10 +33,14 @@ export interface BarometreRow {
 export interface IndicatorDefinition {
   id: string;
   label: string;
+  /** The short label of column headings and section titles (the label when the definition has none shorter). */
+  labelCourt: string;
   description: string;
   unit: 'taux' | 'valeur';
   /** For an indicator whose values are shares or counts: how they read. */
   valeur?: ValeurIndicateur;
+  /** For a yes/no indicator: the sentences that say a collectivité's value, and its legal obligation. */
+  phrases?: PhrasesIndicateur;
   direction: 'hausse' | 'baisse';
   levels: { min: number; label: string; color: string }[];
   axe: string;
@@ -73,11 +77,18 @@ export interface StrateDefinition {
 }
 
 // The exports' shapes, from the code that writes them (type-only imports: nothing of it runs in the site).
-export type { ValeurIndicateur } from '../../indicators/types.ts';
-import type { ValeurIndicateur } from '../../indicators/types.ts';
+export type { PhrasesIndicateur, ValeurIndicateur } from '../../indicators/types.ts';
+import type { PhrasesIndicateur, ValeurIndicateur } from '../../indicators/types.ts';
 export type { IndicateurProvenance, Provenance, SourceProvenance } from '../../indicators/exports.ts';
+export type { RoleSource } from '../../pipelines/sources/types.ts';
 
-import type { Provenance } from '../../indicators/exports.ts';
+import type { Provenance, SourceProvenance } from '../../indicators/exports.ts';
+import type { RoleSource } from '../../pipelines/sources/types.ts';
+
+/** The source that plays a role for the pages (the boundaries of the maps, the procedures observatory), found without its id. */
+export function sourceDuRole(provenance: Pick<Provenance, 'sources'>, role: RoleSource): SourceProvenance | undefined {
+  return provenance.sources.find((s) => s.role === role);
+}
 
 /** Both measures of a semester where a series passes from one source to another (raccords.json). */
 export interface RaccordRow {
@@ -264,8 +275,8 @@ export interface CollectiviteResultat {
   methode_version: string;
 }
 
-export type { Collectivite as Territoire } from '../../pipelines/referential.ts';
-import type { Collectivite as Territoire } from '../../pipelines/referential.ts';
+export type { Collectivite as Territoire } from '../../pipelines/referential/referential.ts';
+import type { Collectivite as Territoire } from '../../pipelines/referential/referential.ts';
 
 export interface Tuile {
   code: string;
@@ -322,7 +333,7 @@ export interface GeoFeatureCollection {
   features: { type: 'Feature'; properties: { code: string; nom: string }; geometry: unknown }[];
 }
 
-/** Boundaries, when the `contours` source was pulled; null otherwise (the tile grid is always there). */
+/** Boundaries, when their source (role `fonds-de-carte`) was pulled; null otherwise (the tile grid is always there). */
 export function contours(niveau: 'departement' | 'region', folder = exportsFolder()): GeoFeatureCollection | null {
   return once(`contours:${niveau}:${folder}`, () => readOptionalJson<GeoFeatureCollection>(`contours-${niveau}s.geojson`, folder));
 }
@@ -335,8 +346,28 @@ export function proceduresRows(folder = exportsFolder()): Record<string, unknown
   return once(`procedures:${folder}`, () => readOptionalJson<{ donnees: Record<string, unknown>[] }>('procedures.json', folder)?.donnees ?? null);
 }
 
+type FichierProcedures = { provenance?: { referentiels?: Partial<ReferentielsProcedures> }; donnees: Record<string, unknown>[] };
+
+function fichierObjectifs(folder: string): FichierProcedures | null {
+  return once(`proceduresObjectifs:${folder}`, () => readOptionalJson<FichierProcedures>('procedures-objectifs.json', folder));
+}
+
 export function proceduresObjectifs(folder = exportsFolder()): Record<string, unknown>[] | null {
-  return once(`proceduresObjectifs:${folder}`, () => readOptionalJson<{ donnees: Record<string, unknown>[] }>('procedures-objectifs.json', folder)?.donnees ?? null);
+  return fichierObjectifs(folder)?.donnees ?? null;
+}
+
+/** The versions of the referentials the procedures exports were computed with (their JSON's `provenance`). */
+export interface ReferentielsProcedures {
+  /** The observatory's levels and thresholds. */
+  niveaux: string;
+  /** The correspondences of the 2019–2022 editions. */
+  anciennes_editions: string;
+}
+
+/** What procedures-objectifs.json says it was computed with; « — » for a version it does not carry (or no export). */
+export function proceduresReferentiels(folder = exportsFolder()): ReferentielsProcedures {
+  const r = fichierObjectifs(folder)?.provenance?.referentiels;
+  return { niveaux: r?.niveaux ?? '—', anciennes_editions: r?.anciennes_editions ?? '—' };
 }
 
 export function proceduresContinuite(folder = exportsFolder()): Record<string, unknown>[] | null {

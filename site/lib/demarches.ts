@@ -1,7 +1,6 @@
-// The quality of the State's online procedures (source `vde`), from procedures.json and procedures-objectifs.json.
+// The quality of the State's online procedures (the observatory's source), from procedures.json and procedures-objectifs.json.
 // A special value (« À venir », « Non applicable », « Nombre d'avis insuffisant »…) is shown as such, never as 0.
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import type { ReferentielsProcedures } from './data.ts';
 import { formatInteger, formatPercent } from './format.ts';
 
 export interface ObjectifRow {
@@ -206,20 +205,11 @@ export function demarchesPartagees(rows: ProcedureRow[], editionId: string): Dem
 }
 
 /**
- * Version of the observatory's levels and thresholds (data/referentiels/vde-indicateurs.json). The procedures exports do
- * not carry it yet; this committed referential is what `barometre compute` used in the same checkout.
+ * The method's versions as the pages print them, from the versions the procedures exports carry: « 1.0.0 (niveaux et
+ * seuils de l’Observatoire) », with the correspondences of the 2019–2022 editions when the series across them is shown.
  */
-export function versionAnciennes(path = resolve(process.cwd(), 'data/referentiels/vde-anciennes-editions.json')): string {
-  return versionReferentielVde(path);
-}
-
-export function versionReferentielVde(path = resolve(process.cwd(), 'data/referentiels/vde-indicateurs.json')): string {
-  try {
-    const v = (JSON.parse(readFileSync(path, 'utf8')) as { version?: unknown }).version;
-    return typeof v === 'string' ? v : '—';
-  } catch {
-    return '—';
-  }
+export function versionMethodeProcedures(r: ReferentielsProcedures, anciennes: boolean): string {
+  return `${r.niveaux} (niveaux et seuils de l’Observatoire${anciennes ? ` ; correspondances des éditions 2019–2022 ${r.anciennes_editions}` : ''})`;
 }
 
 // --- Since June 2019: the series across the 2022→2023 change of method ---------------------------------

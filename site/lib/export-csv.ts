@@ -1,30 +1,31 @@
-// The CSV twins of the site's pages: the same columns as /donnees/barometre.csv, written with papaparse, in the
-// international form (",", decimal point) and the French spreadsheet form (BOM, ";", decimal comma).
-import Papa from 'papaparse';
-import { neutralise } from '../../pipelines/csv.ts';
+// The CSV twins of the site's pages: the rows a page shows, with the columns of /donnees/barometre.csv as the
+// exports' own schema lists them (datapackage.json, written from indicators/schema.ts: a column added there appears
+// here), each cell by the exports' rule (`csvCell` of pipelines/base/csv.ts), in the international form (",",
+// decimal point) and the French spreadsheet form (BOM, ";", decimal comma). A page's file holds the very lines of
+// barometre.csv (or barometre.fr.csv) for its rows.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { csvCell, toCsv } from '../../pipelines/base/csv.ts';
 import type { BarometreRow } from './data.ts';
 
-/** The columns of barometre.csv, in its order. */
-export const BAROMETRE_COLUMNS = [
-  'indicateur', 'periode', 'niveau', 'territoire', 'type_collectivite', 'strate', 'nature', 'concernees', 'atteintes', 'taux',
-  'population_concernee', 'population_atteinte', 'source', 'date_donnees', 'methode_version', 'ic_bas', 'ic_haut',
-  'taux_population', 'statut', 'obligation', 'edition', 'rupture_serie',
-] as const satisfies readonly (keyof BarometreRow)[];
-
-const DECIMALS = new Set(['taux', 'ic_bas', 'ic_haut', 'taux_population']);
-
-
-function cell(column: string, value: unknown, french: boolean): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'boolean') return value ? 'true' : 'false';
-  if (typeof value === 'number') return french && DECIMALS.has(column) ? String(value).replace('.', ',') : String(value);
-  return neutralise(String(value));
+/** A column of an export, as datapackage.json (Table Schema) describes it. */
+export interface ExportField {
+  name: string;
+  type: string;
 }
 
-export function barometreCsv(rows: readonly BarometreRow[], { french = false } = {}): string {
-  const text = Papa.unparse(
-    { fields: [...BAROMETRE_COLUMNS], data: rows.map((r) => BAROMETRE_COLUMNS.map((c) => cell(c, r[c], french))) },
-    { delimiter: french ? ';' : ',', newline: '\n', quotes: false, escapeFormulae: false },
-  );
-  return `${french ? '\uFEFF' : ''}${text}\n`;
+/** The columns of barometre.csv, in its order, with their types: the `barometre` resource of the exports' datapackage.json. */
+export function barometreFields(folder: string): ExportField[] {
+  const pkg = JSON.parse(readFileSync(join(folder, 'datapackage.json'), 'utf8')) as { resources: { name: string; schema?: { fields: ExportField[] } }[] };
+  const fields = pkg.resources.find((r) => r.name === 'barometre')?.schema?.fields;
+  if (!fields?.length) throw new Error(`${join(folder, 'datapackage.json')} : pas de ressource « barometre » avec ses colonnes ; relancez « barometre compute ».`);
+  return fields.map(({ name, type }) => ({ name, type }));
+}
+
+export function barometreCsv(rows: readonly BarometreRow[], fields: readonly ExportField[], { french = false } = {}): string {
+  const cells = rows.map((r) => {
+    const row = r as unknown as Record<string, unknown>;
+    return Object.fromEntries(fields.map((f) => [f.name, csvCell(row[f.name], f.type, { decimalComma: french })]));
+  });
+  return `${french ? '\uFEFF' : ''}${toCsv(fields.map((f) => f.name), cells, french ? ';' : ',')}`;
 }

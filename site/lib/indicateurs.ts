@@ -111,14 +111,14 @@ export function indicatorHref(indicateur: string, type?: TypeCollectivite, strat
 }
 
 /** The strate median of an indicator whose values are shares or counts: "72,6 %", "3 marchés publiés"; "—" without one. */
-export function medianText(indicator: Pick<IndicatorDefinition, 'id' | 'sources' | 'valeur'>, row: BarometreRow | undefined | null): string {
+export function medianText(indicator: Pick<IndicatorDefinition, 'nature' | 'valeur'>, row: BarometreRow | undefined | null): string {
   if (!row) return '—';
   if (row.statut === 'effectif_insuffisant') return 'effectif insuffisant';
   return medianeTexte(natureIndicateur(indicator), row.valeur_mediane, undefined, indicator.valeur);
 }
 
 /** The headline figure of a row: the rate, or the strate median for an indicator read through its values (`unit: 'valeur'`). */
-export function headline(indicator: Pick<IndicatorDefinition, 'id' | 'sources' | 'unit' | 'valeur'>, row: BarometreRow | undefined | null): { text: string; value: number | null } {
+export function headline(indicator: Pick<IndicatorDefinition, 'nature' | 'unit' | 'valeur'>, row: BarometreRow | undefined | null): { text: string; value: number | null } {
   if (indicator.unit === 'valeur') return { text: medianText(indicator, row), value: row?.statut === 'ok' ? (row.valeur_mediane ?? null) : null };
   return { text: rateText(row), value: row?.statut === 'ok' ? row.taux : null };
 }

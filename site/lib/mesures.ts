@@ -1,7 +1,7 @@
 // How the roadmap's actions are measured at a semester: for each indicator id an action names (data/programme/actions.csv),
 // its latest value not after the semester and its change, from the exports — a barometer indicator (barometre.json) or
 // one of the observatory's series on a perimeter of procedures (procedures-objectifs.json, column `mesure`).
-import { lignesIndicateur, type BarometreRow, type SiteData, type SourceProvenance } from './data.ts';
+import { lignesIndicateur, sourceDuRole, type BarometreRow, type SiteData, type SourceProvenance } from './data.ts';
 import { mesureEnMots, PERIMETRE_LABELS, type ObjectifRow } from './demarches.ts';
 import { formatDate, formatPeriode } from './format.ts';
 import { comparer, formatPoints, libelleLigne, NON_COMPARABLE_MOTS, SENS_MOTS, type Sens, SEUIL_STABLE_POINTS, tauxEnMots } from './semestres.ts';
@@ -50,8 +50,10 @@ function evolutionEnMots(c: ReturnType<typeof comparer>): Pick<LigneMesure, 'evo
   return { evolution: NON_COMPARABLE_MOTS[c.nonComparable!], sens: null, rupture: c.nonComparable === 'rupture' };
 }
 
+const sourceEnMots = (s: SourceProvenance) => `${s.titre} (${s.producteur}, ${s.licence})`;
+
 function sourcesEnMots(sources: SourceProvenance[], ids: string[]): string {
-  return ids.map((id) => sources.find((s) => s.id === id)).filter((s): s is SourceProvenance => s !== undefined).map((s) => `${s.titre} (${s.producteur}, ${s.licence})`).join(' ; ');
+  return ids.map((id) => sources.find((s) => s.id === id)).filter((s): s is SourceProvenance => s !== undefined).map(sourceEnMots).join(' ; ');
 }
 
 function mesureBarometre(data: Pick<SiteData, 'barometre' | 'indicateurs' | 'provenance'>, id: string, periode: string): MesureAction | null {
@@ -75,7 +77,7 @@ function mesureBarometre(data: Pick<SiteData, 'barometre' | 'indicateurs' | 'pro
   return base;
 }
 
-function mesureObservatoire(objectifs: ObjectifRow[], sources: SourceProvenance[], id: string, periode: string, versionMethode: string): MesureAction | null {
+function mesureObservatoire(objectifs: ObjectifRow[], observatoire: SourceProvenance | undefined, id: string, periode: string, versionMethode: string): MesureAction | null {
   const rows = objectifs.filter((o) => o.mesure === id).sort((a, b) => a.date_edition.localeCompare(b.date_edition) || a.edition_id.localeCompare(b.edition_id));
   if (rows.length === 0) return null;
   const first = rows[0]!;
@@ -97,7 +99,7 @@ function mesureObservatoire(objectifs: ObjectifRow[], sources: SourceProvenance[
   }
   const quoi = actuel.mesure_definition === 'objectif' ? 'démarches évaluées qui atteignent l’objectif' : 'démarches évaluées au meilleur niveau';
   base.lignes = [{ libelle: '', valeur: `${mesureEnMots(actuel)} ${quoi}`, ...ligne }];
-  base.provenance = `${sourcesEnMots(sources, ['vde'])} ; édition du ${formatDate(actuel.date_edition)} ; méthode ${actuel.methode}, niveaux version ${versionMethode}`;
+  base.provenance = `${observatoire ? sourceEnMots(observatoire) : ''} ; édition du ${formatDate(actuel.date_edition)} ; méthode ${actuel.methode}, niveaux version ${versionMethode}`;
   return base;
 }
 
@@ -112,6 +114,6 @@ export function mesuresAction(
   return ids.map(
     (id) =>
       mesureBarometre(data, id, periode) ??
-      mesureObservatoire(objectifs, data.provenance.sources, id, periode, versionMethode) ?? { id, libelle: null, lien: null, quand: null, anterieure: false, lignes: [], provenance: null },
+      mesureObservatoire(objectifs, sourceDuRole(data.provenance, 'observatoire-demarches'), id, periode, versionMethode) ?? { id, libelle: null, lien: null, quand: null, anterieure: false, lignes: [], provenance: null },
   );
 }

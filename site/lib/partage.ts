@@ -5,8 +5,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileS
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { renderAsync } from '@resvg/resvg-js';
-import Papa from 'papaparse';
-import { neutralise } from '../../pipelines/csv.ts';
+import { csvCell, toCsv } from '../../pipelines/base/csv.ts';
 import type { SourceProvenance } from './data.ts';
 import { escapeXml } from '../charts/xml.ts';
 import { formatDate } from './format.ts';
@@ -81,17 +80,9 @@ export function oembed(c: SharedChart, origin: string): object {
   };
 }
 
-/** The data shown, as CSV; formula-like text cells are neutralised; a provenance comment closes it. */
+/** The data shown, as CSV, each cell by the exports' rule (`csvCell`: formula-like text neutralised, numbers as they are). */
 export function chartCsv(c: SharedChart): string {
-  const rows = c.csvRows.map((r) =>
-    Object.fromEntries(c.csvColumns.map((k) => {
-      const v = r[k];
-      if (v === null || v === undefined) return [k, ''];
-      if (typeof v === 'string') return [k, neutralise(v)];
-      return [k, v];
-    })),
-  );
-  return `${Papa.unparse({ fields: c.csvColumns, data: rows.map((r) => c.csvColumns.map((k) => r[k])) }, { newline: '\n' })}\n`;
+  return toCsv(c.csvColumns, c.csvRows.map((r) => Object.fromEntries(c.csvColumns.map((k) => [k, csvCell(r[k])]))));
 }
 
 

@@ -1,4 +1,4 @@
-// The site can be built by two Astro processes side by side, one per core (pipelines/build.ts): `BAROMETRE_PARTIE`
+// The site can be built by two Astro processes side by side, one per core (commands/build.ts): `BAROMETRE_PARTIE`
 // says which pages this one builds. « territoires »: the pages of the EPCI and communes (4 510 at full scale, more
 // than half of the build) and the search index; « generale »: every other page. Unset, one process builds every page.
 // A route's paths of the other part are not even computed.

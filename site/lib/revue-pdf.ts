@@ -1,4 +1,4 @@
-// The review as a PDF: produced after the site's build by Chromium (pipelines/revue-pdf.ts) when it is available.
+// The review as a PDF: produced after the site's build by Chromium (commands/revue-pdf.ts) when it is available.
 // The build says whether it will be, through the environment it gives Astro, so that a page links only to a PDF that exists.
 
 /** The PDF of a semester's review, next to its page. */

@@ -6,14 +6,14 @@ import type { TypeCollectivite } from './recherche.ts';
 /** How an indicator's per-collectivité value reads: yes/no, a count, a share, or a survey answer (1 oui, 0,5 en cours, 0 non). */
 export type Nature = 'binaire' | 'nombre' | 'part' | 'enquete';
 
-/** What a value is when it is a share or a count (the indicator's `valeur`, from indicateurs.json). */
-export type { ValeurIndicateur } from '../../indicators/types.ts';
-import type { ValeurIndicateur } from '../../indicators/types.ts';
+/** What a value is when it is a share or a count (the indicator's `valeur`, from indicateurs.json), and the sentences of a yes/no value. */
+export type { PhrasesIndicateur, ValeurIndicateur } from '../../indicators/types.ts';
+import type { PhrasesIndicateur, ValeurIndicateur } from '../../indicators/types.ts';
 
-/** The nature of an indicator's values, from its definition in the exports. */
-export function natureIndicateur(def: { id: string; sources: readonly string[]; valeur?: ValeurIndicateur }): Nature {
+/** The nature of an indicator's values, from its definition in the exports: a survey's answers when it is declared. */
+export function natureIndicateur(def: { nature: 'mesure' | 'declaration'; valeur?: ValeurIndicateur }): Nature {
   if (def.valeur) return def.valeur.forme;
-  if (def.id.startsWith('chantier-') || def.sources.includes('enquetes')) return 'enquete';
+  if (def.nature === 'declaration') return 'enquete';
   return 'binaire';
 }
 
@@ -90,6 +90,8 @@ export interface IndicateurResume {
   nature: Nature;
   /** For a share or a count: its wording (absent for yes/no and survey answers). */
   valeur?: ValeurIndicateur;
+  /** For a yes/no indicator that words its value itself (see `phraseValeur`, `phraseObligation`). */
+  phrases?: PhrasesIndicateur;
   date_donnees: string | null;
   methode_version: string;
   /** "Observatoire open data des territoires (OpenDataFrance, ODbL 1.0)". */
@@ -164,16 +166,29 @@ export function deNom(nom: string): string {
   return /^[AEIOUYÀÂÉÈÊËÎÏÔÛÜH]/i.test(nom) ? `d’${nom}` : `de ${nom}`;
 }
 
-/** A sentence saying the value: "Rennes publie des données ouvertes.", "Rennes : 12 marchés publiés dans les données…". */
-export function phraseValeur(indicateur: string, label: string, nature: Nature, valeur: number | null, nom: string, def?: ValeurIndicateur): string {
+/** An indicator's sentence with the collectivité's name in place of `{nom}`. */
+const avecNom = (phrase: string, nom: string) => phrase.replaceAll('{nom}', () => nom);
+
+/**
+ * A sentence saying the value: "Rennes publie des données ouvertes." (a yes/no indicator's own `phrases`),
+ * "Rennes : 12 marchés publiés dans les données…", "<label> : oui.".
+ */
+export function phraseValeur(ind: { label: string; valeur?: ValeurIndicateur; phrases?: PhrasesIndicateur }, nature: Nature, valeur: number | null, nom: string): string {
+  const { label, valeur: def } = ind;
   if (valeur === null) return `${nom} : pas de valeur pour cet indicateur.`;
-  if (indicateur === 'ouverture-donnees') return valeur >= 1 ? `${nom} publie des données ouvertes.` : `${nom} ne publie pas de données ouvertes (selon l'Observatoire open data des territoires).`;
+  if (nature === 'binaire' && ind.phrases) return avecNom(valeur >= 1 ? ind.phrases.atteinte : ind.phrases.nonAtteinte, nom);
   if ((nature === 'nombre' || nature === 'part') && def) {
     const v = valeurCourte(nature, valeur, def);
     return `${nom} : ${v.charAt(0).toLowerCase()}${v.slice(1)} ${def.complement}.`;
   }
   if (nature === 'enquete') return `${label} : ${nom} répond « ${valeurCourte(nature, valeur)} » à l'enquête.`;
   return `${label} : ${valeurCourte(nature, valeur, def)}.`;
+}
+
+/** What follows a commune's value when the indicator words its legal obligation: « Elle y est soumise par la loi. »; empty otherwise. */
+export function phraseObligation(ind: { phrases?: PhrasesIndicateur }, obligee: boolean): string {
+  const o = ind.phrases?.obligation;
+  return o ? (obligee ? o.obligee : o.nonObligee) : '';
 }
 
 /** The median value of a strate in words: "non", "oui", "1,5 démarche publiée", "92,4 %"; withheld with the strate's rate. */

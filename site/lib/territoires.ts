@@ -1,7 +1,6 @@
 // The Territoires section: one page per région, département, EPCI and commune of 3 500 inhabitants or
 // more, small data files for every commune, and the search index. Built on the loaders of data.ts.
-import Papa from 'papaparse';
-import { neutralise } from '../../pipelines/csv.ts';
+import { csvCell, toCsv } from '../../pipelines/base/csv.ts';
 import { comparaisonSvg, type LigneTaux } from '../charts/territoire-comparaison.ts';
 import {
   type BarometreRow,
@@ -47,21 +46,6 @@ import {
 
 /** At most this many peers are listed on a page (the closest in population); the count says how many there are. */
 export const PAIRS_MAX = 30;
-
-const COURTS: Record<string, string> = {
-  'ouverture-donnees': 'Données ouvertes',
-  'demarches-en-ligne-ds': 'Démarches Simplifiées',
-  'chantier-franceconnect': 'FranceConnect',
-  'chantier-sve-urbanisme': 'Urbanisme en ligne',
-  'chantier-actes-prefecture': 'Actes (@CTES)',
-  'chantier-registre-deliberations': 'Registre des délibérations',
-  'chantier-archivage-electronique': 'Archivage électronique',
-  'chantier-marches-publics': 'Marchés publics',
-};
-
-export function labelCourt(def: IndicatorDefinition): string {
-  return COURTS[def.id] ?? def.label;
-}
 
 export function hasPage(t: Territoire): boolean {
   return aUnePage(t);
@@ -145,12 +129,13 @@ export function contexte(folder = exportsFolder()): Contexte {
       const resume: IndicateurResume = {
         id: def.id,
         label: def.label,
-        court: labelCourt(def),
+        court: def.labelCourt,
         chantier: chantierDe.get(def.id)!.libelle,
         mesure: def.nature_libelle,
         periode,
         nature: natureIndicateur(def),
         ...(def.valeur ? { valeur: def.valeur } : {}),
+        ...(def.phrases ? { phrases: def.phrases } : {}),
         date_donnees: rows.map((r) => r.date_donnees).sort().at(-1) ?? null,
         methode_version: rows[0]?.methode_version ?? def.version,
         sources: sources.map((s) => `${s.titre} (${s.producteur}, ${s.licence})`).join(' ; '),
@@ -310,7 +295,7 @@ export function fichierCsv(ctx: Contexte, nom: NomFichier): string {
     const row: Record<string, string | number | null> = {
       code: t.code,
       type_collectivite: t.type_collectivite,
-      nom: neutralise(t.nom),
+      nom: t.nom,
       codes_postaux: t.codes_postaux,
       population: t.population,
       strate: t.strate,
@@ -328,7 +313,8 @@ export function fichierCsv(ctx: Contexte, nom: NomFichier): string {
     }
     return row;
   });
-  return `${Papa.unparse({ fields, data: rows.map((r) => fields.map((f) => r[f] ?? '')) }, { newline: '\n' })}\n`;
+  // Every cell by the exports' rule (`csvCell`): a name, a label or a code that looks like a formula is neutralised.
+  return toCsv(fields, rows.map((r) => Object.fromEntries(fields.map((f) => [f, csvCell(r[f])]))));
 }
 
 // --- Search index ---------------------------------------------------------------------------------
@@ -478,7 +464,7 @@ function vueIndicateur(ctx: Contexte, t: Territoire, def: IndicatorDefinition, r
   // A chart adds nothing when every rate is withheld: the lists and the table say it all.
   const drawn = lignes.some((l) => !l.withheld && l.taux !== null);
   const svg = drawn ? comparaisonSvg(resume.court, { label: mots.ce, atteinte: r.atteinte, texte: valeurTxt }, lignes) : null;
-  const phrase = phraseValeur(def.id, def.label, nature, r.valeur, t.nom, def.valeur);
+  const phrase = phraseValeur(def, nature, r.valeur, t.nom);
   const survey = nature === 'enquete' ? ' Taux calculés parmi les collectivités qui ont répondu à l’enquête.' : '';
   const intervals = lignes.some((l) => l.ic_bas !== null) ? ' Les traits noirs montrent l’intervalle de confiance à 95\u202f%.' : '';
   const rupture = lignes.some((l) => l.rupture) ? ' « Rupture de série » : la méthode de calcul a changé ce semestre, la comparaison avec les semestres précédents est à faire avec prudence.' : '';

@@ -2,7 +2,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseConfig, PROJECT_ROOT, type Config } from '../../pipelines/config.ts';
+import { parseConfig, PROJECT_ROOT, type Config } from '../../pipelines/base/config.ts';
 
 export const REALDATA = resolve(PROJECT_ROOT, '../shared/realdata');
 export const HAS_REALDATA = existsSync(REALDATA);

@@ -1,6 +1,6 @@
 // A small referential built from a few collectivités, with every lookup the pipelines use (ensureReferential
 // matches SIRENs through them): for frozen warehouses whose every number can be checked by hand.
-import { loadStrates, type Collectivite, type Referential } from '../../pipelines/referential.ts';
+import { loadStrates, type Collectivite, type Referential } from '../../pipelines/referential/referential.ts';
 
 export function smallReferential(collectivites: Collectivite[], strates = loadStrates()): Referential {
   const of = (type: Collectivite['type_collectivite']) => collectivites.filter((c) => c.type_collectivite === type);

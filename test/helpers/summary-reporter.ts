@@ -1,4 +1,5 @@
-// Prints one plain closing line that CI reads: "vitest: N passed, N failed, N skipped".
+// Prints the slowest test files with their durations, then one plain closing line that CI reads:
+// "vitest: N passed, N failed, N skipped".
 // "failed" counts every failure of the run: failed tests, errors of suites and files (a throwing
 // beforeAll/afterAll, a file that cannot load) and unhandled errors. A red run never prints "0 failed".
 import type { Reporter, SerializedError, TestModule, TestRunEndReason, TestSuite } from 'vitest/node';
@@ -47,8 +48,30 @@ export function summaryLine(c: RunCounts): string {
   return `vitest: ${c.passed} passed, ${failed} failed, ${c.skipped} skipped${detail}`;
 }
 
+/** A file's time: importing it and running its tests and hooks (the setup's shared fixtures are not in it). */
+export function fileSeconds(module: TestModule): number {
+  const d = module.diagnostic();
+  return (d.collectDuration + d.duration) / 1000;
+}
+
+/** The `n` slowest files, slowest first, as lines of a small table. */
+export function slowestFiles(files: ReadonlyArray<{ file: string; seconds: number }>, n = 10): string[] {
+  const top = [...files].sort((a, b) => b.seconds - a.seconds || a.file.localeCompare(b.file)).slice(0, n);
+  const width = Math.max(0, ...top.map((f) => f.file.length));
+  return top.map((f) => `  ${f.file.padEnd(width)}  ${f.seconds.toFixed(1).padStart(6)} s`);
+}
+
 export default class SummaryReporter implements Reporter {
+  private started = performance.now();
+
+  onTestRunStart(): void {
+    this.started = performance.now();
+  }
+
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
-    process.stdout.write(`\n${summaryLine(countRun(testModules, unhandledErrors, reason))}\n`);
+    const files = testModules.map((m) => ({ file: m.moduleId.replace(`${m.project.config.root}/`, ''), seconds: fileSeconds(m) }));
+    const wall = (performance.now() - this.started) / 1000;
+    const table = files.length > 0 ? `\nLes ${Math.min(10, files.length)} fichiers les plus lents (import, tests et hooks ; ${files.length} fichiers, ${wall.toFixed(0)} s de tests) :\n${slowestFiles(files).join('\n')}\n` : '';
+    process.stdout.write(`${table}\n${summaryLine(countRun(testModules, unhandledErrors, reason))}\n`);
   }
 }

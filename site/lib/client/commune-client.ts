@@ -12,6 +12,7 @@ import {
   lireValeur,
   medianeTexte,
   percentileTexte,
+  phraseObligation,
   phraseValeur,
   rangTexte,
   tauxDetaille,
@@ -78,8 +79,8 @@ function contenu(c: Fiche, f: FichierDonnees): Node[] {
     const section = el('section', { class: 'indicateur' });
     section.append(el('h2', {}, `${ind.court} `, el('span', { class: 'periode' }, `(${formatPeriode(ind.periode)})`)));
     section.append(el('p', { class: 'nature' }, ligneChantier(ind)));
-    const obligation = ind.id === 'ouverture-donnees' ? (v.obligee ? ' Elle y est soumise par la loi.' : ' Elle n’y est pas soumise (moins de 3 500 habitants).') : '';
-    section.append(el('p', { class: 'valeur' }, el('strong', { class: 'mot' }, valeurCourte(ind.nature, v.valeur, ind.valeur)), ` ${phraseValeur(ind.id, ind.label, ind.nature, v.valeur, c.nom, ind.valeur)}${obligation}`));
+    const obligation = phraseObligation(ind, v.obligee);
+    section.append(el('p', { class: 'valeur' }, el('strong', { class: 'mot' }, valeurCourte(ind.nature, v.valeur, ind.valeur)), ` ${phraseValeur(ind, ind.nature, v.valeur, c.nom)}${obligation ? ` ${obligation}` : ''}`));
     const national = f.taux[cleTaux(ind.id, 'FR', 'commune', c.strate)];
     const ul = el(
       'ul',

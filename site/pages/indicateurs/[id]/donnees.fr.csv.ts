@@ -1,7 +1,7 @@
 // /indicateurs/<id>/donnees.fr.csv: the same rows for a French spreadsheet (BOM, ";", decimal comma).
 import type { APIRoute } from 'astro';
 import { loadSiteData } from '../../../lib/data.ts';
-import { barometreCsv } from '../../../lib/export-csv.ts';
+import { barometreCsv, barometreFields } from '../../../lib/export-csv.ts';
 import { pageRows } from '../../../lib/indicateurs.ts';
 import { chemins } from '../../../lib/partie.ts';
 
@@ -9,5 +9,7 @@ export function getStaticPaths() {
   return chemins('generale', () => loadSiteData().indicateurs.map((i) => ({ params: { id: i.id } })));
 }
 
-export const GET: APIRoute = ({ params }) =>
-  new Response(barometreCsv(pageRows(loadSiteData(), params.id!), { french: true }), { headers: { 'Content-Type': 'text/csv; charset=utf-8' } });
+export const GET: APIRoute = ({ params }) => {
+  const data = loadSiteData();
+  return new Response(barometreCsv(pageRows(data, params.id!), barometreFields(data.folder), { french: true }), { headers: { 'Content-Type': 'text/csv; charset=utf-8' } });
+};

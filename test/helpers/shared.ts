@@ -1,0 +1,37 @@
+// The heavy fixtures every test shares, made once by the global setup (test/helpers/global-setup.ts): the warehouse
+// after every source's sample was pulled, the same warehouse computed with its exports, and the site built from
+// them. A test that needs a warehouse to change takes a copy of the file (a file copy, not a recompute); a test
+// that only reads uses the exports or the site in place.
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { inject } from 'vitest';
+import type { Config } from '../../pipelines/base/config.ts';
+import { testConfig } from './env.ts';
+
+/** The date of every shared pull and of the shared exports. */
+export const SHARED_NOW = new Date('2026-11-22T10:00:00Z');
+
+/** Test files (by name) that read a shared warehouse; a run filtered to other files skips making them. */
+export const WAREHOUSE_TESTS = /compute-process|compute-equivalence|export-sql|incremental|echantillon/;
+/** Test files that read the built site; a run filtered to other files skips building it. */
+export const SITE_TESTS = /site|e2e|a11y|embed|browser|budget/;
+
+export type SharedWarehouse = 'pulled' | 'computed';
+
+/** The folder the global setup made for `kind` (its `warehouse.duckdb` is the shared warehouse). */
+export function sharedFolder(kind: SharedWarehouse): string {
+  const folder = inject(kind === 'pulled' ? 'pulledData' : 'computedData');
+  if (!folder) throw new Error(`Le setup global n'a pas préparé l'entrepôt partagé « ${kind} » : ajoutez ce fichier à WAREHOUSE_TESTS (test/helpers/shared.ts).`);
+  return folder;
+}
+
+/**
+ * A configuration whose data folder is `dir`, holding a copy of the shared warehouse of `kind`. The runs of the copy
+ * name raw files in the shared folder, which no test changes.
+ */
+export function copyOfShared(kind: SharedWarehouse, dir: string, overrides: Record<string, unknown> = {}): Config {
+  const config = testConfig(dir, overrides);
+  mkdirSync(dir, { recursive: true });
+  copyFileSync(join(sharedFolder(kind), 'warehouse.duckdb'), config.paths.warehouse);
+  return config;
+}
