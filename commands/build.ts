@@ -125,6 +125,7 @@ export async function buildAstro(
     // (rebuild at full scale on 2 cores: 88 s with four, 73 to 82 s with one).
     const helpers = Math.max(1, Math.floor(availableParallelism() / 2) - 1);
     const part = async (partie: Partie, dir: string) => {
+      const t = performance.now();
       const code = await run(
         process.execPath,
         [`--v8-pool-size=${helpers}`, astro, 'build', '--outDir', dir, '--silent'],
@@ -134,6 +135,7 @@ export async function buildAstro(
       );
       // One part failed: the other would be thrown away, stop it.
       if (code !== 0) stop.abort();
+      else log.info(`Site : partie « ${partie} » construite en ${((performance.now() - t) / 1000).toFixed(1)} s.`);
       return code;
     };
     try {
@@ -148,7 +150,9 @@ export async function buildAstro(
     }
     if (chromium.chemin) {
       try {
+        const t = performance.now();
         await produireRevuesPdf(tmp, chromium.chemin, log);
+        log.info(`Site : revues imprimées en PDF en ${((performance.now() - t) / 1000).toFixed(1)} s.`);
       } catch (error) {
         throw new Error(`La revue des semestres n'a pas pu être imprimée en PDF avec ${chromium.chemin} (${(error as Error).message}) ; le site précédent (dist/) est conservé. Pour construire sans PDF : « chromium »: false dans barometre.config.json.`);
       }

@@ -1,6 +1,6 @@
 // Honest sample data: one live source that fails does not turn the site into a sample. Its indicators are shown
 // as unavailable, with the reason and the date of the attempt; the others stay real, and no page carries the banner.
-import { cpSync, existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { JSDOM } from 'jsdom';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,6 @@ import { pullSource } from '../pipelines/sources/pull.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
 import { Warehouse, withWarehouse } from '../pipelines/base/warehouse.ts';
 import { scratch, testConfig } from './helpers/env.ts';
-import { sharedFolder } from './helpers/shared.ts';
 import { respond, scriptedServer, type ScriptedServer } from './helpers/server.ts';
 
 // ds is the source the issue names: its live resource was never published, so its live pull fails.
@@ -52,12 +51,9 @@ beforeAll(async () => {
   exportsDir = config.paths.exports;
   warehouse = config.paths.warehouse;
   dist = join(tmp.dir, 'dist');
-  // Only the general part of the site: every page read here is in it (régions and départements included). The
-  // charts' images are taken from the shared site's PNG cache where they are the same (a refresh does the same).
-  // (Run alone, the shared site is not built and the images are drawn.)
-  const cache = join(sharedFolder('computed'), 'state', 'cache-png');
-  if (existsSync(cache)) cpSync(cache, join(config.paths.state, 'cache-png'), { recursive: true });
-  await buildAstro(config, log, { outDir: dist, parties: ['generale'] });
+  // Only the pages read here (BAROMETRE_PAGES), in the general part, without PDFs: the shared site is the whole one.
+  const pages = ['/', '/barometre/', '/indicateurs/', '/semestres/2025-S1/', '/territoires/departement/35/', '/donnees/', '/demarches/', '/embed/ouverture-donnees--strates/'];
+  await buildAstro(config, log, { outDir: dist, parties: ['generale'], env: { ...process.env, BAROMETRE_PAGES: pages.join(',') } });
 }, 900_000);
 
 afterAll(async () => {

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { moveMissing } from '../pipelines/base/files.ts';
-import { adressesTerritoires, avecPage, chemins, partieConstruite, partieDe } from '../site/lib/partie.ts';
+import { adresse, adressesTerritoires, avecPage, chemins, pageDemandee, pagesDemandees, partieConstruite, partieDe } from '../site/lib/partie.ts';
 import { scratch } from './helpers/env.ts';
 
 const tmp = scratch();
@@ -22,11 +22,28 @@ describe('the part of the site a process builds', () => {
   it('gives a route of the other part no paths, without computing them', () => {
     const paths = vi.fn(() => [{ params: { id: 'x' } }]);
     vi.stubEnv('BAROMETRE_PARTIE', 'generale');
-    expect(chemins('territoires', paths)).toEqual([]);
+    expect(chemins('territoires', '/x/[id]/', paths)).toEqual([]);
     expect(paths).not.toHaveBeenCalled();
-    expect(chemins('generale', paths)).toEqual([{ params: { id: 'x' } }]);
+    expect(chemins('generale', '/x/[id]/', paths)).toEqual([{ params: { id: 'x' } }]);
     vi.stubEnv('BAROMETRE_PARTIE', '');
-    expect(chemins('territoires', paths)).toEqual([{ params: { id: 'x' } }]);
+    expect(chemins('territoires', '/x/[id]/', paths)).toEqual([{ params: { id: 'x' } }]);
+  });
+
+  it('builds only the pages BAROMETRE_PAGES lists, an address ending with / standing for what is under it', () => {
+    expect(adresse('/territoires/[type]/[code]/', { type: 'departement', code: '35' })).toBe('/territoires/departement/35/');
+    expect(pagesDemandees({})).toBeNull();
+    expect(pagesDemandees({ BAROMETRE_PAGES: ' /indicateurs/ , /embed/x/ ' })).toEqual(['/indicateurs/', '/embed/x/']);
+    expect(() => pagesDemandees({ BAROMETRE_PAGES: 'indicateurs' })).toThrow(/BAROMETRE_PAGES : « indicateurs » n'est pas une adresse du site/);
+    expect(pageDemandee('/embed/x/graphique.png', ['/embed/x/'])).toBe(true);
+    expect(pageDemandee('/embed/xy/', ['/embed/x/'])).toBe(false);
+    // The home page stands for itself only.
+    expect(pageDemandee('/indicateurs/a/', ['/'])).toBe(false);
+    expect(pageDemandee('/semestres/2025-S1/', ['/semestres/2025-S1/'])).toBe(true);
+    const paths = () => ['2025-S1', '2025-S2'].map((periode) => ({ params: { periode } }));
+    vi.stubEnv('BAROMETRE_PAGES', '/semestres/2025-S2/');
+    expect(chemins('generale', '/semestres/[periode]/', paths)).toEqual([{ params: { periode: '2025-S2' } }]);
+    vi.stubEnv('BAROMETRE_PAGES', '');
+    expect(chemins('generale', '/semestres/[periode]/', paths)).toHaveLength(2);
   });
 
   it('lists the pages of the territories part, EPCI then communes of 3 500 inhabitants or more, after the régions and départements of the other part', () => {

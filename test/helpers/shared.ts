@@ -12,7 +12,7 @@ import { testConfig } from './env.ts';
 export const SHARED_NOW = new Date('2026-11-22T10:00:00Z');
 
 /** Test files (by name) that read a shared warehouse; a run filtered to other files skips making them. */
-export const WAREHOUSE_TESTS = /compute-process|compute-equivalence|export-sql|incremental|echantillon/;
+export const WAREHOUSE_TESTS = /compute-process|compute-equivalence|export-sql|incremental/;
 /** Test files that read the built site; a run filtered to other files skips building it. */
 export const SITE_TESTS = /site|e2e|a11y|embed|browser|budget/;
 

@@ -4,7 +4,7 @@ import { chartCsv } from '../../../lib/partage.ts';
 import { chemins } from '../../../lib/partie.ts';
 
 export function getStaticPaths() {
-  return chemins('generale', () => sharedCharts().map((c) => ({ params: { id: c.id } })));
+  return chemins('generale', '/embed/[id]/donnees.csv', () => sharedCharts().map((c) => ({ params: { id: c.id } })));
 }
 
 export const GET: APIRoute = ({ params }) => new Response(chartCsv(sharedChart(params.id!)), { headers: { 'content-type': 'text/csv; charset=utf-8' } });

@@ -4,7 +4,7 @@ import { composeSvg, pngOf } from '../../../lib/partage.ts';
 import { chemins } from '../../../lib/partie.ts';
 
 export function getStaticPaths() {
-  return chemins('generale', () => sharedCharts().map((c) => ({ params: { id: c.id } })));
+  return chemins('generale', '/embed/[id]/graphique.png', () => sharedCharts().map((c) => ({ params: { id: c.id } })));
 }
 
 // Rendered at build time from the same SVG, at twice its size (cached between builds): no client library needed.

@@ -4,7 +4,7 @@ import { composeSvg } from '../../../lib/partage.ts';
 import { chemins } from '../../../lib/partie.ts';
 
 export function getStaticPaths() {
-  return chemins('generale', () => sharedCharts().map((c) => ({ params: { id: c.id } })));
+  return chemins('generale', '/embed/[id]/graphique.svg', () => sharedCharts().map((c) => ({ params: { id: c.id } })));
 }
 
 export const GET: APIRoute = ({ params, site }) =>

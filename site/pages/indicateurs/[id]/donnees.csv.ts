@@ -6,7 +6,7 @@ import { pageRows } from '../../../lib/indicateurs.ts';
 import { chemins } from '../../../lib/partie.ts';
 
 export function getStaticPaths() {
-  return chemins('generale', () => loadSiteData().indicateurs.map((i) => ({ params: { id: i.id } })));
+  return chemins('generale', '/indicateurs/[id]/donnees.csv', () => loadSiteData().indicateurs.map((i) => ({ params: { id: i.id } })));
 }
 
 export const GET: APIRoute = ({ params }) => {
