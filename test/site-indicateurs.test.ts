@@ -15,7 +15,9 @@ import { EXPORT_TABLES } from '../indicators/schema.ts';
 import { barometreHref, readFiltres, writeFiltres } from '../site/lib/filtres.ts';
 import { headlineRow } from '../site/lib/home.ts';
 import { compactMatrix } from '../site/lib/matrice.ts';
-import { evolutionSegments, formatPoints, periodeIndex, previousPeriode, variation } from '../site/lib/indicateurs.ts';
+import { evolutionSegments } from '../site/lib/evolution.ts';
+import { formatPoints, variation } from '../site/lib/indicateurs.ts';
+import { periodeIndex, previousPeriode } from '../site/lib/periodes.ts';
 
 const dist = inject('siteDist');
 const exportsDir = inject('siteExports');

@@ -1,8 +1,8 @@
 // Lines of a rate per strate over the semesters: one series per strate, each with its own marker and a label at
 // its end (colour is never alone), segments not joined across a methodology break, which a vertical rule marks.
 import * as Plot from '@observablehq/plot';
-import type { EvolutionView } from '../lib/indicateurs.ts';
-import { periodeCourte, periodeFromIndex } from '../lib/indicateurs.ts';
+import type { EvolutionView } from '../lib/evolution.ts';
+import { periodeCourte, periodeFromIndex } from '../lib/periodes.ts';
 import { formatPercent } from '../lib/format.ts';
 import { renderPlot } from './render.ts';
 

@@ -3,13 +3,12 @@ import { tileGridSvg } from '../charts/carte-tuiles.ts';
 import { evolutionSvg } from '../charts/evolution.ts';
 import { labelMargin, tauxParStrateSvg } from '../charts/taux-par-strate.ts';
 import { lignesIndicateur, loadSiteData, latestPeriode, strateLabel, strateOrder, territoires, TYPE_ORDER, tuilesDepartements, type BarometreRow, type SiteData } from './data.ts';
-import { contexte, vueTerritoire } from './territoires.ts';
+import { contexte } from './territoires.ts';
+import { vueTerritoire } from './territoires-vue.ts';
 import type { TypeCollectivite } from './recherche.ts';
+import { evolutionSummary, evolutionTable, evolutionView } from './evolution.ts';
 import {
   TYPE_TITLES,
-  evolutionSummary,
-  evolutionTable,
-  evolutionView,
   indicatorSources,
   isSurvey,
   mapChoices,
@@ -17,9 +16,9 @@ import {
   mapTable,
   mapValues,
   nationalRows,
-  periodeIndex,
   type MapChoice,
 } from './indicateurs.ts';
+import { periodeIndex } from './periodes.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
 import { stackSvgs, type SharedChart } from './partage.ts';
 import { montreEchantillon } from './chantiers.ts';

@@ -4,7 +4,8 @@ import { chantiersParAxe, chantiersVues, indicateurPrincipal } from './chantiers
 import { levelColors } from './couleurs.ts';
 import { type BarometreRow, type SiteData, TYPE_ORDER, latestPeriode } from './data.ts';
 import { formatInteger, formatPeriode } from './format.ts';
-import { type Variation, headline, indicatorHref, isSurvey, nationalRows, previousPeriode, respondentsText, strateLongue, variation } from './indicateurs.ts';
+import { type Variation, headline, indicatorHref, isSurvey, nationalRows, respondentsText, strateLongue, variation } from './indicateurs.ts';
+import { previousPeriode } from './periodes.ts';
 
 export interface KeyFigure {
   indicateur: string;

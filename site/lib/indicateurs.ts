@@ -1,39 +1,17 @@
-// What an indicator's page shows: its strates, their evolution over the semesters, the change since the
-// previous semester, the département maps and the rows behind all of it (for the page's CSV).
+// What an indicator's page shows: its strates, the change since the previous semester, the département maps and
+// the rows behind all of it (for the page's CSV). The evolution over the semesters is in evolution.ts.
 import type { TileValue } from '../charts/carte-tuiles.ts';
 import { levelColors } from './couleurs.ts';
 import { type BarometreRow, type IndicatorDefinition, lignesIndicateur, NATURE_LABELS, type RaccordRow, type SiteData, type Tuile, TYPE_ORDER } from './data.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
+import { previousPeriode } from './periodes.ts';
 import { medianeTexte, natureIndicateur } from './territoires-texte.ts';
 
 export type TypeCollectivite = BarometreRow['type_collectivite'];
 
 export const TYPE_TITLES: Record<TypeCollectivite, string> = { commune: 'Communes', epci: 'EPCI à fiscalité propre', departement: 'Départements', region: 'Régions' };
 export const TYPE_SHORT: Record<TypeCollectivite, string> = { commune: 'Communes', epci: 'EPCI', departement: 'Départements', region: 'Régions' };
-const TYPE_DE: Record<TypeCollectivite, string> = { commune: 'des communes', epci: 'des EPCI à fiscalité propre', departement: 'des départements', region: 'des régions' };
-
-// --- Semesters ---------------------------------------------------------------------------------------
-
-/** 2021-S1 → 4042, 2021-S2 → 4043: consecutive semesters have consecutive indexes. */
-export function periodeIndex(periode: string): number {
-  const m = /^(\d{4})-S([12])$/.exec(periode);
-  if (!m) throw new Error(`semestre invalide : ${periode} (attendu : AAAA-S1 ou AAAA-S2)`);
-  return Number(m[1]) * 2 + Number(m[2]) - 1;
-}
-
-export function periodeFromIndex(index: number): string {
-  return `${Math.floor(index / 2)}-S${(index % 2) + 1}`;
-}
-
-export function previousPeriode(periode: string): string {
-  return periodeFromIndex(periodeIndex(periode) - 1);
-}
-
-/** "S1 2021", short enough for an axis. */
-export function periodeCourte(periode: string): string {
-  const [y, s] = periode.split('-');
-  return `${s} ${y}`;
-}
+export const TYPE_DE: Record<TypeCollectivite, string> = { commune: 'des communes', epci: 'des EPCI à fiscalité propre', departement: 'des départements', region: 'des régions' };
 
 // --- Indicators and strates --------------------------------------------------------------------------
 
@@ -176,90 +154,6 @@ export function variation(current: BarometreRow | undefined, previous: Barometre
   return { kind, points, arrow: points > 0 ? '▲' : '▼', text: `en ${kind} de ${formatPoints(points).replace(/^[+−]/, '')} ${since}` };
 }
 
-// --- Evolution per strate ----------------------------------------------------------------------------
-
-export interface EvolutionPoint {
-  serie: string;
-  strate: string;
-  periode: string;
-  index: number;
-  taux: number;
-  ic_bas: number | null;
-  ic_haut: number | null;
-  historique: boolean;
-  /** Points of one series in the same segment are joined; a gap, a withheld rate or a methodology break starts a new one. */
-  segment: string;
-}
-
-export interface EvolutionBreak {
-  periode: string;
-  index: number;
-  /** Series (labels) that break at this semester. */
-  series: string[];
-}
-
-export interface EvolutionView {
-  type: TypeCollectivite;
-  periodes: string[];
-  series: { strate: string; label: string; last: EvolutionPoint | null; rows: BarometreRow[] }[];
-  points: EvolutionPoint[];
-  breaks: EvolutionBreak[];
-}
-
-/**
- * Joins each series' semesters into segments: a segment stops at a missing semester, a withheld rate,
- * or a row flagged `rupture_serie` (that row starts a new segment, and the break is listed).
- */
-export function evolutionSegments(rows: readonly BarometreRow[], serie: string): { points: EvolutionPoint[]; breaks: string[] } {
-  const sorted = [...rows].sort((a, b) => a.periode.localeCompare(b.periode));
-  const points: EvolutionPoint[] = [];
-  const breaks: string[] = [];
-  let segment = 0;
-  let previousIndex: number | null = null;
-  for (const r of sorted) {
-    const index = periodeIndex(r.periode);
-    if (r.rupture_serie) breaks.push(r.periode);
-    const shown = r.statut === 'ok' && r.taux !== null;
-    if (!shown || r.rupture_serie || previousIndex === null || index !== previousIndex + 1) segment += 1;
-    if (shown) points.push({ serie, strate: r.strate, periode: r.periode, index, taux: r.taux!, ic_bas: r.ic_bas, ic_haut: r.ic_haut, historique: isHistorique(r), segment: `${serie}#${segment}` });
-    previousIndex = shown ? index : null;
-  }
-  return { points, breaks };
-}
-
-export function evolutionView(data: SiteData, indicateur: string, type: TypeCollectivite): EvolutionView {
-  const rows = nationalRows(data, indicateur).filter((r) => r.type_collectivite === type);
-  const present = new Set(rows.map((r) => r.strate));
-  const series = strateColumns(data, type)
-    .filter((s) => present.has(s))
-    .map((strate) => ({ strate, label: strateCourte(data, strate), rows: rows.filter((r) => r.strate === strate).sort((a, b) => a.periode.localeCompare(b.periode)) }));
-  const points: EvolutionPoint[] = [];
-  const breakMap = new Map<string, string[]>();
-  const out = series.map((s) => {
-    const seg = evolutionSegments(s.rows, s.label);
-    points.push(...seg.points);
-    for (const p of seg.breaks) breakMap.set(p, [...(breakMap.get(p) ?? []), s.label]);
-    return { ...s, last: seg.points.at(-1) ?? null };
-  });
-  const periodes = [...new Set(rows.map((r) => r.periode))].sort();
-  const breaks = [...breakMap].map(([periode, s]) => ({ periode, index: periodeIndex(periode), series: s })).sort((a, b) => a.index - b.index);
-  return { type, periodes, series: out, points, breaks };
-}
-
-/** One sentence on what an evolution chart shows. */
-export function evolutionSummary(view: EvolutionView, indicator: IndicatorDefinition): string {
-  const type = TYPE_DE[view.type];
-  if (view.points.length === 0) return `Aucun taux diffusé pour l'ensemble ${type} : les strates ont un effectif insuffisant ou aucune donnée.`;
-  const first = view.periodes[0]!;
-  const last = view.periodes.at(-1)!;
-  const span = first === last ? `au ${formatPeriode(first)} (un seul semestre pour l'instant)` : `du ${formatPeriode(first)} au ${formatPeriode(last)}`;
-  const total = view.series.find((s) => s.strate === 'toutes')?.last;
-  const lead = total ? ` Au ${formatPeriode(total.periode)}, ${formatPercent(total.taux)} de l'ensemble ${type}.` : '';
-  const hist = view.points.some((p) => p.historique) ? " Les pointillés montrent la série historique nationale, calculée autrement (dénominateur d'aujourd'hui)." : '';
-  const rupture = view.breaks.length > 0 ? ` Un trait vertical marque chaque changement de méthode (${view.breaks.map((b) => formatPeriode(b.periode)).join(', ')}) : la courbe n'est pas reliée de part et d'autre.` : '';
-  return `${indicator.label} : part ${type} par strate de population, ${span}.${lead}${hist}${rupture}`;
-}
-
 // --- The latest semester, strate by strate ------------------------------------------------------------
 
 export interface StrateLine {
@@ -385,22 +279,6 @@ export function pageRows(data: SiteData, indicateur: string): BarometreRow[] {
       TYPE_ORDER.indexOf(a.type_collectivite) - TYPE_ORDER.indexOf(b.type_collectivite) ||
       a.strate.localeCompare(b.strate) ||
       (a.nature ?? '').localeCompare(b.nature ?? ''),
-  );
-}
-
-/** The data table of an evolution chart: one line per strate and semester, breaks and history said in words. */
-export function evolutionTable(view: EvolutionView, indicator: IndicatorDefinition): Record<string, string>[] {
-  const survey = isSurvey(indicator);
-  return view.series.flatMap((s) =>
-    s.rows.map((r) => ({
-      ligne: `${s.label} — ${formatPeriode(r.periode)}`,
-      concernees: survey ? respondentsText(r.concernees) : formatInteger(r.concernees),
-      atteintes: formatInteger(r.atteintes),
-      taux: rateText(r),
-      ic: r.statut === 'ok' && r.ic_bas !== null ? `${formatPercent(r.ic_bas)} – ${formatPercent(r.ic_haut)}` : '—',
-      methode: isHistorique(r) ? `${r.methode_version} (série historique)` : r.methode_version,
-      rupture: r.rupture_serie ? 'oui : changement de méthode' : '',
-    })),
   );
 }
 

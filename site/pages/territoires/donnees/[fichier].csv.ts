@@ -1,6 +1,7 @@
 // The same data files as CSV tables, for spreadsheets.
 import type { APIRoute, GetStaticPaths } from 'astro';
-import { contexte, fichierCsv, fichiersDonnees } from '../../../lib/territoires.ts';
+import { contexte } from '../../../lib/territoires.ts';
+import { fichierCsv, fichiersDonnees } from '../../../lib/territoires-fichiers.ts';
 import { chemins } from '../../../lib/partie.ts';
 
 export const getStaticPaths = (() => chemins('generale', '/territoires/donnees/[fichier].csv', () => fichiersDonnees(contexte()).map((fichier) => ({ params: { fichier } })))) satisfies GetStaticPaths;

@@ -1,6 +1,7 @@
 // /territoires/donnees/<département>.json (its communes), epci.json, france.json (départements and régions).
 import type { APIRoute, GetStaticPaths } from 'astro';
-import { contexte, fichierDonnees, fichiersDonnees } from '../../../lib/territoires.ts';
+import { contexte } from '../../../lib/territoires.ts';
+import { fichierDonnees, fichiersDonnees } from '../../../lib/territoires-fichiers.ts';
 import { chemins } from '../../../lib/partie.ts';
 
 export const getStaticPaths = (() => chemins('generale', '/territoires/donnees/[fichier].json', () => fichiersDonnees(contexte()).map((fichier) => ({ params: { fichier } })))) satisfies GetStaticPaths;
