@@ -2,13 +2,15 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { sharedSite } from './helpers/shared.ts';
 import { CHROMIUM, PAGE_TIMEOUT_MS, useBrowserOnSite } from './helpers/browser.ts';
 import { pageTypes } from '../bench/pages.ts';
 
 const require = createRequire(import.meta.url);
 const AXE = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-const dist = inject('siteDist');
+// Built by the global setup in the background: this waits for it.
+const dist = await sharedSite();
 
 describe.skipIf(!CHROMIUM)('accessibility (axe-core, WCAG 2.1 AA)', () => {
   const env = useBrowserOnSite();

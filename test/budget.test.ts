@@ -1,10 +1,12 @@
 // The page-budget gate: Lighthouse scores and transferred bytes of each page type against budgets.json.
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { sharedSite } from './helpers/shared.ts';
 import { auditPages, formatAudits, loadBudgets, overBudget, type PageAudit } from '../bench/lighthouse.ts';
 import { CHROMIUM } from './helpers/browser.ts';
 import { pageTypes } from '../bench/pages.ts';
 
-const dist = inject('siteDist');
+// Built by the global setup in the background: this waits for it.
+const dist = await sharedSite();
 
 describe.skipIf(!CHROMIUM)('page budgets (Lighthouse)', () => {
   let audits: PageAudit[] = [];

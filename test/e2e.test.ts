@@ -1,16 +1,18 @@
 // End to end in a real browser (Debian's Chromium through playwright-core) against the built site on
 // loopback: search, filters that survive a reload, keyboard-only navigation with a visible focus, and
-// screenshots of the main pages at phone and desktop widths (kept in artifacts/screenshots/).
+// screenshots of the main pages at phone and desktop widths (their first 8 000 px, kept in artifacts/screenshots/).
 // The comparison ("comparer avec") and the embed resize are tested in site-territoires and embed tests.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { describe, expect, inject, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { sharedSite } from './helpers/shared.ts';
 import { PROJECT_ROOT } from '../pipelines/base/config.ts';
 import { CHROMIUM, useBrowserOnSite } from './helpers/browser.ts';
 import { pageTypes } from '../bench/pages.ts';
 
-const dist = inject('siteDist');
+// Built by the global setup in the background: this waits for it.
+const dist = await sharedSite();
 const SHOTS = join(PROJECT_ROOT, 'artifacts', 'screenshots');
 
 describe.skipIf(!CHROMIUM)('in a real browser', () => {
@@ -108,7 +110,10 @@ describe.skipIf(!CHROMIUM)('in a real browser', () => {
           // No horizontal scrolling of the page itself at phone width (wide tables scroll in their own box).
           const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
           expect(overflow, `${path} déborde de ${overflow} px à ${viewport.width} px`).toBeLessThanOrEqual(1);
-          await page.screenshot({ path: join(SHOTS, `${type.replace(/\W+/g, '-')}-${name}.png`), fullPage: true });
+          // The page from its top, at most 8 000 px (ten phone screens): the methodology page is 57 000 px tall at phone
+          // width, and encoding it whole took longer than every check of this file.
+          const height = Math.min(8000, await page.evaluate(() => document.documentElement.scrollHeight));
+          await page.screenshot({ path: join(SHOTS, `${type.replace(/\W+/g, '-')}-${name}.png`), fullPage: true, clip: { x: 0, y: 0, width: viewport.width, height } });
         }, viewport);
       }
     }

@@ -4,9 +4,11 @@ import { join } from 'node:path';
 import { JSDOM } from 'jsdom';
 import Papa from 'papaparse';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { sharedSite } from './helpers/shared.ts';
 import { CHROMIUM, useBrowserOnSite } from './helpers/browser.ts';
 
-const dist = inject('siteDist');
+// Built by the global setup in the background: this waits for it.
+const dist = await sharedSite();
 const exportsDir = inject('siteExports');
 const embedDir = join(dist, 'embed');
 const ids = () => readdirSync(embedDir).filter((d) => existsSync(join(embedDir, d, 'index.html')));

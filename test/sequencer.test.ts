@@ -3,13 +3,22 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../pipelines/base/config.ts';
-import { loadDurations, longestFirst } from './helpers/sequencer.ts';
+import { loadDurations, longestFirst, SITE_BUILD_SECONDS, siteAware } from './helpers/sequencer.ts';
 import { slowestFiles } from './helpers/summary-reporter.ts';
 
 describe('longestFirst', () => {
   it('puts the longest first, keeps the given order for ties and for files with no figure, after the known ones', () => {
     const seconds: Record<string, number> = { a: 5, b: 120, c: 5, e: 0 };
     expect(longestFirst(['x', 'a', 'b', 'y', 'c', 'e'], (f) => seconds[f])).toEqual(['b', 'a', 'c', 'e', 'x', 'y']);
+  });
+});
+
+describe('siteAware', () => {
+  it('starts the long files that do not read the site first, then the others longest first, site or not', () => {
+    const long = SITE_BUILD_SECONDS + 10;
+    const seconds: Record<string, number> = { e2e: long + 100, sql: long, process: long + 50, budget: long + 20, faults: SITE_BUILD_SECONDS - 10, court: 1 };
+    const readsSite = (f: string) => f === 'e2e' || f === 'budget';
+    expect(siteAware(['court', 'e2e', 'faults', 'sql', 'budget', 'process'], (f) => seconds[f], readsSite)).toEqual(['process', 'sql', 'e2e', 'budget', 'faults', 'court']);
   });
 });
 

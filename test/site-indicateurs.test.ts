@@ -6,6 +6,7 @@ import { geoArea } from 'd3';
 import { JSDOM } from 'jsdom';
 import Papa from 'papaparse';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { sharedSite } from './helpers/shared.ts';
 import { rewindForD3, signedArea, simplify } from '../site/charts/carte-choroplethe.ts';
 import { SERIES_COLORS, spreadLabels } from '../site/charts/evolution.ts';
 import { INK, PAPER, contrastRatio, levelOf, luminance, textColorOn } from '../site/lib/couleurs.ts';
@@ -19,7 +20,8 @@ import { evolutionSegments } from '../site/lib/evolution.ts';
 import { formatPoints, variation } from '../site/lib/indicateurs.ts';
 import { periodeIndex, previousPeriode } from '../site/lib/periodes.ts';
 
-const dist = inject('siteDist');
+// Built by the global setup in the background: this waits for it.
+const dist = await sharedSite();
 const exportsDir = inject('siteExports');
 /** The columns of barometre.csv in the export schema: the per-indicator CSV must follow them. */
 const BAROMETRE_COLUMNS = EXPORT_TABLES.find((t) => t.name === 'barometre')!.fields.map((f) => f.name);

@@ -2,7 +2,8 @@
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { JSDOM } from 'jsdom';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedSite } from './helpers/shared.ts';
 import { PROJECT_ROOT } from '../pipelines/base/config.ts';
 import type { BarometreRow } from '../site/lib/data.ts';
 import { citer, feuilleDeRoute, statutAu } from '../site/lib/programme.ts';
@@ -12,7 +13,8 @@ import { comparer, formatPoints, revueSemestre, semestrePrecedent, tauxEnMots } 
 import { CHROMIUM } from './helpers/browser.ts';
 import { scratch } from './helpers/env.ts';
 
-const dist = inject('siteDist');
+// Built by the global setup in the background: this waits for it.
+const dist = await sharedSite();
 const tmp = scratch('barometre-programme-');
 afterAll(tmp.cleanup);
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { sharedSite } from './helpers/shared.ts';
 import { codeSaisi } from '../site/lib/client/comparer-client.ts';
 import {
   type EntreeRecherche,
@@ -20,7 +21,8 @@ import {
 import { type FichierDonnees, deNom, groupeStrate, lireValeur, medianeTexte, ordinal, pourcent, rangTexte, valeurCourte } from '../site/lib/territoires-texte.ts';
 import { CHROMIUM, useBrowserOnSite } from './helpers/browser.ts';
 
-const dist = inject('siteDist');
+// Built by the global setup in the background: this waits for it.
+const dist = await sharedSite();
 const exportsDir = inject('siteExports');
 
 const read = (path: string) => readFileSync(join(dist, path), 'utf8');

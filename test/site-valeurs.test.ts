@@ -3,9 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
+import { sharedSite } from './helpers/shared.ts';
 import type { BarometreRow, IndicatorDefinition } from '../site/lib/data.ts';
 
-const dist = inject('siteDist');
+// Built by the global setup in the background: this waits for it.
+const dist = await sharedSite();
 const exportsDir = inject('siteExports');
 const read = (path: string) => readFileSync(join(dist, path), 'utf8');
 const NNBSP = '\u202f';

@@ -1,13 +1,15 @@
 // Builds the site from the fixture's exports and reads what a person would see.
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sharedSite } from './helpers/shared.ts';
 import { buildAstro } from '../commands/build.ts';
 import { memoryLogger } from '../pipelines/base/log.ts';
 import { scratch, testConfig } from './helpers/env.ts';
 
 const tmp = scratch();
-const dist = inject('siteDist');
+// Built by the global setup in the background: this waits for it.
+const dist = await sharedSite();
 let home: string;
 
 beforeAll(() => {

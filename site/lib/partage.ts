@@ -3,12 +3,13 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { renderAsync } from '@resvg/resvg-js';
 import { csvCell, toCsv } from '../../pipelines/base/csv.ts';
 import type { SourceProvenance } from './data.ts';
 import { escapeXml } from '../charts/xml.ts';
 import { formatDate } from './format.ts';
+import { POLICES_VERSION, policesPour } from './polices.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -143,20 +144,10 @@ export function composeSvg(c: SharedChart, origin: string): string {
   );
 }
 
-let fontFiles: string[] | undefined;
-/** Fonts shipped with the project (dejavu-fonts-ttf), so that the PNG does not depend on the machine. */
-function fonts(): string[] {
-  if (!fontFiles) {
-    const dir = join(dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-    fontFiles = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf'].map((f) => join(dir, f));
-  }
-  return fontFiles;
-}
-
-function resvgOptions(scale: number) {
+function resvgOptions(scale: number, fontFiles: string[]) {
   return {
     fitTo: { mode: 'zoom' as const, value: scale },
-    font: { fontFiles: fonts(), loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+    font: { fontFiles, loadSystemFonts: false, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
     background: '#ffffff',
   };
 }
@@ -167,18 +158,18 @@ const RESVG_VERSION = (require('@resvg/resvg-js/package.json') as { version: str
  * The PNG of an SVG at `scale` × its size (2 ≈ 1 500 px wide: good enough for print at column width), rendered off
  * the main thread (resvg's `renderAsync`, so that pages built in parallel use
  * every core) and kept in a cache keyed on everything that makes the image: the SVG's text, the scale, the renderer's
- * version and the fonts. A chart whose data did not change is not rendered again by the next build. The cache folder
+ * version and the fonts (site/lib/polices.ts). A chart whose data did not change is not rendered again by the next build. The cache folder
  * is `BAROMETRE_PNG_CACHE` (set by `barometre build`); without it, nothing is cached.
  */
 export async function pngOf(svg: string, scale = 2, cacheDir = process.env.BAROMETRE_PNG_CACHE): Promise<Buffer> {
-  const key = createHash('sha256').update(`${RESVG_VERSION}\0${scale}\0${fonts().map((f) => basename(f)).join(',')}\0${svg}`).digest('hex');
+  const key = createHash('sha256').update(`${RESVG_VERSION}\0${scale}\0${POLICES_VERSION}\0${svg}`).digest('hex');
   const path = cacheDir ? join(cacheDir, `${key}.png`) : null;
   if (path && existsSync(path)) {
     const now = new Date();
     utimesSync(path, now, now); // marks it as used by this build (see pruneCache)
     return readFileSync(path);
   }
-  const png = (await renderAsync(svg, resvgOptions(scale))).asPng();
+  const png = (await renderAsync(svg, resvgOptions(scale, await policesPour(svg)))).asPng();
   if (path) {
     mkdirSync(cacheDir!, { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;

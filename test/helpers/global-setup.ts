@@ -1,7 +1,7 @@
 // Makes the heavy fixtures once for the whole run (test/helpers/shared.ts): every source's sample pulled into a
 // warehouse, a copy of it computed with its exports, the site built from those exports, served on loopback, and one
 // Chromium for the browser tests. A run filtered to files that need none of them makes none.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -15,7 +15,7 @@ import { SOURCES } from '../../pipelines/sources/index.ts';
 import { serveStatic } from '../../bench/static-server.ts';
 import { CHROMIUM, launchBrowserServer } from './browser.ts';
 import { testConfig } from './env.ts';
-import { SHARED_NOW, SITE_TESTS, WAREHOUSE_TESTS } from './shared.ts';
+import { SHARED_NOW, SITE_TESTS, type SiteStatus, WAREHOUSE_TESTS } from './shared.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -23,7 +23,10 @@ declare module 'vitest' {
     pulledData: string;
     /** Data folder whose warehouse is the pulled one computed, with its exports ('' when not made). */
     computedData: string;
+    /** The built site's folder; read it through `sharedSite()`, which waits for the build ('' when not built). */
     siteDist: string;
+    /** The file the background build writes when it ends (a SiteStatus), '' when no site is built. */
+    siteReady: string;
     siteExports: string;
     /** The built site served on loopback, once for every test file ('' when not built). */
     siteUrl: string;
@@ -36,7 +39,7 @@ declare module 'vitest' {
 const since = (t: number) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
 
 export default async function setup(project: TestProject) {
-  for (const key of ['pulledData', 'computedData', 'siteDist', 'siteExports', 'siteUrl', 'browserWsEndpoint'] as const) project.provide(key, '');
+  for (const key of ['pulledData', 'computedData', 'siteDist', 'siteReady', 'siteExports', 'siteUrl', 'browserWsEndpoint'] as const) project.provide(key, '');
   const filters = process.argv.slice(2).filter((a) => !a.startsWith('-') && a !== 'run');
   const wanted = (re: RegExp) => filters.length === 0 || filters.some((f) => re.test(f));
   const needSite = wanted(SITE_TESTS);
@@ -70,18 +73,32 @@ export default async function setup(project: TestProject) {
     project.provide('siteExports', computed.paths.exports);
 
     if (needSite) {
-      t = performance.now();
+      // The site builds in the background (two Astro processes): the files that do not read it run meanwhile, and
+      // those that do wait for its status file (sharedSite()). The server and the browser start now; the server
+      // answers once the build has put the site in place.
       const dist = join(dir, 'dist');
-      await buildAstro(computed, log, { outDir: dist });
-      steps.push(`site ${since(t)}`);
-      project.provide('siteDist', dist);
-      // One server and one browser for all the browser, accessibility and budget tests.
+      const ready = join(dir, 'site-pret.json');
       const server = await serveStatic(dist);
       cleanup.push(() => server.close());
       const browser = CHROMIUM ? await launchBrowserServer() : null;
       if (browser) cleanup.push(() => browser.close());
+      project.provide('siteDist', dist);
+      project.provide('siteReady', ready);
       project.provide('siteUrl', server.url);
       project.provide('browserWsEndpoint', browser?.wsEndpoint() ?? '');
+      const tSite = performance.now();
+      const finish = (status: SiteStatus) => {
+        writeFileSync(`${ready}.tmp`, JSON.stringify(status));
+        renameSync(`${ready}.tmp`, ready);
+        process.stdout.write(`\n[setup global] site ${status.ok ? 'construit' : 'en échec'} en ${status.secondes.toFixed(1)} s (en arrière-plan)\n`);
+      };
+      const building = buildAstro(computed, log, { outDir: dist }).then(
+        () => finish({ ok: true, secondes: (performance.now() - tSite) / 1000 }),
+        (error: Error) => finish({ ok: false, secondes: (performance.now() - tSite) / 1000, message: error.message, log: log.lines.slice(-30).map((l) => `${l.level} ${l.message}`) }),
+      );
+      // The folder is removed only once the build has ended.
+      cleanup.push(() => building);
+      steps.push('site en arrière-plan');
     }
     process.stdout.write(`\n[setup global] ${steps.join(', ')}\n`);
   } catch (error) {

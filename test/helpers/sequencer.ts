@@ -1,9 +1,12 @@
 // Long files first: on two cores, a long file started last keeps the run going on one core while the other idles.
+// The shared site builds in the background at the start of the run (test/helpers/global-setup.ts), so the files
+// that read it wait behind the long files that do not: those start first, while the site builds.
 // The expected time of a file is vitest's own record of its last run on this machine when it has one, else the
 // figure in test/durees.json (seconds, from a quiet `.ci/run`; the run prints its slowest files to update it).
 import { readFileSync } from 'node:fs';
 import { relative, resolve } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { SITE_TESTS } from './shared.ts';
 
 export function loadDurations(path: string): Record<string, number> {
   try {
@@ -21,14 +24,28 @@ export function longestFirst<T>(files: readonly T[], seconds: (file: T) => numbe
     .map((x) => x.file);
 }
 
+/** About how long the shared site takes to build beside the first files (seconds, a quiet 2-core run). */
+export const SITE_BUILD_SECONDS = 150;
+
+/**
+ * Longest first, except that a file reading the site never comes before a file that does not read it and lasts
+ * longer than the site's build: those run while the site builds, instead of a worker waiting for it.
+ */
+export function siteAware<T>(files: readonly T[], seconds: (file: T) => number | undefined, readsSite: (file: T) => boolean): T[] {
+  const sorted = longestFirst(files, seconds);
+  const first = sorted.filter((f) => !readsSite(f) && (seconds(f) ?? -1) > SITE_BUILD_SECONDS);
+  return [...first, ...sorted.filter((f) => !first.includes(f))];
+}
+
 export default class LongestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const base = await super.sort(files);
     const root = this.ctx.config.root;
     const committed = loadDurations(resolve(root, 'test/durees.json'));
-    return longestFirst(base, (spec) => {
+    const seconds = (spec: TestSpecification) => {
       const cached = this.ctx.cache.getTestSpecificationResult(spec)?.duration;
       return cached !== undefined ? cached / 1000 : committed[relative(root, spec.moduleId)];
-    });
+    };
+    return siteAware(base, seconds, (spec) => SITE_TESTS.test(relative(root, spec.moduleId)));
   }
 }

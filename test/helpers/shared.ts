@@ -2,8 +2,9 @@
 // after every source's sample was pulled, the same warehouse computed with its exports, and the site built from
 // them. A test that needs a warehouse to change takes a copy of the file (a file copy, not a recompute); a test
 // that only reads uses the exports or the site in place.
-import { copyFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inject } from 'vitest';
 import type { Config } from '../../pipelines/base/config.ts';
 import { testConfig } from './env.ts';
@@ -14,7 +15,7 @@ export const SHARED_NOW = new Date('2026-11-22T10:00:00Z');
 /** Test files (by name) that read a shared warehouse; a run filtered to other files skips making them. */
 export const WAREHOUSE_TESTS = /compute-process|compute-equivalence|export-sql|incremental/;
 /** Test files that read the built site; a run filtered to other files skips building it. */
-export const SITE_TESTS = /site|e2e|a11y|embed|browser|budget/;
+export const SITE_TESTS = /site(?!s)|e2e|a11y|embed|browser|budget/;
 
 export type SharedWarehouse = 'pulled' | 'computed';
 
@@ -34,4 +35,34 @@ export function copyOfShared(kind: SharedWarehouse, dir: string, overrides: Reco
   mkdirSync(dir, { recursive: true });
   copyFileSync(join(sharedFolder(kind), 'warehouse.duckdb'), config.paths.warehouse);
   return config;
+}
+
+/** What the global setup writes when the shared site's build ends (test/helpers/global-setup.ts). */
+export interface SiteStatus {
+  ok: boolean;
+  secondes: number;
+  message?: string;
+  log?: string[];
+}
+
+/** A ceiling, not a measure: only a hung build reaches it (a loaded machine builds the sample site in minutes). */
+const SITE_CEILING_MS = 30 * 60_000;
+
+/**
+ * The folder of the shared site, once built. The global setup builds it in the background while the files that do
+ * not read it run; a file that reads it awaits this at its top (`const dist = await sharedSite();`), so that its
+ * tests are collected from the built site. A failed build fails every such file with the build's own reason.
+ */
+export async function sharedSite(): Promise<string> {
+  const dist = inject('siteDist');
+  const ready = inject('siteReady');
+  if (!dist || !ready) throw new Error("Le setup global n'a pas construit le site partagé : ajoutez ce fichier à SITE_TESTS (test/helpers/shared.ts).");
+  const deadline = Date.now() + SITE_CEILING_MS;
+  while (!existsSync(ready)) {
+    if (Date.now() > deadline) throw new Error(`Le site partagé n'est pas construit après ${SITE_CEILING_MS / 60_000} minutes.`);
+    await sleep(200);
+  }
+  const status = JSON.parse(readFileSync(ready, 'utf8')) as SiteStatus;
+  if (!status.ok) throw new Error(`La construction du site partagé a échoué : ${status.message}\n${(status.log ?? []).join('\n')}`);
+  return dist;
 }
