@@ -14,11 +14,14 @@ describe('longestFirst', () => {
 });
 
 describe('siteAware', () => {
-  it('starts the long files that do not read the site first, then the others longest first, site or not', () => {
-    const long = SITE_BUILD_SECONDS + 10;
-    const seconds: Record<string, number> = { e2e: long + 100, sql: long, process: long + 50, budget: long + 20, faults: SITE_BUILD_SECONDS - 10, court: 1 };
-    const readsSite = (f: string) => f === 'e2e' || f === 'budget';
-    expect(siteAware(['court', 'e2e', 'faults', 'sql', 'budget', 'process'], (f) => seconds[f], readsSite)).toEqual(['process', 'sql', 'e2e', 'budget', 'faults', 'court']);
+  it('fills the workers with files that do not read the site for its build time, then goes longest first', () => {
+    const S = SITE_BUILD_SECONDS;
+    const seconds: Record<string, number> = { e2e: 2 * S, sql: S, process: S / 2, budget: S, faults: S / 2, court: 1, page: 5 };
+    const readsSite = (f: string) => f === 'e2e' || f === 'budget' || f === 'page';
+    // Two workers: sql, faults and process (a tie keeps the given order) fill 2 × S; then e2e, budget, page and court, longest first.
+    expect(siteAware(['court', 'e2e', 'faults', 'sql', 'budget', 'process', 'page'], (f) => seconds[f], readsSite, 2)).toEqual(['sql', 'faults', 'process', 'e2e', 'budget', 'page', 'court']);
+    // One worker: sql alone fills S.
+    expect(siteAware(['court', 'e2e', 'faults', 'sql', 'budget', 'process', 'page'], (f) => seconds[f], readsSite, 1)).toEqual(['sql', 'e2e', 'budget', 'faults', 'process', 'page', 'court']);
   });
 });
 

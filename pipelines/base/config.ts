@@ -26,6 +26,29 @@ export const configSchema = z
         userAgent: z.string().default('barometre-dcant (+https://github.com/barometre-dcant)'),
       })
       .prefault({}),
+    /**
+     * The web observatory's manners (source `sites`, pipelines/sources/sites/visite.ts): the User-Agent is
+     * `http.userAgent`; robots.txt is always obeyed.
+     */
+    crawl: z
+      .object({
+        /** Least time between two requests to one host (a robots.txt Crawl-delay may lengthen it). */
+        delayMs: z.number().int().min(0).default(2_000),
+        /** Sites visited at once (each host still one request at a time). */
+        concurrency: z.number().int().min(1).max(256).default(16),
+        /** Pages read per site, the home page included. */
+        maxPages: z.number().int().min(1).max(50).default(8),
+        connectTimeoutMs: z.number().int().positive().default(10_000),
+        pageTimeoutMs: z.number().int().positive().default(30_000),
+        /** A page's body is read up to this many bytes. */
+        maxBytes: z.number().int().positive().default(2 * 1024 * 1024),
+        maxRedirects: z.number().int().min(0).max(20).default(5),
+        /** Longest Retry-After waited before giving up on a page. */
+        maxRetryAfterMs: z.number().int().min(0).default(120_000),
+        /** Sites visited by one `pull sites` (the oldest visits first); `--all` visits every site. */
+        slice: z.number().int().min(1).default(300),
+      })
+      .prefault({}),
     /** Per-source overrides: cron schedule, live URL (a mirror), or disabled. */
     sources: z
       .record(z.string(), z.object({ schedule: cron.optional(), enabled: z.boolean().default(true), url: z.url({ protocol: /^https?$/ }).optional() }).strict())

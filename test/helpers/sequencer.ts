@@ -25,15 +25,23 @@ export function longestFirst<T>(files: readonly T[], seconds: (file: T) => numbe
 }
 
 /** About how long the shared site takes to build beside the first files (seconds, a quiet 2-core run). */
-export const SITE_BUILD_SECONDS = 150;
+export const SITE_BUILD_SECONDS = 180;
 
 /**
- * Longest first, except that a file reading the site never comes before a file that does not read it and lasts
- * longer than the site's build: those run while the site builds, instead of a worker waiting for it.
+ * Longest first, except at the start: while the site builds, the workers run files that do not read it. Files that
+ * do not read the site come first, longest first, until they fill every worker for the site's build time; then the
+ * others, longest first, site or not.
  */
-export function siteAware<T>(files: readonly T[], seconds: (file: T) => number | undefined, readsSite: (file: T) => boolean): T[] {
+export function siteAware<T>(files: readonly T[], seconds: (file: T) => number | undefined, readsSite: (file: T) => boolean, workers = 3): T[] {
   const sorted = longestFirst(files, seconds);
-  const first = sorted.filter((f) => !readsSite(f) && (seconds(f) ?? -1) > SITE_BUILD_SECONDS);
+  const first: T[] = [];
+  let filled = 0;
+  for (const f of sorted) {
+    if (filled >= workers * SITE_BUILD_SECONDS) break;
+    if (readsSite(f)) continue;
+    first.push(f);
+    filled += Math.max(0, seconds(f) ?? 0);
+  }
   return [...first, ...sorted.filter((f) => !first.includes(f))];
 }
 
@@ -46,6 +54,7 @@ export default class LongestFirst extends BaseSequencer {
       const cached = this.ctx.cache.getTestSpecificationResult(spec)?.duration;
       return cached !== undefined ? cached / 1000 : committed[relative(root, spec.moduleId)];
     };
-    return siteAware(base, seconds, (spec) => SITE_TESTS.test(relative(root, spec.moduleId)));
+    const workers = Number(this.ctx.config.maxWorkers) || 1;
+    return siteAware(base, seconds, (spec) => SITE_TESTS.test(relative(root, spec.moduleId)), workers);
   }
 }

@@ -1,0 +1,263 @@
+// The web observatory's fetcher, and its manners: robots.txt read (robots-parser) and obeyed, Crawl-delay included;
+// a User-Agent that names the project and a contact; one request at a time per host, and at least a delay between
+// two requests to one host; 429 and 503 with Retry-After honoured; HTML only, cut at a size; redirects followed by
+// hand (each hop asks robots.txt of its host and waits its turn), the final address kept; certificates verified (a
+// TLS failure is a result); pages in windows-1252 or ISO-8859-1 decoded. It fetches and never judges (controles.ts
+// judges). HTTP is undici's (a connect timeout of its own, streaming bodies that can be cut).
+import { createRequire } from 'node:module';
+import { Agent, request } from 'undici';
+import { type Config, configSchema } from '../../base/config.ts';
+import type { PageRecue } from './page.ts';
+
+export interface CrawlSettings {
+  /** The `http.userAgent` of the configuration: the project's name and a contact address. */
+  userAgent: string;
+  /** Least time between the end of a request to a host and the start of the next (a robots.txt Crawl-delay may lengthen it). */
+  delayMs: number;
+  /** Sites visited at once. */
+  concurrency: number;
+  /** Pages read per site, the home page included. */
+  maxPages: number;
+  connectTimeoutMs: number;
+  /** For a whole page: headers and body. */
+  pageTimeoutMs: number;
+  /** A body is cut there: the page is read up to this many bytes. */
+  maxBytes: number;
+  maxRedirects: number;
+  /** Longest Retry-After waited (a longer one gives up on the page). */
+  maxRetryAfterMs: number;
+}
+
+/** The configuration's defaults (block `crawl`), without a User-Agent. */
+export const DEFAULT_CRAWL: Omit<CrawlSettings, 'userAgent'> = (({ slice: _slice, ...rest }) => rest)(configSchema.parse({}).crawl);
+
+/** The crawl settings of a configuration: its `crawl` block and its `http.userAgent`. */
+export function crawlSettings(config: Pick<Config, 'crawl' | 'http'>): CrawlSettings {
+  const { slice: _slice, ...rest } = config.crawl;
+  return { ...rest, userAgent: config.http.userAgent };
+}
+
+/** Why a page could not be judged: the `motif` of an `inconnu`. */
+export type Motif = 'robots.txt' | 'délai' | 'TLS' | 'réseau' | 'pas du HTML' | 'statut HTTP' | 'trop de redirections' | 'connexion interrompue' | 'adresse invalide';
+
+export type Reponse =
+  | { ok: true; page: PageRecue; /** The final address is on another domain than the one asked. */ autreDomaine: boolean; tronquee: boolean }
+  | { ok: false; url: string; urlFinale: string; motif: Motif; detail: string; statut: number | null };
+
+/**
+ * The registrable part of a host, roughly (its last two labels: a redirect from www.x.fr to x.fr stays on x.fr); an
+ * IP address is its own domain.
+ */
+export function domaine(host: string): string {
+  const h = host.replace(/^\[(.*)\](:\d+)?$/, '$1').replace(/:\d+$/, '');
+  return /^[\d.]+$/.test(h) || h.includes(':') ? h : h.split('.').slice(-2).join('.');
+}
+
+const TLS_CODES = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'ERR_SSL_WRONG_VERSION_NUMBER',
+]);
+
+function motifErreur(error: unknown): { motif: Motif; detail: string } {
+  const e = error as { code?: string; name?: string; message?: string; cause?: { code?: string; message?: string } };
+  const code = e.code ?? e.cause?.code ?? '';
+  const message = e.message ?? String(error);
+  if (TLS_CODES.has(code) || /certificate|self[- ]signed|ssl|tls/i.test(`${message} ${e.cause?.message ?? ''}`)) return { motif: 'TLS', detail: code || message };
+  if (/TIMEOUT/i.test(code) || e.name === 'TimeoutError' || e.name === 'AbortError') return { motif: 'délai', detail: code || e.name || message };
+  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || /other side closed|socket/i.test(message)) return { motif: 'connexion interrompue', detail: code || message };
+  return { motif: 'réseau', detail: code || message };
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Seconds or an HTTP date, in milliseconds from now; null when absent or unreadable. */
+export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | null {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return null;
+  if (/^\d+$/.test(v.trim())) return Number(v.trim()) * 1000;
+  const at = Date.parse(v);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/** The charset a page declares: its Content-Type, else a `<meta>` in its first 2 KB; utf-8 otherwise. */
+export function charsetOf(contentType: string, head: Uint8Array): string {
+  const fromHeader = /charset\s*=\s*["']?([\w-]+)/i.exec(contentType)?.[1];
+  const ascii = new TextDecoder('latin1').decode(head.subarray(0, 2048));
+  const fromMeta = /<meta[^>]+charset\s*=\s*["']?([\w-]+)/i.exec(ascii)?.[1];
+  const label = (fromHeader ?? fromMeta ?? 'utf-8').toLowerCase();
+  try {
+    new TextDecoder(label);
+    return label;
+  } catch {
+    return 'utf-8';
+  }
+}
+
+// robots-parser is CommonJS (module.exports = the function); its types describe an ES default export.
+const robotsParser = createRequire(import.meta.url)('robots-parser') as (url: string, contents: string) => Robots;
+
+interface Robots {
+  isAllowed(url: string, ua?: string): boolean | undefined;
+  getCrawlDelay(ua?: string): number | undefined;
+}
+
+/**
+ * One visitor for a whole crawl: it keeps, per host, the turn (one request at a time), the end of the last request
+ * and the robots.txt. `journal` hears every request made (tests, and the progress line).
+ */
+export class Visiteur {
+  private readonly agent: Agent;
+  private readonly tours = new Map<string, Promise<unknown>>();
+  private readonly fin = new Map<string, number>();
+  private readonly robots = new Map<string, Promise<Robots | { motif: Motif; detail: string }>>();
+  /** The product token robots.txt groups are matched against (the User-Agent's first word). */
+  private readonly jeton: string;
+  requetes = 0;
+
+  constructor(
+    readonly settings: CrawlSettings,
+    private readonly journal: (event: { url: string; statut: number | null; debut: number; fin: number }) => void = () => undefined,
+    tls: { ca?: string | Buffer } = {},
+  ) {
+    this.agent = new Agent({ connect: { timeout: settings.connectTimeoutMs, ...tls }, headersTimeout: settings.pageTimeoutMs, bodyTimeout: settings.pageTimeoutMs });
+    this.jeton = settings.userAgent.split(/[\s/(]/)[0] || settings.userAgent;
+  }
+
+  close(): Promise<void> {
+    return this.agent.close();
+  }
+
+  /** Runs `fn` at this host's turn, once the delay since its last request has passed. */
+  private async aSonTour<T>(host: string, delai: number, fn: () => Promise<T>): Promise<T> {
+    const avant = this.tours.get(host) ?? Promise.resolve();
+    const tour = avant.catch(() => undefined).then(async () => {
+      const attente = (this.fin.get(host) ?? -Infinity) + delai - performance.now();
+      if (attente > 0) await sleep(attente);
+      try {
+        return await fn();
+      } finally {
+        this.fin.set(host, performance.now());
+      }
+    });
+    this.tours.set(host, tour);
+    return tour;
+  }
+
+  /** One GET, at its host's turn; 429 and 503 wait their Retry-After (bounded), twice at most. */
+  private async get(url: URL, delai: number, maxBytes: number, lisible: (contentType: string) => boolean = (t) => t === '' || /html|xml/i.test(t)) {
+    for (let essai = 0; ; essai++) {
+      const r = await this.aSonTour(url.host, delai, async () => {
+        const debut = performance.now();
+        this.requetes++;
+        const res = await request(url, {
+          dispatcher: this.agent,
+          method: 'GET',
+          headers: { 'user-agent': this.settings.userAgent, accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.1' },
+          signal: AbortSignal.timeout(this.settings.pageTimeoutMs),
+        });
+        const attente = res.statusCode === 429 || res.statusCode === 503 ? retryAfterMs(res.headers['retry-after']) : null;
+        const contentType = String(res.headers['content-type'] ?? '');
+        const chunks: Buffer[] = [];
+        let octets = 0;
+        let tronquee = false;
+        // Only what may be HTML is read (robots.txt: text); anything else is left unread and the connection closed.
+        const html = lisible(contentType);
+        if (html && attente === null) {
+          for await (const chunk of res.body as AsyncIterable<Buffer>) {
+            const reste = maxBytes - octets;
+            if (chunk.length >= reste) {
+              chunks.push(chunk.subarray(0, reste));
+              octets += reste;
+              tronquee = true;
+              break;
+            }
+            chunks.push(chunk);
+            octets += chunk.length;
+          }
+        }
+        // Closing a body not read to its end aborts it: that abort is expected, not an error.
+        res.body.on('error', () => undefined);
+        res.body.destroy();
+        const fin = performance.now();
+        this.journal({ url: url.href, statut: res.statusCode, debut, fin });
+        return { statut: res.statusCode, headers: res.headers, contentType, body: Buffer.concat(chunks), octets, tronquee, attente, dureeMs: fin - debut, html };
+      });
+      if (r.attente !== null && essai < 2 && r.attente <= this.settings.maxRetryAfterMs) {
+        // Wait at the host's turn: nothing else goes to that host meanwhile.
+        await this.aSonTour(url.host, 0, () => sleep(r.attente!));
+        continue;
+      }
+      return r;
+    }
+  }
+
+  /**
+   * The robots.txt of `origin`, fetched once: a 4xx means everything is allowed; a 5xx or a redirect, nothing (the
+   * conservative reading); a failure to connect is the site's failure, said with its own motive.
+   */
+  private robotsDe(origin: string): Promise<Robots | { motif: Motif; detail: string }> {
+    let robots = this.robots.get(origin);
+    if (!robots) {
+      robots = (async () => {
+        try {
+          const r = await this.get(new URL('/robots.txt', origin), this.settings.delayMs, 512 * 1024, (t) => t === '' || /text/i.test(t));
+          if (r.statut >= 400 && r.statut < 500) return robotsParser(`${origin}/robots.txt`, '');
+          if (r.statut >= 300) return { motif: 'robots.txt' as const, detail: `robots.txt de ${origin} : HTTP ${r.statut}, rien n'est demandé à ce site` };
+          return robotsParser(`${origin}/robots.txt`, r.body.toString('utf8'));
+        } catch (error) {
+          return motifErreur(error);
+        }
+      })();
+      this.robots.set(origin, robots);
+    }
+    return robots;
+  }
+
+  /** The page at `adresse`: its redirects followed, each hop allowed by robots.txt, HTML only, decoded. */
+  async page(adresse: string): Promise<Reponse> {
+    let url: URL;
+    try {
+      url = new URL(adresse);
+      if (!/^https?:$/.test(url.protocol)) throw new Error(url.protocol);
+    } catch {
+      return { ok: false, url: adresse, urlFinale: adresse, motif: 'adresse invalide', detail: adresse, statut: null };
+    }
+    const depart = url;
+    const vues = new Set<string>();
+    let dureeMs = 0;
+    for (let saut = 0; ; saut++) {
+      const echec = (motif: Motif, detail: string, statut: number | null = null): Reponse => ({ ok: false, url: depart.href, urlFinale: url.href, motif, detail, statut });
+      if (saut > this.settings.maxRedirects || vues.has(url.href)) return echec('trop de redirections', `${saut} redirections, dernière vers ${url.href}`);
+      vues.add(url.href);
+      const robots = await this.robotsDe(url.origin);
+      if ('motif' in robots) return echec(robots.motif, robots.detail);
+      if (robots.isAllowed(url.href, this.jeton) === false) return echec('robots.txt', `robots.txt de ${url.origin} interdit ${url.pathname}`);
+      const delai = Math.max(this.settings.delayMs, (robots.getCrawlDelay(this.jeton) ?? 0) * 1000);
+      let r: Awaited<ReturnType<Visiteur['get']>>;
+      try {
+        r = await this.get(url, delai, this.settings.maxBytes);
+      } catch (error) {
+        const { motif, detail } = motifErreur(error);
+        return echec(motif, detail);
+      }
+      dureeMs += r.dureeMs;
+      if (r.statut >= 300 && r.statut < 400 && r.headers.location) {
+        url = new URL(String(r.headers.location), url);
+        continue;
+      }
+      if (r.statut >= 400) return echec('statut HTTP', `HTTP ${r.statut}`, r.statut);
+      if (!r.html) return echec('pas du HTML', r.contentType, r.statut);
+      const charset = charsetOf(r.contentType, r.body);
+      const html = new TextDecoder(charset).decode(r.body);
+      if (r.contentType === '' && !/^\s*</.test(html)) return echec('pas du HTML', 'sans Content-Type, et le corps ne commence pas par une balise', r.statut);
+      const page: PageRecue = { url: depart.href, urlFinale: url.href, statut: r.statut, html, octets: r.octets, dureeMs };
+      return { ok: true, page, autreDomaine: domaine(url.host) !== domaine(depart.host), tronquee: r.tronquee };
+    }
+  }
+}
