@@ -3,25 +3,13 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../pipelines/base/config.ts';
-import { loadDurations, longestFirst, SITE_BUILD_SECONDS, siteAware } from './helpers/sequencer.ts';
+import { loadDurations, longestFirst } from './helpers/sequencer.ts';
 import { slowestFiles } from './helpers/summary-reporter.ts';
 
 describe('longestFirst', () => {
   it('puts the longest first, keeps the given order for ties and for files with no figure, after the known ones', () => {
     const seconds: Record<string, number> = { a: 5, b: 120, c: 5, e: 0 };
     expect(longestFirst(['x', 'a', 'b', 'y', 'c', 'e'], (f) => seconds[f])).toEqual(['b', 'a', 'c', 'e', 'x', 'y']);
-  });
-});
-
-describe('siteAware', () => {
-  it('fills the workers with files that do not read the site for its build time, then goes longest first', () => {
-    const S = SITE_BUILD_SECONDS;
-    const seconds: Record<string, number> = { e2e: 2 * S, sql: S, process: S / 2, budget: S, faults: S / 2, court: 1, page: 5 };
-    const readsSite = (f: string) => f === 'e2e' || f === 'budget' || f === 'page';
-    // Two workers: sql, faults and process (a tie keeps the given order) fill 2 × S; then e2e, budget, page and court, longest first.
-    expect(siteAware(['court', 'e2e', 'faults', 'sql', 'budget', 'process', 'page'], (f) => seconds[f], readsSite, 2)).toEqual(['sql', 'faults', 'process', 'e2e', 'budget', 'page', 'court']);
-    // One worker: sql alone fills S.
-    expect(siteAware(['court', 'e2e', 'faults', 'sql', 'budget', 'process', 'page'], (f) => seconds[f], readsSite, 1)).toEqual(['sql', 'e2e', 'budget', 'faults', 'process', 'page', 'court']);
   });
 });
 

@@ -4,7 +4,6 @@
 // that only reads uses the exports or the site in place.
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { inject } from 'vitest';
 import type { Config } from '../../pipelines/base/config.ts';
 import { testConfig } from './env.ts';
@@ -45,23 +44,14 @@ export interface SiteStatus {
   log?: string[];
 }
 
-/** A ceiling, not a measure: only a hung build reaches it (a loaded machine builds the sample site in minutes). */
-const SITE_CEILING_MS = 30 * 60_000;
-
 /**
- * The folder of the shared site, once built. The global setup builds it in the background while the files that do
- * not read it run; a file that reads it awaits this at its top (`const dist = await sharedSite();`), so that its
- * tests are collected from the built site. A failed build fails every such file with the build's own reason.
+ * The folder of the shared site. A file that reads it takes it at its top (`const dist = await sharedSite();`): when
+ * the build failed, every such file fails with the build's own reason instead of with missing pages.
  */
 export async function sharedSite(): Promise<string> {
   const dist = inject('siteDist');
   const ready = inject('siteReady');
-  if (!dist || !ready) throw new Error("Le setup global n'a pas construit le site partagé : ajoutez ce fichier à SITE_TESTS (test/helpers/shared.ts).");
-  const deadline = Date.now() + SITE_CEILING_MS;
-  while (!existsSync(ready)) {
-    if (Date.now() > deadline) throw new Error(`Le site partagé n'est pas construit après ${SITE_CEILING_MS / 60_000} minutes.`);
-    await sleep(200);
-  }
+  if (!dist || !ready || !existsSync(ready)) throw new Error("Le setup global n'a pas construit le site partagé : ajoutez ce fichier à SITE_TESTS (test/helpers/shared.ts).");
   const status = JSON.parse(readFileSync(ready, 'utf8')) as SiteStatus;
   if (!status.ok) throw new Error(`La construction du site partagé a échoué : ${status.message}\n${(status.log ?? []).join('\n')}`);
   return dist;
