@@ -7,6 +7,7 @@
 //   - the exports against DuckDB's COPY of the same tables, unmodified, to the same formats (target ≤ 2 ×);
 //   - an incremental refresh (nothing changed, then one source changed);
 //   - the site build (target ≤ 90 s), cold then with the PNG cache; Lighthouse on each page type.
+// `npm run bench -- observatoire` runs only the web observatory's crawler against its floor (bench/observatoire.ts).
 // `npm run bench -- decp` or `-- datagouv` runs only that source's load against its floor; `-- donnees` stops before
 // the site; `BENCH_GARDER=<dossier>` keeps the folder, and `BENCH_GARDER=<dossier> npm run bench -- site` then
 // measures the site alone from its exports.
@@ -33,6 +34,7 @@ import { serveStatic } from './static-server.ts';
 import { generateDecp } from './decp.ts';
 import { banPublications, GENERATORS, mulberry32, writeDatagouvCatalogue } from './generators.ts';
 import { auditPages, formatAudits, loadBudgets, overBudget } from './lighthouse.ts';
+import { benchObservatoire } from './observatoire.ts';
 
 const SEMESTERS = periodesBetween('2017-S1', '2026-S2'); // 20 semesters
 const log = createLogger();
@@ -310,6 +312,8 @@ if (process.argv[2] === 'generer') {
   // Child of the full bench: writes the raw files and their list.
   const dir = process.argv[3]!;
   writeFileSync(join(dir, 'fichiers.json'), JSON.stringify(await generate(dir, referential())));
+} else if (process.argv.includes('observatoire')) {
+  await benchObservatoire();
 } else if (process.argv.includes('site')) {
   // The site alone, from the exports of a bench run kept by BENCH_GARDER.
   const kept = process.env.BENCH_GARDER;

@@ -67,19 +67,57 @@ describe('COPY exports against the JavaScript writer', () => {
 
   const withRows: string[] = [];
   const tables = EXPORT_TABLES.filter((t) => (t.formats ?? ['csv']).includes('csv'));
-  it.each(tables.map((t) => [t.name, t] as const))('%s: the same bytes in CSV and French CSV, the same data in JSON', async (name, table) => {
-    const rows = await w.all(table.sql);
-    if (rows.length > 0) withRows.push(name);
-    for (const french of [false, true]) {
-      const path = join(tmp.dir, `${name}${french ? '.fr' : ''}.csv`);
-      expect(await copyCsv(w, table.sql, table.fields, path, french)).toBe(rows.length);
-      expect(sameText(readFileSync(path, 'utf8'), reference(rows, table.fields, french))).toBe('');
+  /** Rows of the export in chunks of `size`, in the export's order: the largest table is never held whole in memory. */
+  async function* chunks(sql: string, size = 50_000): AsyncGenerator<Record<string, unknown>[]> {
+    await w.run(`CREATE OR REPLACE TEMP TABLE morceaux AS SELECT row_number() OVER () AS __n, * FROM (${sql})`);
+    const n = (await w.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM morceaux'))!.n;
+    for (let start = 0; start < n; start += size) {
+      const rows = await w.all(`SELECT * EXCLUDE (__n) FROM morceaux WHERE __n > ${start} AND __n <= ${start + size} ORDER BY __n`);
+      yield rows;
     }
-    const json = join(tmp.dir, `${name}.json`);
-    await copyJson(w, table.sql, table.fields, json, { genere_le: 'x' });
-    // The same data, keys in the same order: the file read back and written by JSON.stringify is the string that
-    // JSON.stringify gives of the rows (a string comparison: a deep toEqual of the largest table takes minutes).
-    expect(sameText(JSON.stringify(JSON.parse(readFileSync(json, 'utf8'))), JSON.stringify({ provenance: { genere_le: 'x' }, donnees: rows }))).toBe('');
+  }
+
+  it.each(tables.map((t) => [t.name, t] as const))('%s: the same bytes in CSV and French CSV, the same data in JSON', async (name, table) => {
+    const columns = table.fields.map((f) => f.name);
+    const paths = { en: join(tmp.dir, `${name}.csv`), fr: join(tmp.dir, `${name}.fr.csv`), json: join(tmp.dir, `${name}.json`) };
+    const total = await copyCsv(w, table.sql, table.fields, paths.en, false);
+    expect(await copyCsv(w, table.sql, table.fields, paths.fr, true)).toBe(total);
+    expect(await copyJson(w, table.sql, table.fields, paths.json, { genere_le: 'x' })).toBe(total);
+    if (total > 0) withRows.push(name);
+    // Each file read once, then compared chunk after chunk with what the JavaScript writer makes of the same rows:
+    // CSV byte for byte (the header, then each chunk's lines, then nothing more), JSON row by row as the string
+    // JSON.stringify gives of the row read back (keys in the same order), inside the expected envelope.
+    const files = { en: readFileSync(paths.en, 'utf8'), fr: readFileSync(paths.fr, 'utf8') };
+    const json = readFileSync(paths.json, 'utf8');
+    const header = (french: boolean) => reference([], table.fields, french);
+    const at = { en: header(false).length, fr: header(true).length };
+    expect(sameText(files.en.slice(0, at.en), header(false))).toBe('');
+    expect(sameText(files.fr.slice(0, at.fr), header(true))).toBe('');
+    const envelope = `{"provenance":${JSON.stringify({ genere_le: 'x' })},"donnees":[`;
+    expect(json.startsWith(envelope)).toBe(true);
+    let jsonAt = envelope.length;
+    let seen = 0;
+    for await (const rows of chunks(table.sql)) {
+      for (const [key, french] of [['en', false], ['fr', true]] as const) {
+        // The rows' lines alone: the reference's header cut off (a header without rows is one line).
+        const lines = french ? toCsv(columns, csvRows(rows, table.fields, true), ';') : toCsv(columns, csvRows(rows, table.fields, false));
+        const body = lines.slice(lines.indexOf('\n') + 1);
+        expect(sameText(files[key].slice(at[key], at[key] + body.length), body), `${key}, lignes ${seen + 1} à ${seen + rows.length}`).toBe('');
+        at[key] += body.length;
+      }
+      for (const row of rows) {
+        const end = json.indexOf('\n', jsonAt + 1);
+        const line = json.slice(jsonAt, end === -1 ? json.length : end).trim().replace(/,$/, '');
+        expect(sameText(JSON.stringify(JSON.parse(line)), JSON.stringify(row)), `JSON, ligne ${seen + 1}`).toBe('');
+        jsonAt = end === -1 ? json.length : end;
+        seen++;
+      }
+    }
+    expect(seen).toBe(total);
+    expect(at.en).toBe(files.en.length);
+    expect(at.fr).toBe(files.fr.length);
+    // After the last row, only the array's and the envelope's ends (DuckDB writes an empty array on three lines).
+    expect(json.slice(jsonAt).replace(/\s+/g, '')).toBe(']}');
   });
 
   it('compared tables with rows, not only headers', () => {
