@@ -137,8 +137,10 @@ export class Visiteur {
   private async aSonTour<T>(host: string, delai: number, fn: () => Promise<T>): Promise<T> {
     const avant = this.tours.get(host) ?? Promise.resolve();
     const tour = avant.catch(() => undefined).then(async () => {
-      const attente = (this.fin.get(host) ?? -Infinity) + delai - performance.now();
-      if (attente > 0) await sleep(attente);
+      // Timers count whole milliseconds (a fractional wait may end up to 1 ms early): wait until the delay has passed.
+      for (let attente = (this.fin.get(host) ?? -Infinity) + delai - performance.now(); attente > 0; attente = (this.fin.get(host) ?? -Infinity) + delai - performance.now()) {
+        await sleep(Math.ceil(attente));
+      }
       try {
         return await fn();
       } finally {
