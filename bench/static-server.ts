@@ -45,9 +45,7 @@ export function parseHeadersFile(text: string): { pattern: RegExp; headers: [str
 export async function serveStatic(root: string): Promise<{ url: string; close: () => Promise<void> }> {
   const base = resolve(root);
   const headersFile = join(base, '_headers');
-  // Read at the first request that finds the file: the server may start before the site it serves is built.
-  let parsed: ReturnType<typeof parseHeadersFile> | undefined;
-  const headerRules = () => (parsed ??= existsSync(headersFile) ? parseHeadersFile(readFileSync(headersFile, 'utf8')) : undefined) ?? [];
+  const rules = existsSync(headersFile) ? parseHeadersFile(readFileSync(headersFile, 'utf8')) : [];
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     let path = normalize(join(base, decodeURIComponent(url.pathname)));
@@ -60,7 +58,7 @@ export async function serveStatic(root: string): Promise<{ url: string; close: (
       res.writeHead(404, { 'content-type': 'text/plain' }).end('404');
       return;
     }
-    for (const rule of headerRules()) {
+    for (const rule of rules) {
       if (!rule.pattern.test(url.pathname)) continue;
       for (const [k, v] of rule.headers) {
         if (v === null) res.removeHeader(k);

@@ -1,7 +1,7 @@
 // Makes the heavy fixtures once for the whole run (test/helpers/shared.ts): every source's sample pulled into a
 // warehouse, a copy of it computed with its exports, the site built from those exports, served on loopback, and one
 // Chromium for the browser tests. A run filtered to files that need none of them makes none.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
@@ -15,7 +15,7 @@ import { SOURCES } from '../../pipelines/sources/index.ts';
 import { serveStatic } from '../../bench/static-server.ts';
 import { CHROMIUM, launchBrowserServer } from './browser.ts';
 import { testConfig } from './env.ts';
-import { SHARED_NOW, SITE_TESTS, type SiteStatus, WAREHOUSE_TESTS } from './shared.ts';
+import { SHARED_NOW, SITE_TESTS, WAREHOUSE_TESTS } from './shared.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,8 +25,8 @@ declare module 'vitest' {
     computedData: string;
     /** The built site's folder; read it through `sharedSite()`, which fails with the build's reason ('' when not built). */
     siteDist: string;
-    /** The file that says how the site's build ended (a SiteStatus), '' when no site is built. */
-    siteReady: string;
+    /** Why the site's build failed, with the end of its log ('' when it was built, or not asked for). */
+    siteBuildError: string;
     siteExports: string;
     /** The built site served on loopback, once for every test file ('' when not built). */
     siteUrl: string;
@@ -39,7 +39,7 @@ declare module 'vitest' {
 const since = (t: number) => `${((performance.now() - t) / 1000).toFixed(1)} s`;
 
 export default async function setup(project: TestProject) {
-  for (const key of ['pulledData', 'computedData', 'siteDist', 'siteReady', 'siteExports', 'siteUrl', 'browserWsEndpoint'] as const) project.provide(key, '');
+  for (const key of ['pulledData', 'computedData', 'siteDist', 'siteBuildError', 'siteExports', 'siteUrl', 'browserWsEndpoint'] as const) project.provide(key, '');
   const filters = process.argv.slice(2).filter((a) => !a.startsWith('-') && a !== 'run');
   const wanted = (re: RegExp) => filters.length === 0 || filters.some((f) => re.test(f));
   const needSite = wanted(SITE_TESTS);
@@ -78,16 +78,15 @@ export default async function setup(project: TestProject) {
       // memory — fresh-clone runs of 12 min 57 s and 15 min 37 s against 12 min 14 s.) Files read it through
       // sharedSite(), which gives the build's own reason when it failed.
       const dist = join(dir, 'dist');
-      const ready = join(dir, 'site-pret.json');
       t = performance.now();
-      const status: SiteStatus = await buildAstro(computed, log, { outDir: dist }).then(
-        () => ({ ok: true, secondes: (performance.now() - t) / 1000 }),
-        (error: Error) => ({ ok: false, secondes: (performance.now() - t) / 1000, message: error.message, log: log.lines.slice(-30).map((l) => `${l.level} ${l.message}`) }),
-      );
-      writeFileSync(ready, JSON.stringify(status));
-      steps.push(`site ${status.ok ? '' : 'en échec '}${since(t)}`);
+      try {
+        await buildAstro(computed, log, { outDir: dist });
+        steps.push(`site ${since(t)}`);
+      } catch (error) {
+        steps.push(`site en échec ${since(t)}`);
+        project.provide('siteBuildError', `${(error as Error).message}\n${log.lines.slice(-30).map((l) => `${l.level} ${l.message}`).join('\n')}`);
+      }
       project.provide('siteDist', dist);
-      project.provide('siteReady', ready);
       // One server and one browser for all the browser, accessibility and budget tests.
       const server = await serveStatic(dist);
       cleanup.push(() => server.close());

@@ -2,7 +2,7 @@
 // after every source's sample was pulled, the same warehouse computed with its exports, and the site built from
 // them. A test that needs a warehouse to change takes a copy of the file (a file copy, not a recompute); a test
 // that only reads uses the exports or the site in place.
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { inject } from 'vitest';
 import type { Config } from '../../pipelines/base/config.ts';
@@ -36,23 +36,14 @@ export function copyOfShared(kind: SharedWarehouse, dir: string, overrides: Reco
   return config;
 }
 
-/** What the global setup writes when the shared site's build ends (test/helpers/global-setup.ts). */
-export interface SiteStatus {
-  ok: boolean;
-  secondes: number;
-  message?: string;
-  log?: string[];
-}
-
 /**
  * The folder of the shared site. A file that reads it takes it at its top (`const dist = await sharedSite();`): when
  * the build failed, every such file fails with the build's own reason instead of with missing pages.
  */
 export async function sharedSite(): Promise<string> {
   const dist = inject('siteDist');
-  const ready = inject('siteReady');
-  if (!dist || !ready || !existsSync(ready)) throw new Error("Le setup global n'a pas construit le site partagé : ajoutez ce fichier à SITE_TESTS (test/helpers/shared.ts).");
-  const status = JSON.parse(readFileSync(ready, 'utf8')) as SiteStatus;
-  if (!status.ok) throw new Error(`La construction du site partagé a échoué : ${status.message}\n${(status.log ?? []).join('\n')}`);
+  if (!dist) throw new Error("Le setup global n'a pas construit le site partagé : ajoutez ce fichier à SITE_TESTS (test/helpers/shared.ts).");
+  const error = inject('siteBuildError');
+  if (error) throw new Error(`La construction du site partagé a échoué : ${error}`);
   return dist;
 }
