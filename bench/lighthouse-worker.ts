@@ -3,5 +3,5 @@
 import { text } from 'node:stream/consumers';
 import { auditPagesInProcess, type WorkerInput } from './lighthouse.ts';
 
-const { origin, pages, chromePath, throttling } = JSON.parse(await text(process.stdin)) as WorkerInput;
-process.stdout.write(JSON.stringify(await auditPagesInProcess(origin, pages, chromePath, throttling)));
+const { origin, pages, chromePath, throttling, performance } = JSON.parse(await text(process.stdin)) as WorkerInput;
+process.stdout.write(JSON.stringify(await auditPagesInProcess(origin, pages, chromePath, throttling, performance)));

@@ -3,9 +3,9 @@
 // hostile values. JSON carries the same data.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { mulberry32 } from '../bench/generators.ts';
-import { copyCsv, copyJson, defineExportMacros } from '../indicators/export-sql.ts';
+import { copyCsv, defineExportMacros } from '../indicators/export-sql.ts';
 import { csvRows } from '../indicators/exports.ts';
 import { EXPORT_TABLES, type Field } from '../indicators/schema.ts';
 import { PROJECT_ROOT } from '../pipelines/base/config.ts';
@@ -79,22 +79,21 @@ describe('COPY exports against the JavaScript writer', () => {
 
   it.each(tables.map((t) => [t.name, t] as const))('%s: the same bytes in CSV and French CSV, the same data in JSON', async (name, table) => {
     const columns = table.fields.map((f) => f.name);
-    const paths = { en: join(tmp.dir, `${name}.csv`), fr: join(tmp.dir, `${name}.fr.csv`), json: join(tmp.dir, `${name}.json`) };
-    const total = await copyCsv(w, table.sql, table.fields, paths.en, false);
-    expect(await copyCsv(w, table.sql, table.fields, paths.fr, true)).toBe(total);
-    expect(await copyJson(w, table.sql, table.fields, paths.json, { genere_le: 'x' })).toBe(total);
-    if (total > 0) withRows.push(name);
-    // Each file read once, then compared chunk after chunk with what the JavaScript writer makes of the same rows:
-    // CSV byte for byte (the header, then each chunk's lines, then nothing more), JSON row by row as the string
-    // JSON.stringify gives of the row read back (keys in the same order), inside the expected envelope.
-    const files = { en: readFileSync(paths.en, 'utf8'), fr: readFileSync(paths.fr, 'utf8') };
-    const json = readFileSync(paths.json, 'utf8');
+    // The exports the global setup wrote from this warehouse with COPY (writeExports), read once each.
+    const folder = inject('siteExports');
+    const files = { en: readFileSync(join(folder, `${name}.csv`), 'utf8'), fr: readFileSync(join(folder, `${name}.fr.csv`), 'utf8') };
+    const json = readFileSync(join(folder, `${name}.json`), 'utf8');
+    // Compared chunk after chunk with what the JavaScript writer makes of the same rows: CSV byte for byte (the
+    // header, then each chunk's lines, then nothing more), JSON row by row as the string JSON.stringify gives of the
+    // row read back (keys in the same order), inside the envelope of the export's provenance.
     const header = (french: boolean) => reference([], table.fields, french);
     const at = { en: header(false).length, fr: header(true).length };
     expect(sameText(files.en.slice(0, at.en), header(false))).toBe('');
     expect(sameText(files.fr.slice(0, at.fr), header(true))).toBe('');
-    const envelope = `{"provenance":${JSON.stringify({ genere_le: 'x' })},"donnees":[`;
-    expect(json.startsWith(envelope)).toBe(true);
+    expect(json.startsWith('{"provenance":{')).toBe(true);
+    const debutDonnees = json.indexOf(',"donnees":[');
+    expect(JSON.parse(json.slice('{"provenance":'.length, debutDonnees))).toMatchObject({ genere_le: expect.any(String) });
+    const envelope = json.slice(0, debutDonnees + ',"donnees":['.length);
     let jsonAt = envelope.length;
     let seen = 0;
     for await (const rows of chunks(table.sql)) {
@@ -113,7 +112,7 @@ describe('COPY exports against the JavaScript writer', () => {
         seen++;
       }
     }
-    expect(seen).toBe(total);
+    if (seen > 0) withRows.push(name);
     expect(at.en).toBe(files.en.length);
     expect(at.fr).toBe(files.fr.length);
     // After the last row, only the array's and the envelope's ends (DuckDB writes an empty array on three lines).
