@@ -16,8 +16,11 @@ import { withWarehouse, type Warehouse } from '../pipelines/base/warehouse.ts';
 const USAGE = `barometre — baromètre de la dématérialisation (DCANT)
 
 Utilisation :
-  barometre pull [SOURCE…] [--from CHEMIN] [--date AAAA-MM-JJ] [--offline]
+  barometre pull [SOURCE…] [--from CHEMIN] [--date AAAA-MM-JJ] [--offline] [--all] [--urls LISTE.csv]
       Télécharge (ou lit CHEMIN, ou le jeu d'exemple avec --offline), valide et charge chaque source.
+      sites (l'observatoire des sites) visite les sites déclarés les moins récemment vus (crawl.slice, 300 par
+      défaut) ; --all : tous ; --urls LISTE.csv : les sites d'une liste (colonnes siren,url). Une collecte
+      interrompue reprend où elle s'était arrêtée.
   barometre compute
       Calcule tous les indicateurs et écrit les exports dans data/exports/.
   barometre status [--json]
@@ -64,7 +67,7 @@ async function cmdPull(config: Config, w: Warehouse, args: string[], log: Logger
   const onStep = pauseHook(config, io.stderr);
   const { values, positionals } = parseArgs({
     args,
-    options: { from: { type: 'string' }, date: { type: 'string' }, offline: { type: 'boolean', default: false } },
+    options: { from: { type: 'string' }, date: { type: 'string' }, offline: { type: 'boolean', default: false }, all: { type: 'boolean', default: false }, urls: { type: 'string' } },
     allowPositionals: true,
     strict: true,
   });
@@ -79,6 +82,10 @@ async function cmdPull(config: Config, w: Warehouse, args: string[], log: Logger
       throw new UsageError((error as Error).message);
     }
   });
+  if ((values.all || values.urls) && !sources.every((s) => s.crawler)) {
+    throw new UsageError(`--all et --urls s'appliquent aux sources qui visitent le web elles-mêmes (${SOURCES.filter((s) => s.crawler).map((s) => s.id).join(', ')}).`);
+  }
+  if ((values.all || values.urls) && (values.from || values.offline)) throw new UsageError('--all et --urls règlent une collecte en ligne : ils ne vont ni avec --from ni avec --offline.');
   if (values.date) {
     try {
       checkDate(values.date);
@@ -96,7 +103,7 @@ async function cmdPull(config: Config, w: Warehouse, args: string[], log: Logger
   let failures = 0;
   for (const source of sources) {
     try {
-      await pullSource(config, w, source, { from: values.from, offline: values.offline, date: values.date, log, now, onStep });
+      await pullSource(config, w, source, { from: values.from, offline: values.offline, date: values.date, log, now, onStep, crawl: { all: values.all, urls: values.urls } });
     } catch (error) {
       failures++;
       log.error(`${source.id} : échec du chargement. ${(error as Error).message} Les données précédentes sont conservées.`, { source: source.id });

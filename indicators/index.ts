@@ -7,6 +7,7 @@ import { marchesDonneesEssentielles } from './marches-donnees-essentielles.ts';
 import { ouvertureDonnees } from './ouverture-donnees.ts';
 import { PRESENCE_INDICATORS } from './presence-numerique.ts';
 import { SERVICE_INDICATORS, servicesPartages } from './services-anct.ts';
+import { WEB_INDICATORS } from './sites-web.ts';
 import type { Indicator } from './types.ts';
 
 export const INDICATORS: readonly Indicator[] = [
@@ -18,6 +19,7 @@ export const INDICATORS: readonly Indicator[] = [
   servicesPartages,
   ...SERVICE_INDICATORS,
   ...PRESENCE_INDICATORS,
+  ...WEB_INDICATORS,
   ...CHANTIER_INDICATORS,
 ];
 

@@ -49,8 +49,9 @@ export function memoryLimit(env: NodeJS.ProcessEnv = process.env): string {
 export class Warehouse {
   private constructor(
     readonly path: string,
-    private readonly instance: DuckDBInstance,
-    private readonly connection: DuckDBConnection,
+    private instance: DuckDBInstance,
+    private connection: DuckDBConnection,
+    private readonly limit: string,
   ) {}
 
   /**
@@ -69,7 +70,32 @@ export class Warehouse {
       throw new Error(`Limite de mémoire de DuckDB illisible : « ${limit} » (variable BAROMETRE_DUCKDB_MEMOIRE ; une taille comme 400MB ou 4GB). ${error.message}`);
     });
     const connection = await instance.connect();
-    return new Warehouse(path, instance, connection);
+    return new Warehouse(path, instance, connection, limit);
+  }
+
+  /**
+   * Runs `fn` with the warehouse closed, so that other processes may open it meanwhile (a crawl of hours must not
+   * hold the lock), then opens it again. Temporary tables do not survive. If another process holds it when `fn` ends,
+   * the reopening waits for it (every `attente` ms, at most `essais` times) and then fails saying so.
+   */
+  async relacher<T>(fn: () => Promise<T>, { essais = 120, attente = 1_000 } = {}): Promise<T> {
+    if (this.path === ':memory:') return fn();
+    this.close();
+    try {
+      return await fn();
+    } finally {
+      for (let essai = 1; ; essai++) {
+        try {
+          const other = await Warehouse.open(this.path, this.limit);
+          this.instance = other.instance;
+          this.connection = other.connection;
+          break;
+        } catch (error) {
+          if (essai >= essais || !/lock/i.test((error as Error).message)) throw error;
+          await new Promise((r) => setTimeout(r, attente));
+        }
+      }
+    }
   }
 
   async run(sql: string, params?: Params): Promise<void> {

@@ -10,11 +10,12 @@ import { enquetes } from './enquetes.ts';
 import { odt } from './odt.ts';
 import { odtHistorique } from './odt-historique.ts';
 import { presenceNumerique } from './presence-numerique.ts';
+import { sites } from './sites/source.ts';
 import type { Config } from '../base/config.ts';
 import type { Source } from './types.ts';
 import { vde } from './vde.ts';
 
-export const SOURCES: readonly Source[] = [odt, odtHistorique, contours, vde, ds, enquetes, datagouv, ban, banPublications, decp, anctServices, presenceNumerique];
+export const SOURCES: readonly Source[] = [odt, odtHistorique, contours, vde, ds, enquetes, datagouv, ban, banPublications, decp, anctServices, presenceNumerique, sites];
 
 /** The live URL of a source: the configuration's override, else its own; null when it has none (a survey file). */
 export function liveUrl(config: Config, source: Source): string | null {

@@ -7,7 +7,7 @@ import { fetchWithRetry, type HttpOptions, type HttpResult } from '../base/http.
 import type { Logger } from '../base/log.ts';
 import { referential as defaultReferential, type Referential } from '../referential/referential.ts';
 import { ensureReferential } from '../referential/referential-sql.ts';
-import type { Companion, PrepareContext, Reject, Source, TableSpec } from './types.ts';
+import type { Companion, CrawlOptions, PrepareContext, Reject, Source, TableSpec } from './types.ts';
 import { checkDate, parisDate } from '../base/dates.ts';
 import { latestRun, markInterrupted, REJECT_COLUMNS, saveRun, stagingSuffix, type Origin, type RunRecord } from '../base/runs.ts';
 import { quotedIdentifier, type Row, type Warehouse } from '../base/warehouse.ts';
@@ -24,6 +24,8 @@ export interface PullOptions {
   referential?: Referential;
   /** Overrides of HTTP settings (tests). */
   http?: Partial<HttpOptions>;
+  /** `--all` / `--urls` for a source that crawls (`Source.crawler`). */
+  crawl?: CrawlOptions;
   /** Called between steps (tests inject failures there, and `BAROMETRE_PAUSE_AT` pauses a process there). */
   onStep?: (step: PullStep) => void | Promise<void>;
 }
@@ -242,6 +244,9 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
           return found.part;
         },
         log: (m: string) => log.info(m, { source: source.id }),
+        lire: <T extends Row = Row>(sql: string) => w.all<T>(sql),
+        sansEntrepot: <T>(fn: () => Promise<T>) => w.relacher(fn),
+        crawl: options.crawl,
         fetch: (url: string, extra: Partial<HttpOptions> = {}) =>
           fetchWithRetry(url, { ...base, onRetry: (n, reason, ms) => log.warn(`${source.id} : tentative ${n + 1} dans ${ms} ms (${reason})`, { source: source.id }), ...extra }),
       };

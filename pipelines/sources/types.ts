@@ -104,6 +104,18 @@ export interface FetchContext {
   log: (message: string) => void;
   /** Where `fetchLive` streams a companion file (`Source.companions`). */
   companionPath(name: string): string;
+  /** Reads the warehouse (a query's rows): a source whose list of addresses is in another source's data (sites). */
+  lire?<T extends Row = Row>(sql: string): Promise<T[]>;
+  /** Runs `fn` with the warehouse closed (a crawl of hours holds no lock), then opens it again for the load. */
+  sansEntrepot?<T>(fn: () => Promise<T>): Promise<T>;
+  /** For a source that visits the web itself (`Source.crawler`): the options of `barometre pull … --all / --urls`. */
+  crawl?: CrawlOptions;
+}
+
+/** `--all`: every site, not a slice; `--urls`: a list of sites (`siren,url`) instead of the declared ones. */
+export interface CrawlOptions {
+  all?: boolean;
+  urls?: string;
 }
 
 /**
@@ -158,6 +170,8 @@ export interface Source {
    * formats); `stage` lets DuckDB read the raw file into staging tables, with validation, matching and rejects in
    * SQL (large files). Both throw on a file that cannot be used at all.
    */
+  /** The source visits the web itself (its live pull is a crawl): `--all` and `--urls` apply to it. */
+  crawler?: boolean;
   prepare?(bytes: Uint8Array, ctx: PrepareContext): Prepared;
   stage?(ctx: StageContext): Promise<Staged>;
 }
