@@ -14,6 +14,11 @@ export function natureOf(indicator: Pick<Indicator, 'nature'>): NatureIndicateur
   return indicator.nature ?? 'mesure';
 }
 
+/** The nature in words, as the pages write it: the indicator's own words when its nature needs them (NATURES otherwise). */
+export function natureLibelle(indicator: Pick<Indicator, 'nature' | 'natureLibelle'>): string {
+  return indicator.natureLibelle ?? NATURES[natureOf(indicator)];
+}
+
 /** The registry's indicators that an entry of the column names: one id, or every id of a family `prefix-*`. */
 export function matching(entry: string, registry: readonly Indicator[]): Indicator[] {
   return entry.endsWith('-*') ? registry.filter((i) => i.id.startsWith(entry.slice(0, -1))) : registry.filter((i) => i.id === entry);
@@ -45,6 +50,6 @@ export function chantierRows(chantiers: readonly ChantierMesure[]): Record<strin
   return chantiers.flatMap(({ chantier: c, indicateurs }): Record<string, unknown>[] => {
     const base = { chantier: c.id, chantier_libelle: c.libelle, axe: c.axe, axe_libelle: AXES[c.axe], reference: c.reference };
     if (indicateurs.length === 0) return [{ ...base, rang: null, indicateur: null, indicateur_libelle: null, nature: null, nature_libelle: null }];
-    return indicateurs.map((i, n) => ({ ...base, rang: n + 1, indicateur: i.id, indicateur_libelle: i.label, nature: natureOf(i), nature_libelle: NATURES[natureOf(i)] }));
+    return indicateurs.map((i, n) => ({ ...base, rang: n + 1, indicateur: i.id, indicateur_libelle: i.label, nature: natureOf(i), nature_libelle: natureLibelle(i) }));
   });
 }

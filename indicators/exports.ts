@@ -13,12 +13,14 @@ import { SOURCES } from '../pipelines/sources/index.ts';
 import type { RoleSource } from '../pipelines/sources/types.ts';
 import type { Warehouse } from '../pipelines/base/warehouse.ts';
 import { copyCsv, copyJson, copyParquet, defineExportMacros } from './export-sql.ts';
-import { chantierRows, natureOf, resolveChantiers, type ChantierMesure } from './chantiers-indicateurs.ts';
+import { chantierRows, natureLibelle, natureOf, resolveChantiers, type ChantierMesure } from './chantiers-indicateurs.ts';
 import { indicatorState, sampleMode, sourceStates, stateOf, usable, type EtatIndicateur, type EtatSource, type Tentative } from './disponibilite.ts';
 import { INDICATORS } from './index.ts';
 import { EXPORT_TABLES, type ExportTable, type Field } from './schema.ts';
-import { AXES, NATURES } from './types.ts';
+import { AXES } from './types.ts';
 import { proceduresExportTables, vdeTablesReady } from './procedures.ts';
+import { controlesSitesExportTable } from './controles-sites.ts';
+import { SITES_TABLE } from '../pipelines/sources/sites/source.ts';
 import { QUALITE_FIELDS, qualityReport, qualityRows } from './quality.ts';
 
 export const PROVENANCE_FILE = 'provenance.json';
@@ -140,7 +142,7 @@ export function chantiersExport(chantiers: readonly ChantierMesure[]) {
     axe: c.axe,
     axe_libelle: AXES[c.axe],
     reference: c.reference,
-    indicateurs: indicateurs.map((i) => ({ id: i.id, nature: natureOf(i), nature_libelle: NATURES[natureOf(i)] })),
+    indicateurs: indicateurs.map((i) => ({ id: i.id, nature: natureOf(i), nature_libelle: natureLibelle(i) })),
   }));
 }
 
@@ -199,7 +201,7 @@ export function indicatorDefinitions(warnings: ReadonlyMap<string, string> = new
     ...definition,
     axe_libelle: AXES[definition.axe],
     nature: natureOf(definition),
-    nature_libelle: NATURES[natureOf(definition)],
+    nature_libelle: natureLibelle(definition),
     avertissement: warnings.get(id) ?? null,
   }));
 }
@@ -220,7 +222,8 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
   await replaceFolder(folder, async (dir) => {
     // Under real data, a source that has only its sample exports nothing (its indicators are unavailable too).
     const procedures = (await vdeTablesReady(w)) && usable(states, 'vde');
-    const tables = [...EXPORT_TABLES, ...(procedures ? proceduresExportTables() : [])];
+    const controlesSites = (await w.tableExists(SITES_TABLE)) && usable(states, 'sites');
+    const tables = [...EXPORT_TABLES, ...(procedures ? proceduresExportTables() : []), ...(controlesSites ? [controlesSitesExportTable()] : [])];
     const meta = { genere_le: provenance.genere_le, echantillon: provenance.echantillon };
     await defineExportMacros(w);
     // Tables computed in the warehouse: written by DuckDB's COPY, no row through JavaScript.

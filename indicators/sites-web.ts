@@ -35,6 +35,7 @@ export function webIndicator(d: DefinitionControle): Indicator {
     label: d.libelle,
     description: `Part des collectivités dont le site, visité dans le semestre par l'observatoire du baromètre, satisfait au contrôle « ${d.libelle} ».`,
     unit: 'taux',
+    natureLibelle: 'mesuré sur les sites visités',
     direction: 'hausse',
     levels: LEVELS,
     // The services a collectivité offers its public: the programme's « socle commun ».
@@ -66,6 +67,36 @@ export function webIndicator(d: DefinitionControle): Indicator {
       FROM derniere v
       JOIN ref_collectivites c ON c.code = v.code AND c.type_collectivite = v.type_collectivite
       WHERE v.resultat IN ('oui', 'non')`,
+    // The coverage, beside the rate: the visits of the latest semester that could not judge, and the collectivités not
+    // visited (without a declared site, or not yet reached by the daily slices).
+    async avertissement(w) {
+      if (!(await w.tableExists(SITES_TABLE))) return null;
+      const c = await w.one<{ periode: string | null; jugees: number; inconnues: number; motifs: string | null; total: number }>(
+        `WITH visites AS (
+           SELECT code, type_collectivite, resultat, motif, date_donnees FROM ${SITES_TABLE} WHERE controle = '${d.id}' AND code IS NOT NULL
+         ),
+         derniere_periode AS (SELECT max(date_donnees) AS fin FROM visites),
+         semestre AS (
+           SELECT * FROM visites, derniere_periode
+           WHERE date_donnees >= CASE WHEN month(fin::DATE) <= 6 THEN year(fin::DATE) || '-01-01' ELSE year(fin::DATE) || '-07-01' END
+           QUALIFY row_number() OVER (PARTITION BY type_collectivite, code ORDER BY date_donnees DESC) = 1
+         )
+         SELECT (SELECT CASE WHEN month(fin::DATE) <= 6 THEN year(fin::DATE) || '-S1' ELSE year(fin::DATE) || '-S2' END FROM derniere_periode) AS periode,
+                count(*) FILTER (WHERE resultat IN ('oui', 'non'))::INTEGER AS jugees,
+                count(*) FILTER (WHERE resultat = 'inconnu')::INTEGER AS inconnues,
+                string_agg(DISTINCT motif, ', ' ORDER BY motif) FILTER (WHERE resultat = 'inconnu') AS motifs,
+                (SELECT count(*)::INTEGER FROM ref_collectivites) AS total
+         FROM semestre`,
+      );
+      if (!c?.periode) return null;
+      const n = (x: number) => x.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ');
+      const nonVisitees = c.total - c.jugees - c.inconnues;
+      return (
+        `Couverture au ${c.periode.endsWith('S1') ? '1er' : '2e'} semestre ${c.periode.slice(0, 4)} : le taux porte sur ${n(c.jugees)} collectivités dont le site a été visité et jugé. ` +
+        `${c.inconnues > 0 ? `${n(c.inconnues)} autres visites n'ont pas pu juger ce contrôle (${c.motifs ?? 'motif inconnu'}) ; ` : ''}` +
+        `${n(nonVisitees)} collectivités sur ${n(c.total)} n'ont pas été visitées dans le semestre (pas de site déclaré, ou pas encore atteintes). Le taux n'est pas celui de toutes les collectivités.`
+      );
+    },
   };
 }
 

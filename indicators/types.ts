@@ -105,6 +105,11 @@ export interface Indicator {
   axe: AxeDcant;
   /** `declaration` for a survey indicator; `mesure` when absent. */
   nature?: NatureIndicateur;
+  /**
+   * The nature in words when NATURES' would say too much: a measure made on part of the collectivités only
+   * (« mesuré sur les sites visités »). Exported as `nature_libelle`.
+   */
+  natureLibelle?: string;
   /** Source ids from the source registry. */
   sources: string[];
   /** Sources that only extend the series back in time (national counts), with their own rows. */

@@ -468,7 +468,10 @@ describe('the home page built from the fixture', () => {
     const ouverture = figures.find((f) => titre(f).startsWith('Collectivités publiant des données ouvertes'))!;
     expect(text(ouverture)).toContain("0,2\u202f% des communes soumises à l'obligation, 1er semestre 2021 (7 sur 3\u202f254)");
     expect(text(ouverture.querySelector('.chiffre-variation'))).toBe('pas de donnée au 2e semestre 2020');
-    const withheld = figures.find((f) => titre(f).startsWith('FranceConnect'))!;
+    // FranceConnect is measured by the web observatory now, on the sites it visited (and says so).
+    const franceconnect = figures.find((f) => text(f.querySelector('.chiffre-nature')) === 'mesuré sur les sites visités')!;
+    expect(franceconnect).toBeDefined();
+    const withheld = figures.find((f) => titre(f).startsWith('Registre des délibérations'))!;
     expect(text(withheld.querySelector('.chiffre-valeur'))).toBe('effectif insuffisant');
     // A survey's figure carries its workstream's words: said once, then its nature.
     expect(withheld.querySelector('.chiffre-chantier')).toBeNull();
@@ -484,7 +487,8 @@ describe('the home page built from the fixture', () => {
     expect(text(ouverture.children[regions])).toMatch(/^5,6\u202f%/);
     // The workstream, then its indicator and the nature of the figure.
     expect(text(ouverture.querySelector('th'))).toBe('Ouverture des données publiques Collectivités publiant des données ouvertes mesuré sur toutes les collectivités 1er semestre 2021');
-    expect(text(table.querySelector('tbody tr[data-chantier="franceconnect"] th .nature'))).toBe('déclaré par les répondants');
+    expect(text(table.querySelector('tbody tr[data-chantier="registre-deliberations"] th .nature'))).toBe('déclaré par les répondants');
+    expect(text(table.querySelector('tbody tr[data-chantier="franceconnect"] th .nature'))).toBe('mesuré sur les sites visités');
     // One row per workstream of the export.
     expect(table.querySelectorAll('tbody tr').length).toBe(exported<{ donnees: unknown[] }>('chantiers.json').donnees.length);
     expect(doc.querySelector('main a[href="/barometre/"]')).not.toBeNull();

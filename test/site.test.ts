@@ -35,7 +35,7 @@ describe('the home page built from the fixture', () => {
     expect(home).toMatch(/<th scope="col"[^>]*>Chantier et indicateur<\/th>/);
     expect(home).toContain('Faible (moins de 25 %)');
     expect(home).toContain('OpenDataFrance, licence ODbL 1.0');
-    expect(home).toMatch(/Données du 1 octobre 2025 au plus tard\. Méthodes : /);
+    expect(home).toMatch(/Données du 27 novembre 2025 au plus tard\. Méthodes : /);
   });
 
   it('formats numbers the French way: the one publishing région of 18 is 5,6 %, and 7 of 3 254 communes', () => {

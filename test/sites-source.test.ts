@@ -5,7 +5,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Papa from 'papaparse';
 import { computeBarometre } from '../indicators/compute.ts';
+import { controlesSitesExportTable } from '../indicators/controles-sites.ts';
+import { copyCsv, defineExportMacros } from '../indicators/export-sql.ts';
 import { WEB_INDICATORS } from '../indicators/sites-web.ts';
 import { PROJECT_ROOT } from '../pipelines/base/config.ts';
 import { memoryLogger } from '../pipelines/base/log.ts';
@@ -57,6 +60,25 @@ describe('sites on its sample file', () => {
       expect(row).toEqual({ concernees: jugees(controle).length, atteintes: jugees(controle).filter((v) => v.controles[controle as (typeof CONTROLES)[number]].resultat === 'oui').length });
     }
     expect(WEB_INDICATORS.map((i) => i.id)).not.toContain('web-poids-accueil');
+    // The coverage travels with the rate: the visits that could not judge, and the collectivités not visited.
+    const couverture = await w.one<{ avertissement: string }>(`SELECT avertissement FROM indicateurs_avertissements WHERE indicateur = 'web-actes-en-ligne'`);
+    const inconnues = visites.filter((v) => v.controles['actes-en-ligne'].resultat === 'inconnu').length;
+    expect(couverture?.avertissement).toMatch(
+      new RegExp(`^Couverture au 2e semestre 2025 : le taux porte sur ${jugees('actes-en-ligne').length} collectivités dont le site a été visité et jugé\\. ${inconnues} autres visites n'ont pas pu juger ce contrôle \\(robots\\.txt\\) ; `),
+    );
+  });
+
+  it('exports each collectivité’s latest visit, check by check, in the contract’s columns', async () => {
+    const table = controlesSitesExportTable();
+    await defineExportMacros(w);
+    const path = join(tmp.dir, 'controles-sites.csv');
+    const n = await copyCsv(w, table.sql, table.fields, path, false);
+    expect(n).toBe(visites.length * CONTROLES.length);
+    const lignes = Papa.parse<Record<string, string>>(readFileSync(path, 'utf8'), { header: true, skipEmptyLines: true });
+    expect(lignes.meta.fields).toEqual(['code', 'type_collectivite', 'url', 'url_finale', 'controle', 'resultat', 'valeur_texte', 'valeur_nombre', 'unite', 'preuve', 'extrait', 'statut_http', 'date_visite', 'motif']);
+    const robots = visites.find((v) => v.pages_lues === 0)!;
+    const ligne = lignes.data.find((r) => r.url === robots.url && r.controle === 'actes-en-ligne');
+    expect(ligne).toMatchObject({ resultat: 'inconnu', motif: 'robots.txt', preuve: robots.controles['actes-en-ligne'].preuve, date_visite: robots.date_visite });
   });
 });
 

@@ -205,7 +205,7 @@ const declarationAccessibilite: Detecteur = (page, ctx) => {
   const date = apres ? datesEcrites(texte.slice(apres.index, apres.index + 80))[0] ?? null : null;
   let ancienne = false;
   if (date) {
-    const limite = new Date(`${ctx.dateVisite}T00:00:00Z`);
+    const limite = new Date(`${ctx.dateVisite.slice(0, 10)}T00:00:00Z`);
     limite.setUTCFullYear(limite.getUTCFullYear() - 3);
     ancienne = date < limite.toISOString().slice(0, 10);
   }
