@@ -14,6 +14,18 @@ export function natureOf(indicator: Pick<Indicator, 'nature'>): NatureIndicateur
   return indicator.nature ?? 'mesure';
 }
 
+/**
+ * What a collectivité's value is, for the comparisons a page may make: `continue` (a count, a share, a median: ranks
+ * and percentiles mean something), `oui-non` (reached or not: only shares of the groups compare it), `categories`
+ * (a survey's three answers: shares too).
+ */
+export type Echelle = 'continue' | 'oui-non' | 'categories';
+
+export function echelleOf(indicator: Pick<Indicator, 'nature' | 'unit' | 'valeur'>): Echelle {
+  if (natureOf(indicator) === 'declaration') return 'categories';
+  return indicator.unit === 'valeur' || indicator.valeur ? 'continue' : 'oui-non';
+}
+
 /** The nature in words, as the pages write it: the indicator's own words when its nature needs them (NATURES otherwise). */
 export function natureLibelle(indicator: Pick<Indicator, 'nature' | 'natureLibelle'>): string {
   return indicator.natureLibelle ?? NATURES[natureOf(indicator)];

@@ -32,6 +32,17 @@ export interface IndicateurEtat {
   derniere_tentative: string | null;
 }
 
+/**
+ * A failed load's message as the pages, PDFs and exports publish it: every path of the operator's file system
+ * (`/srv/…/anct`, `C:\\…\\fichier.csv`) becomes « un fichier local » (web addresses stay). The full message, path
+ * included, stays in the runs table, `barometre status` and the operator's log.
+ */
+export function messagePublic(message: string): string {
+  return message
+    .replace(/(?<![\w:/.@-])(?:[A-Za-z]:\\|~?\/)[^\s«»"'<>,;()]*[^\s«»"'<>,;().:]/g, 'un fichier local')
+    .replace(/(un fichier local)(\s+\1)+/g, '$1');
+}
+
 export async function sourceStates(w: Warehouse): Promise<Map<string, SourceEtat>> {
   const states = new Map<string, SourceEtat>();
   const rows = (await w.tableExists('runs'))
@@ -48,7 +59,8 @@ export async function sourceStates(w: Warehouse): Promise<Map<string, SourceEtat
     states.set(r.source, {
       id: r.source,
       etat: r.origin === null ? 'absente' : r.origin === 'fixture' ? 'echantillon' : 'reelle',
-      derniere_tentative: r.le === null ? null : { le: r.le, statut: r.statut!, erreur: r.erreur },
+      // Published (provenance.json, pages, the review's PDF): no path of the operator's machine.
+      derniere_tentative: r.le === null ? null : { le: r.le, statut: r.statut!, erreur: r.erreur === null ? null : messagePublic(r.erreur) },
     });
   }
   return states;

@@ -13,7 +13,7 @@ import { SOURCES } from '../pipelines/sources/index.ts';
 import type { RoleSource } from '../pipelines/sources/types.ts';
 import type { Warehouse } from '../pipelines/base/warehouse.ts';
 import { copyCsv, copyJson, copyParquet, defineExportMacros } from './export-sql.ts';
-import { chantierRows, natureLibelle, natureOf, resolveChantiers, type ChantierMesure } from './chantiers-indicateurs.ts';
+import { chantierRows, echelleOf, natureLibelle, natureOf, resolveChantiers, type ChantierMesure } from './chantiers-indicateurs.ts';
 import { indicatorState, sampleMode, sourceStates, stateOf, usable, type EtatIndicateur, type EtatSource, type Tentative } from './disponibilite.ts';
 import { INDICATORS } from './index.ts';
 import { EXPORT_TABLES, type ExportTable, type Field } from './schema.ts';
@@ -202,6 +202,7 @@ export function indicatorDefinitions(warnings: ReadonlyMap<string, string> = new
     axe_libelle: AXES[definition.axe],
     nature: natureOf(definition),
     nature_libelle: natureLibelle(definition),
+    echelle: echelleOf(definition),
     avertissement: warnings.get(id) ?? null,
   }));
 }

@@ -48,7 +48,8 @@ export const ouvertureDonnees: Indicator = {
   ],
   phrases: {
     atteinte: '{nom} publie des données ouvertes.',
-    nonAtteinte: "{nom} ne publie pas de données ouvertes (selon l'Observatoire open data des territoires).",
+    // The page adds the semester's own source (« selon … »): the series joins two sources.
+    nonAtteinte: '{nom} ne publie pas de données ouvertes.',
     obligation: { obligee: 'Elle y est soumise par la loi.', nonObligee: 'Elle n’y est pas soumise (moins de 3 500 habitants).' },
   },
   axe: 'approche-globale-donnee',

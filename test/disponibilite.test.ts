@@ -1,6 +1,6 @@
 // Which indicators are real, sample or unavailable, read from the runs table alone.
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { computable, indicatorState, sampleMode, sourceStates, usable } from '../indicators/disponibilite.ts';
+import { computable, indicatorState, messagePublic, sampleMode, sourceStates, usable } from '../indicators/disponibilite.ts';
 import { ensureSystemTables, RUN_COLUMNS, type RunRecord } from '../pipelines/base/runs.ts';
 import { Warehouse } from '../pipelines/base/warehouse.ts';
 import { scratch } from './helpers/env.ts';
@@ -60,5 +60,24 @@ describe('the state of sources and indicators', () => {
       raison: 'Aucune donnée pour cet indicateur dans les données chargées (sources : odt).',
       derniere_tentative: null,
     });
+  });
+});
+
+describe('published reasons', () => {
+  it('carry no path of the operator’s machine, and keep web addresses', () => {
+    expect(messagePublic("/srv/barometre/shared/realdata/anct n'est pas un fichier")).toBe("un fichier local n'est pas un fichier");
+    expect(messagePublic('odt (C:\\Users\\op\\Bureau\\organisations.csv) : colonnes manquantes')).toBe('odt (un fichier local) : colonnes manquantes');
+    expect(messagePublic("ENOENT: no such file or directory, open '/tmp/x/raw/odt/1.csv'")).toBe("ENOENT: no such file or directory, open 'un fichier local'");
+    expect(messagePublic('a répondu 503 à https://www.data.gouv.fr/fr/datasets/r/551a41a5/ (1/3)')).toBe('a répondu 503 à https://www.data.gouv.fr/fr/datasets/r/551a41a5/ (1/3)');
+  });
+
+  it('a load that failed on a local path is published without it, in the state and in the indicator’s reason', async () => {
+    await run('odt', 'fichier', 'succes', '2026-01-01T10:00:00.000Z');
+    await run('ds', 'fichier', 'echec', '2026-01-02T10:00:00.000Z', "ds : /home/operateur/dossier-tres-reconnaissable/ds n'est pas un fichier");
+    const states = await sourceStates(w);
+    expect(JSON.stringify([...states.values()])).not.toContain('dossier-tres-reconnaissable');
+    const state = indicatorState({ sources: ['ds'] }, states, false);
+    expect(state.raison).toContain("le dernier chargement a échoué : ds : un fichier local n'est pas un fichier");
+    expect(state.raison).not.toContain('/home/');
   });
 });

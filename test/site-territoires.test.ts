@@ -171,7 +171,7 @@ describe('a commune page: Rennes (35238)', () => {
   });
 
   it('says that it publishes open data (odt fixture), against its strate, its département and France', () => {
-    expect(t).toContain('Rennes publie des données ouvertes.');
+    expect(t).toMatch(/Rennes publie des données ouvertes \(selon [^)]+, données du [^)]+\)\./);
     expect(t).toContain(`Sa strate en France (communes de 100 000 habitants ou plus) : 7,1${NNBSP}% (3 sur 42)`);
     expect(t).toContain('Valeur médiane de sa strate en France : non');
     // One commune of its strate in Ille-et-Vilaine: the rate is withheld, never shown as 100 %.
@@ -179,13 +179,43 @@ describe('a commune page: Rennes (35238)', () => {
     expect(t).toContain(`Toutes les communes en France : moins de 0,1${NNBSP}% (8 sur 34${NNBSP}875) — rupture de série`);
   });
 
-  it('gives its rank in its strate, nationally and in its département', () => {
-    expect(t).toContain('En France : 1re sur 42 communes de 100 000 habitants ou plus en France (ex æquo avec 2 autres) ; percentile 100');
-    expect(t).toContain('Dans le département : 1re sur 1 commune de 100 000 habitants ou plus du département');
+  it('names, in the sentence that states a value, the source of that semester, read from the data (not fixed text)', () => {
+    const barometre = JSON.parse(readFileSync(join(exportsDir, 'barometre.json'), 'utf8')) as { donnees: { indicateur: string; niveau: string; periode: string; source: string }[] };
+    const rows = barometre.donnees.filter((r) => r.indicateur === 'ouverture-donnees' && r.niveau === 'national');
+    const derniere = rows.map((r) => r.periode).sort().at(-1)!;
+    const ids = [...new Set(rows.filter((r) => r.periode === derniere).flatMap((r) => r.source.split('+')))];
+    const provenance = JSON.parse(readFileSync(join(exportsDir, 'provenance.json'), 'utf8')) as { sources: { id: string; titre: string }[] };
+    const titres = ids.map((id) => provenance.sources.find((x) => x.id === id)!.titre.split(/ : | \(/)[0]!.trim());
+    expect(titres.length).toBeGreaterThan(0);
+    expect(t).toContain(`Rennes publie des données ouvertes (selon ${titres.join(' et ')}, données du `);
+    // The series joins two sources: the section says which gives which semesters.
+    expect(t).toMatch(/Série : Observatoire open data des territoires jusqu'au 2e semestre 2022, Catalogue de data\.gouv\.fr ensuite\./);
+  });
+
+  it('gives a rank and a percentile only for values that can be ordered, never for a yes/no or a survey answer', () => {
+    // Each indicator's section, from its title to the next section.
+    const section = (id: string) => text(html.split(`<h2 id="indicateur-${id}-h"`)[1]?.split('<section')[0] ?? '');
+    const defs = JSON.parse(readFileSync(join(exportsDir, 'indicateurs.json'), 'utf8')) as { id: string; echelle: 'continue' | 'oui-non' | 'categories' }[];
+    const vus = { continue: 0, 'oui-non': 0, categories: 0 };
+    for (const d of defs) {
+      const s = section(d.id);
+      if (!s) continue;
+      vus[d.echelle]++;
+      if (d.echelle === 'continue') expect(s, d.id).toMatch(/Rang \(1 = meilleure valeur.*En France : .* ; percentile \d+/);
+      else expect(s, d.id).not.toMatch(/Rang|percentile|ex æquo/);
+    }
+    // Rennes has a value of every kind: a count (procedures), a yes/no (open data), a survey answer.
+    expect(vus.continue).toBeGreaterThan(0);
+    expect(vus['oui-non']).toBeGreaterThan(0);
+    expect(vus.categories).toBeGreaterThan(0);
+    // The defect of the issue: no « 1re sur 42 (ex æquo avec 41 autres) » for a city that does not publish.
+    expect(section('ouverture-donnees')).toContain(`Sa strate en France (communes de 100 000 habitants ou plus) : 7,1${NNBSP}% (3 sur 42)`);
+    expect(section('ouverture-donnees')).not.toContain('1re sur 42');
+    expect(section('demarches-en-ligne-ds')).toMatch(/En France : \d+(re|e) sur \d+ communes de 100 000 habitants ou plus en France/);
   });
 
   it('shows the number of procedures on Démarches Simplifiées and the survey answers with their respondents', () => {
-    expect(t).toContain('Rennes : 2 démarches publiées sur demarches-simplifiees.fr dans le semestre.');
+    expect(t).toMatch(/Rennes : 2 démarches publiées sur demarches-simplifiees\.fr dans le semestre \(selon [^)]+, données du [^)]+\)\./);
     expect(t).toContain('Sa strate en France (communes de 100 000 habitants ou plus) : effectif insuffisant (1 répondante)');
     expect(t).toContain('Valeur médiane de sa strate en France : effectif insuffisant');
   });
@@ -226,7 +256,7 @@ describe('other pages of the section', () => {
     const html = read('territoires/region/53/index.html');
     const t = text(main(html));
     expect(html).toMatch(/<h1>Bretagne<\/h1>/);
-    expect(t).toContain('Bretagne publie des données ouvertes.');
+    expect(t).toMatch(/Bretagne publie des données ouvertes \(selon [^)]+, données du [^)]+\)\./);
     expect(t).toContain(`Toutes les régions : 5,6${NNBSP}% (1 sur 18)`);
     expect(t).toContain('En France : 1re sur 18 régions');
     for (const [code, nom] of [['22', 'Côtes-d’Armor'], ['29', 'Finistère'], ['35', 'Ille-et-Vilaine'], ['56', 'Morbihan']]) {
@@ -239,7 +269,7 @@ describe('other pages of the section', () => {
     const html = read('territoires/epci/243500139/index.html');
     const t = text(main(html));
     expect(t).toContain('EPCI à fiscalité propre (métropole)');
-    expect(t).toContain('Rennes Métropole publie des données ouvertes.');
+    expect(t).toMatch(/Rennes Métropole publie des données ouvertes \(selon [^)]+, données du [^)]+\)\./);
     expect(t).toContain(`Sa strate en France (EPCI de 300 000 habitants ou plus) : 13,6${NNBSP}% (3 sur 22)`);
     expect(t).toContain('Ses communes membres (43)');
     expect(html).toContain('<a href="/territoires/commune/35238/">Rennes</a>');
@@ -250,7 +280,7 @@ describe('other pages of the section', () => {
   it('a département page lists its communes of 3 500 inhabitants or more and links to the data of all of them', () => {
     const html = read('territoires/departement/35/index.html');
     const t = text(main(html));
-    expect(t).toContain('Ille-et-Vilaine publie des données ouvertes.');
+    expect(t).toMatch(/Ille-et-Vilaine publie des données ouvertes \(selon [^)]+, données du [^)]+\)\./);
     expect(t).toMatch(/Ses communes de 3 500 habitants ou plus \(\d+\)/);
     expect(html).toContain('<a href="/territoires/commune/35238/">Rennes</a>');
     expect(html).toContain('href="/territoires/donnees/35.csv"');

@@ -282,4 +282,16 @@ describe('a whole site', () => {
     expect(choisirLiens(accueil, 3)).toEqual(['https://m.fr/accessibilite', 'https://m.fr/plan', 'https://m.fr/deliberations']);
     expect(choisirLiens(accueil, 10)).toEqual(['https://m.fr/accessibilite', 'https://m.fr/plan', 'https://m.fr/deliberations', 'https://portail.exemple.fr/', 'https://m.fr/urbanisme']);
   });
+
+  it('visits first the link of the legal mention, then one that says « déclaration », before other pages about accessibility', () => {
+    const accueil = lirePage({
+      url: 'https://m.fr/',
+      urlFinale: 'https://m.fr/',
+      statut: 200,
+      octets: 0,
+      dureeMs: 0,
+      html: '<a href="/actualites/accessibilite-des-voiries">Accessibilité des voiries</a><a href="/services/accessibilite">Accessibilité des services</a><a href="/a11y">Déclaration d’accessibilité</a><footer><a href="/accessibilite">Accessibilité&nbsp;: partiellement conforme</a></footer>',
+    });
+    expect(choisirLiens(accueil, 3)).toEqual(['https://m.fr/accessibilite', 'https://m.fr/a11y', 'https://m.fr/actualites/accessibilite-des-voiries']);
+  });
 });

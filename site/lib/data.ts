@@ -48,6 +48,13 @@ export interface IndicatorDefinition {
   /** `mesure` (measured on every collectivité) or `declaration` (declared by survey respondents), with its words. */
   nature: 'mesure' | 'declaration';
   nature_libelle: string;
+  /**
+   * `continue` (ranks and percentiles mean something), `oui-non` or `categories` (compared by the shares of the groups
+   * only: a rank among equal yes/no values says nothing). Absent in older exports: read as `continue`.
+   */
+  echelle?: 'continue' | 'oui-non' | 'categories';
+  /** A series that passes from one source to another: each segment's source, up to a semester (the last has none). */
+  relais?: { source: string; jusqua?: string }[];
   sources: string[];
   concernees: string;
   methodology: string;

@@ -92,6 +92,10 @@ export interface IndicateurResume {
   valeur?: ValeurIndicateur;
   /** For a yes/no indicator that words its value itself (see `phraseValeur`, `phraseObligation`). */
   phrases?: PhrasesIndicateur;
+  /** Where this semester's values come from, in words (« selon l'Observatoire open data des territoires, données du 30 juin 2021 »); '' when unknown. */
+  selon: string;
+  /** Whether its values can be ranked (`continue`), or only compared by the groups' shares (yes/no, survey answers). */
+  echelle: 'continue' | 'oui-non' | 'categories';
   date_donnees: string | null;
   methode_version: string;
   /** "Observatoire open data des territoires (OpenDataFrance, ODbL 1.0)". */
@@ -173,7 +177,13 @@ const avecNom = (phrase: string, nom: string) => phrase.replaceAll('{nom}', () =
  * A sentence saying the value: "Rennes publie des données ouvertes." (a yes/no indicator's own `phrases`),
  * "Rennes : 12 marchés publiés dans les données…", "<label> : oui.".
  */
-export function phraseValeur(ind: { label: string; valeur?: ValeurIndicateur; phrases?: PhrasesIndicateur }, nature: Nature, valeur: number | null, nom: string): string {
+export function phraseValeur(ind: { label: string; valeur?: ValeurIndicateur; phrases?: PhrasesIndicateur; selon?: string }, nature: Nature, valeur: number | null, nom: string): string {
+  const phrase = phraseSansSource(ind, nature, valeur, nom);
+  // The sentence names the source of the value it states: the semester's own, read from the data.
+  return ind.selon && valeur !== null ? `${phrase.replace(/\.$/, '')} (${ind.selon}).` : phrase;
+}
+
+function phraseSansSource(ind: { label: string; valeur?: ValeurIndicateur; phrases?: PhrasesIndicateur }, nature: Nature, valeur: number | null, nom: string): string {
   const { label, valeur: def } = ind;
   if (valeur === null) return `${nom} : pas de valeur pour cet indicateur.`;
   if (nature === 'binaire' && ind.phrases) return avecNom(valeur >= 1 ? ind.phrases.atteinte : ind.phrases.nonAtteinte, nom);

@@ -4,7 +4,7 @@ import { comparaisonSvg, type LigneTaux } from '../charts/territoire-comparaison
 import { type BarometreRow, type CollectiviteResultat, type IndicatorDefinition, type SourceProvenance, type Territoire, strateLabel } from './data.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
 import type { TypeCollectivite } from './recherche.ts';
-import { type Contexte, ficheDe, groupeKey, key, ligne, tauxPour, tauxResume, urlDe, valeurDe } from './territoires.ts';
+import { type Contexte, ficheDe, groupeKey, key, ligne, phraseRelais, tauxPour, tauxResume, urlDe, valeurDe } from './territoires.ts';
 import {
   type Fiche,
   type IndicateurResume,
@@ -33,6 +33,8 @@ export interface VueIndicateur {
   valeur: Valeur;
   valeurCourte: string;
   phrase: string;
+  /** For a series that passes from one source to another, which source gives which semesters; null otherwise. */
+  relais: string | null;
   obligee: boolean;
   /** Comparison lines in the visible list: label and detailed text. */
   comparaisons: { label: string; texte: string }[];
@@ -118,15 +120,18 @@ function vueIndicateur(ctx: Contexte, t: Territoire, def: IndicatorDefinition, r
         }))
       : rows.map((x) => ({ label: x.long, texte: tauxDetaille(x.taux, nature, type) }));
   if (def.unit !== 'valeur' && strateFr && type !== 'region') comparaisons.splice(1, 0, { label: 'Valeur médiane de sa strate en France', texte: medianeTexte(nature, r.mediane_strate, strateFr, def.valeur) });
-  const rangs = [
-    `En France : ${rangTexte(valeur.rangStrate, valeur.effectifStrate, valeur.exaequoStrate, type, libelle, type === 'region' ? '' : 'en France')} ; ${percentileTexte(valeur.percentileStrate, type)}.`,
-  ];
-  if (local) rangs.push(`Dans le département : ${rangTexte(valeur.rangDepartement, valeur.effectifDepartement, valeur.exaequoDepartement, type, libelle, 'du département')} ; ${percentileTexte(valeur.percentileDepartement, type)}.`);
+  // Ranks and percentiles only for values that can be ordered: on a yes/no or a survey's answer, every « oui » ties
+  // for first and the rank says nothing; the shares of the groups above compare it.
+  const ordonnable = (def.echelle ?? 'continue') === 'continue';
+  const rangs = ordonnable
+    ? [`En France : ${rangTexte(valeur.rangStrate, valeur.effectifStrate, valeur.exaequoStrate, type, libelle, type === 'region' ? '' : 'en France')} ; ${percentileTexte(valeur.percentileStrate, type)}.`]
+    : [];
+  if (ordonnable && local) rangs.push(`Dans le département : ${rangTexte(valeur.rangDepartement, valeur.effectifDepartement, valeur.exaequoDepartement, type, libelle, 'du département')} ; ${percentileTexte(valeur.percentileDepartement, type)}.`);
   const lignes: LigneTaux[] = rows.map((x) => ({ label: x.label, taux: x.taux?.t ?? null, ic_bas: x.taux?.ok ? (x.row?.ic_bas ?? null) : null, ic_haut: x.taux?.ok ? (x.row?.ic_haut ?? null) : null, withheld: x.taux ? !x.taux.ok : false, rupture: x.taux?.r === true }));
   // A chart adds nothing when every rate is withheld: the lists and the table say it all.
   const drawn = lignes.some((l) => !l.withheld && l.taux !== null);
   const svg = drawn ? comparaisonSvg(resume.court, { label: mots.ce, atteinte: r.atteinte, texte: valeurTxt }, lignes) : null;
-  const phrase = phraseValeur(def, nature, r.valeur, t.nom);
+  const phrase = phraseValeur({ ...def, selon: r.periode === resume.periode ? resume.selon : '' }, nature, r.valeur, t.nom);
   const survey = nature === 'enquete' ? ' Taux calculés parmi les collectivités qui ont répondu à l’enquête.' : '';
   const intervals = lignes.some((l) => l.ic_bas !== null) ? ' Les traits noirs montrent l’intervalle de confiance à 95\u202f%.' : '';
   const rupture = lignes.some((l) => l.rupture) ? ' « Rupture de série » : la méthode de calcul a changé ce semestre, la comparaison avec les semestres précédents est à faire avec prudence.' : '';
@@ -147,6 +152,7 @@ function vueIndicateur(ctx: Contexte, t: Territoire, def: IndicatorDefinition, r
     valeur,
     valeurCourte: valeurTxt,
     phrase,
+    relais: phraseRelais(ctx.data, def.relais),
     obligee: r.obligee,
     comparaisons,
     rangs,

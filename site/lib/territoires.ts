@@ -15,6 +15,7 @@ import {
   territoires,
 } from './data.ts';
 import { chantiersParAxe, chantiersVues } from './chantiers.ts';
+import { formatDate, formatPeriode } from './format.ts';
 import { aUnePage, avecPage } from './partie.ts';
 import { type EntreeRecherche, type FichierRecherche, TYPE_CODES, type TypeCollectivite, clesDeEntree, urlTerritoire } from './recherche.ts';
 import {
@@ -118,6 +119,8 @@ export function contexte(folder = exportsFolder()): Contexte {
         nature: natureIndicateur(def),
         ...(def.valeur ? { valeur: def.valeur } : {}),
         ...(def.phrases ? { phrases: def.phrases } : {}),
+        echelle: def.echelle ?? 'continue',
+        selon: selonSources(data, rows),
         date_donnees: rows.map((r) => r.date_donnees).sort().at(-1) ?? null,
         methode_version: rows[0]?.methode_version ?? def.version,
         sources: sources.map((s) => `${s.titre} (${s.producteur}, ${s.licence})`).join(' ; '),
@@ -276,4 +279,25 @@ export function effectifsStrates(ctx: Contexte): { type: TypeCollectivite; strat
       return { type, strate, libelle: strateLabel(ctx.data, strate), ...c };
     })
     .sort((a, b) => order.indexOf(a.type) - order.indexOf(b.type) || strateOrder(ctx.data, a.strate) - strateOrder(ctx.data, b.strate));
+}
+
+/** « selon l'Observatoire open data des territoires, données du 30 juin 2021 »: the sources of a semester's national rows, by their short title. */
+export function selonSources(data: SiteData, rows: readonly { source: string; date_donnees: string | null }[]): string {
+  const ids = [...new Set(rows.flatMap((r) => (r.source ?? '').split('+')).filter((x) => x !== ''))];
+  if (ids.length === 0) return '';
+  const titres = ids.map((id) => titreCourtSource(data, id));
+  const date = rows.map((r) => r.date_donnees).filter((d): d is string => !!d).sort().at(-1);
+  return `selon ${titres.join(' et ')}${date ? `, données du ${formatDate(date)}` : ''}`;
+}
+
+/** The short title of a source (« Observatoire open data des territoires »), from the exported provenance. */
+export function titreCourtSource(data: SiteData, id: string): string {
+  const s = data.provenance.sources.find((x) => x.id === id);
+  return s ? s.titre.split(/ : | \(/)[0]!.trim() : id;
+}
+
+/** « Série : Observatoire open data des territoires jusqu'au 2e semestre 2022, Catalogue de data.gouv.fr ensuite. » for a relayed series; null otherwise. */
+export function phraseRelais(data: SiteData, relais: readonly { source: string; jusqua?: string }[] | undefined): string | null {
+  if (!relais || relais.length < 2) return null;
+  return `Série : ${relais.map((seg) => `${titreCourtSource(data, seg.source)} ${seg.jusqua ? `jusqu'au ${formatPeriode(seg.jusqua)}` : 'ensuite'}`).join(', ')}.`;
 }

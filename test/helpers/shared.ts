@@ -13,8 +13,11 @@ export const SHARED_NOW = new Date('2026-11-22T10:00:00Z');
 
 /** Test files (by name) that read a shared warehouse; a run filtered to other files skips making them. */
 export const WAREHOUSE_TESTS = /compute-process|compute-equivalence|export-sql|incremental/;
-/** Test files that read the built site; a run filtered to other files skips building it. */
-export const SITE_TESTS = /site(?!s)|e2e|a11y|embed|browser|budget/;
+/**
+ * Test files that read the built site; a run filtered to other files skips building it. Matched at the start of a
+ * file's name (or of the filter): `sites-visite` is no site test, though « visite » holds « site ».
+ */
+export const SITE_TESTS = /(^|\/)(site(?!s)|e2e|a11y|embed|browser|budget)/;
 
 export type SharedWarehouse = 'pulled' | 'computed';
 

@@ -253,17 +253,17 @@ const urbanismeEnLigne: Detecteur = (page, ctx) => {
   return non(page);
 };
 
+/** ProConnect (the agents' sign-in) is not FranceConnect: a text that names it is never FranceConnect's evidence. */
+const pasProConnect = (texte: string) => !/proconnect/i.test(texte.replace(/\s+/g, ''));
+
 /** The State design system's button (not ProConnect's), a link to franceconnect.gouv.fr, or the older button. */
 const franceconnect: Detecteur = (page) => {
   for (const el of page.document.querySelectorAll('.fr-connect, .franceconnect-button, [class*="franceconnect"]')) {
     const texte = espaces(`${el.textContent ?? ''} ${[...el.querySelectorAll('img[alt]')].map((i) => i.getAttribute('alt')).join(' ')}`);
-    if (/franceconnect/i.test(texte.replace(/\s+/g, '')) && !/proconnect/i.test(texte.replace(/\s+/g, ''))) {
-      return resultat('oui', { preuve: page.urlFinale, extrait: texte });
-    }
+    if (/franceconnect/i.test(texte.replace(/\s+/g, '')) && pasProConnect(texte)) return resultat('oui', { preuve: page.urlFinale, extrait: texte });
   }
-  const lien = page.liens.find((l) => /^https?:\/\/([a-z0-9-]+\.)*franceconnect\.gouv\.fr(\/|$)/i.test(l.href) || (/franceconnect/i.test(l.texte.replace(/\s+/g, '')) && !/proconnect/i.test(l.texte)));
-  if (lien && !/proconnect/i.test(lien.texte.replace(/\s+/g, ''))) return ouiLien(lien);
-  return non(page);
+  const lien = page.liens.find((l) => pasProConnect(l.texte) && (/^https?:\/\/([a-z0-9-]+\.)*franceconnect\.gouv\.fr(\/|$)/i.test(l.href) || /franceconnect/i.test(l.texte.replace(/\s+/g, ''))));
+  return lien ? ouiLien(lien) : non(page);
 };
 
 const demarchesEnLigne: Detecteur = (page, ctx) => {

@@ -19,8 +19,10 @@ export interface VisiteSite {
 }
 
 /** Kinds of pages worth a visit, each recognised by its link's text or address, in the order they are visited. */
-const CIBLES: { nom: string; texte: RegExp; adresse: RegExp; autreHote?: boolean }[] = [
-  { nom: 'accessibilite', texte: /accessibilit|rgaa|conformite|declaration/, adresse: /accessibilit|rgaa/ },
+const CIBLES: { nom: string; texte: RegExp; adresse: RegExp; autreHote?: boolean; priorite?: (texte: string) => number }[] = [
+  // The legal mention (« Accessibilité : partiellement conforme ») links to the declaration: that link first, then
+  // those that say « déclaration », before any other page about accessibility (a news item, a service's page).
+  { nom: 'accessibilite', texte: /accessibilit|rgaa|conformite|declaration/, adresse: /accessibilit|rgaa/, priorite: (t) => (/accessibilite\s*:?\s*(non|partiellement|totalement)\s+conforme/.test(t) ? 0 : /declaration/.test(t) ? 1 : 2) },
   { nom: 'plan', texte: /plan du site/, adresse: /plan-du-site|sitemap|plan_du_site/ },
   { nom: 'actes', texte: /deliberations?|arretes?|publication des actes|actes administratifs|recueil des actes|proces-verba|conseil municipal|conseil communautaire/, adresse: /deliberation|arrete|actes|proces-verba|conseil-municipal|raa/ },
   { nom: 'demarches', texte: /demarches|services en ligne|e-services|teleservices|portail (citoyen|famille|usager)|espace (citoyen|famille)|mon compte/, adresse: /demarches|e-services|teleservice|portail|espace-citoyen|espace-famille/, autreHote: true },
@@ -30,16 +32,19 @@ const CIBLES: { nom: string; texte: RegExp; adresse: RegExp; autreHote?: boolean
 /** The links of the home page to visit next, at most `n`: one per kind in turn, then a second per kind… */
 export function choisirLiens(accueil: PageLue, n: number): string[] {
   const base = new URL(accueil.urlFinale);
-  const parCible = CIBLES.map((c) =>
-    accueil.liens.filter((l: Lien) => {
+  const parCible = CIBLES.map((c) => {
+    const liens = accueil.liens.filter((l: Lien) => {
       if (!/^https?:/.test(l.href)) return false;
       const u = new URL(l.href);
       if (u.href.split('#')[0] === base.href.split('#')[0]) return false;
       if (u.host !== base.host && !c.autreHote) return false;
       if (/\.(pdf|docx?|odt|xlsx?|zip|jpe?g|png|gif|svg|mp[34])(\?|$)/i.test(u.pathname)) return false;
       return c.texte.test(plat(l.texte)) || c.adresse.test(decodeURIComponent(u.pathname).toLowerCase());
-    }),
-  );
+    });
+    const priorite = c.priorite;
+    // A stable sort: links of the same priority keep the page's order.
+    return priorite ? liens.map((l, i) => ({ l, i, p: priorite(plat(l.texte)) })).sort((a, b) => a.p - b.p || a.i - b.i).map((x) => x.l) : liens;
+  });
   const choisis: string[] = [];
   for (let rang = 0; choisis.length < n && parCible.some((liens) => liens.length > rang); rang++) {
     for (const liens of parCible) {

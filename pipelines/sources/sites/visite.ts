@@ -29,12 +29,16 @@ export interface CrawlSettings {
 }
 
 /** The configuration's defaults (block `crawl`), without a User-Agent. */
-export const DEFAULT_CRAWL: Omit<CrawlSettings, 'userAgent'> = (({ slice: _slice, ...rest }) => rest)(configSchema.parse({}).crawl);
+export const DEFAULT_CRAWL: Omit<CrawlSettings, 'userAgent'> = reglagesDeVisite(configSchema.parse({}).crawl);
+
+/** The crawl block without what is not the visitor's (`slice`: how many sites a live pull visits). */
+function reglagesDeVisite({ slice: _slice, ...reglages }: Config['crawl']): Omit<CrawlSettings, 'userAgent'> {
+  return reglages;
+}
 
 /** The crawl settings of a configuration: its `crawl` block and its `http.userAgent`. */
 export function crawlSettings(config: Pick<Config, 'crawl' | 'http'>): CrawlSettings {
-  const { slice: _slice, ...rest } = config.crawl;
-  return { ...rest, userAgent: config.http.userAgent };
+  return { ...reglagesDeVisite(config.crawl), userAgent: config.http.userAgent };
 }
 
 /** Why a page could not be judged: the `motif` of an `inconnu`. */

@@ -91,15 +91,18 @@ function contenu(c: Fiche, f: FichierDonnees): Node[] {
       el('li', {}, 'Toutes les communes en France : ', el('strong', {}, tauxDetaille(f.taux[cleTaux(ind.id, 'FR', 'commune', 'toutes')], ind.nature, 'commune'))),
     );
     section.append(ul);
-    section.append(el('p', { class: 'rangs-titre' }, 'Rang (1 = meilleure valeur ; les valeurs égales partagent le même rang) :'));
-    section.append(
-      el(
-        'ul',
-        { class: 'rangs' },
-        el('li', {}, `En France : ${rangTexte(v.rangStrate, v.effectifStrate, v.exaequoStrate, 'commune', strate, 'en France')} ; ${percentileTexte(v.percentileStrate, 'commune')}.`),
-        el('li', {}, `Dans le département : ${rangTexte(v.rangDepartement, v.effectifDepartement, v.exaequoDepartement, 'commune', strate, 'du département')} ; ${percentileTexte(v.percentileDepartement, 'commune')}.`),
-      ),
-    );
+    // Ranks only for values that can be ordered: a yes/no or a survey answer is compared by the groups' shares above.
+    if (ind.echelle === 'continue') {
+      section.append(el('p', { class: 'rangs-titre' }, 'Rang (1 = meilleure valeur ; les valeurs égales partagent le même rang) :'));
+      section.append(
+        el(
+          'ul',
+          { class: 'rangs' },
+          el('li', {}, `En France : ${rangTexte(v.rangStrate, v.effectifStrate, v.exaequoStrate, 'commune', strate, 'en France')} ; ${percentileTexte(v.percentileStrate, 'commune')}.`),
+          el('li', {}, `Dans le département : ${rangTexte(v.rangDepartement, v.effectifDepartement, v.exaequoDepartement, 'commune', strate, 'du département')} ; ${percentileTexte(v.percentileDepartement, 'commune')}.`),
+        ),
+      );
+    }
     section.append(el('p', { class: 'provenance' }, `Source : ${ind.sources}. Données du ${formatDate(ind.date_donnees)}. Méthode version ${ind.methode_version} (`, el('a', { href: `/methodologie/#${ind.id}` }, 'méthodologie'), ').'));
     nodes.push(section);
   }
