@@ -180,7 +180,10 @@ const avecNom = (phrase: string, nom: string) => phrase.replaceAll('{nom}', () =
 export function phraseValeur(ind: { label: string; valeur?: ValeurIndicateur; phrases?: PhrasesIndicateur; selon?: string }, nature: Nature, valeur: number | null, nom: string): string {
   const phrase = phraseSansSource(ind, nature, valeur, nom);
   // The sentence names the source of the value it states: the semester's own, read from the data.
-  return ind.selon && valeur !== null ? `${phrase.replace(/\.$/, '')} (${ind.selon}).` : phrase;
+  if (!ind.selon || valeur === null) return phrase;
+  const sans = phrase.replace(/\.$/, '');
+  // A sentence that ends in parentheses takes the source inside them: « (date de notification dans le semestre ; selon …) ».
+  return sans.endsWith(')') ? `${sans.slice(0, -1)} ; ${ind.selon}).` : `${sans} (${ind.selon}).`;
 }
 
 function phraseSansSource(ind: { label: string; valeur?: ValeurIndicateur; phrases?: PhrasesIndicateur }, nature: Nature, valeur: number | null, nom: string): string {
