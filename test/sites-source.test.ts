@@ -12,6 +12,7 @@ import { copyCsv, defineExportMacros } from '../indicators/export-sql.ts';
 import { WEB_INDICATORS } from '../indicators/sites-web.ts';
 import { PROJECT_ROOT } from '../pipelines/base/config.ts';
 import { memoryLogger } from '../pipelines/base/log.ts';
+import { acquireLock } from '../pipelines/base/lock.ts';
 import { Warehouse } from '../pipelines/base/warehouse.ts';
 import { pullSource } from '../pipelines/sources/pull.ts';
 import type { VisiteSite } from '../pipelines/sources/sites/crawl.ts';
@@ -187,6 +188,21 @@ describe('sites live: a crawl of a list on loopback, the warehouse closed meanwh
     expect(entrepotLibre.length).toBeGreaterThan(0);
     expect(entrepotLibre.every(Boolean)).toBe(true);
     expect(readdirSync(join(config.paths.raw, 'sites')).filter((f) => f.startsWith('.en-cours'))).toEqual([]);
+  });
+
+  it('refuses a second crawl while one holds the crawl lock, saying who holds it', async () => {
+    const verrou = acquireLock(join(config.paths.raw, 'sites', '.collecte.lock'), { purpose: 'une autre collecte' });
+    const liste = join(tmp.dir, 'liste-2.csv');
+    writeFileSync(liste, `siren,url\n213502388,${base}/rennes/\n`);
+    requetes.length = 0;
+    const w = await Warehouse.open(config.paths.warehouse);
+    try {
+      await expect(pullSource(config, w, sites, { crawl: { urls: liste }, log: memoryLogger() })).rejects.toThrow(/Un autre processus tient déjà .*\.collecte\.lock .*une autre collecte/);
+      expect(requetes).toEqual([]);
+    } finally {
+      w.close();
+      verrou.release();
+    }
   });
 
   it('resumes an interrupted crawl: same list, only the sites not yet visited', async () => {

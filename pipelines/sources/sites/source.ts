@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { writeFileAtomic } from '../../base/files.ts';
+import { acquireLock } from '../../base/lock.ts';
 import type { HttpResult } from '../../base/http.ts';
 import { countRows, createRejects } from '../../base/staging.ts';
 import { quotedIdentifier, quotedString, type Column, type Row } from '../../base/warehouse.ts';
@@ -75,6 +76,20 @@ interface CollecteEnCours {
 async function collecter(ctx: FetchContext): Promise<HttpResult> {
   const dossier = dirname(ctx.downloadPath);
   mkdirSync(dossier, { recursive: true });
+  // One crawl at a time: the warehouse is closed while it runs, so only this lock keeps a second pull from resuming
+  // the same unfinished crawl beside it. Its heartbeat says the crawl is alive; a crashed one's lock is taken over.
+  const verrou = acquireLock(join(dossier, '.collecte.lock'), { purpose: 'collecte des sites (barometre pull sites)', onTakeOver: (raison) => ctx.log(`sites : verrou d'une collecte abandonnée repris (${raison}).`) });
+  const battement = setInterval(() => verrou.heartbeat(), 60_000);
+  battement.unref();
+  try {
+    return await collecterSousVerrou(ctx, dossier);
+  } finally {
+    clearInterval(battement);
+    verrou.release();
+  }
+}
+
+async function collecterSousVerrou(ctx: FetchContext, dossier: string): Promise<HttpResult> {
   const fichier = join(dossier, '.en-cours.jsonl');
   const etat = join(dossier, '.en-cours.json');
   let collecte: CollecteEnCours;
