@@ -3,9 +3,7 @@
 // are a contract.
 import { lireDefinitions } from '../pipelines/sources/sites/controles.ts';
 import { SITES_TABLE } from '../pipelines/sources/sites/source.ts';
-import type { ExportTable, Field, FieldType } from './schema.ts';
-
-const f = (name: string, type: FieldType, description: string): Field => ({ name, type, description });
+import { type ExportTable, f, type Field } from './schema.ts';
 
 export const CONTROLES_SITES_FIELDS: Field[] = [
   f('code', 'string', 'Code de la collectivité : code INSEE (commune), SIREN (EPCI), code du département ou de la région.'),

@@ -20,7 +20,8 @@ export interface ExportTable {
   provenance?: Record<string, unknown>;
 }
 
-const f = (name: string, type: FieldType, description: string): Field => ({ name, type, description });
+/** One column of an export's contract. */
+export const f = (name: string, type: FieldType, description: string): Field => ({ name, type, description });
 
 export const BAROMETRE_FIELDS: Field[] = [
   f('indicateur', 'string', "Identifiant de l'indicateur (voir la page Méthodologie)."),

@@ -6,6 +6,7 @@ import { describePerimetre, parsePerimetre, perimetreSql } from '../pipelines/re
 import { lireDefinitions, type DefinitionControle } from '../pipelines/sources/sites/controles.ts';
 import { SITES_TABLE } from '../pipelines/sources/sites/source.ts';
 import { periodesInstantanes } from './instantanes.ts';
+import { periodeLabel, periodeOf, periodeStart } from './periods.ts';
 import type { Indicator, Level } from './types.ts';
 
 // Oranges of increasing darkness: distinct in greyscale and from the other indicators' palettes.
@@ -71,28 +72,26 @@ export function webIndicator(d: DefinitionControle): Indicator {
     // visited (without a declared site, or not yet reached by the daily slices).
     async avertissement(w) {
       if (!(await w.tableExists(SITES_TABLE))) return null;
-      const c = await w.one<{ periode: string | null; jugees: number; inconnues: number; motifs: string | null; total: number }>(
-        `WITH visites AS (
-           SELECT code, type_collectivite, resultat, motif, date_donnees FROM ${SITES_TABLE} WHERE controle = '${d.id}' AND code IS NOT NULL
-         ),
-         derniere_periode AS (SELECT max(date_donnees) AS fin FROM visites),
-         semestre AS (
-           SELECT * FROM visites, derniere_periode
-           WHERE date_donnees >= CASE WHEN month(fin::DATE) <= 6 THEN year(fin::DATE) || '-01-01' ELSE year(fin::DATE) || '-07-01' END
-           QUALIFY row_number() OVER (PARTITION BY type_collectivite, code ORDER BY date_donnees DESC) = 1
+      const controle = `FROM ${SITES_TABLE} WHERE controle = '${d.id}' AND code IS NOT NULL`;
+      const fin = (await w.one<{ fin: string | null }>(`SELECT max(date_donnees) AS fin ${controle}`))?.fin;
+      if (!fin) return null;
+      const periode = periodeOf(fin);
+      const c = (await w.one<{ jugees: number; inconnues: number; motifs: string | null; total: number }>(
+        `WITH derniere AS (
+           SELECT resultat, motif ${controle} AND date_donnees >= $debut
+           QUALIFY row_number() OVER (PARTITION BY type_collectivite, code ORDER BY date_visite DESC) = 1
          )
-         SELECT (SELECT CASE WHEN month(fin::DATE) <= 6 THEN year(fin::DATE) || '-S1' ELSE year(fin::DATE) || '-S2' END FROM derniere_periode) AS periode,
-                count(*) FILTER (WHERE resultat IN ('oui', 'non'))::INTEGER AS jugees,
+         SELECT count(*) FILTER (WHERE resultat IN ('oui', 'non'))::INTEGER AS jugees,
                 count(*) FILTER (WHERE resultat = 'inconnu')::INTEGER AS inconnues,
                 string_agg(DISTINCT motif, ', ' ORDER BY motif) FILTER (WHERE resultat = 'inconnu') AS motifs,
                 (SELECT count(*)::INTEGER FROM ref_collectivites) AS total
-         FROM semestre`,
-      );
-      if (!c?.periode) return null;
+         FROM derniere`,
+        { debut: periodeStart(periode) },
+      ))!;
       const n = (x: number) => x.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ');
       const nonVisitees = c.total - c.jugees - c.inconnues;
       return (
-        `Couverture au ${c.periode.endsWith('S1') ? '1er' : '2e'} semestre ${c.periode.slice(0, 4)} : le taux porte sur ${n(c.jugees)} collectivités dont le site a été visité et jugé. ` +
+        `Couverture au ${periodeLabel(periode)} : le taux porte sur ${n(c.jugees)} collectivités dont le site a été visité et jugé. ` +
         `${c.inconnues > 0 ? `${n(c.inconnues)} autres visites n'ont pas pu juger ce contrôle (${c.motifs ?? 'motif inconnu'}) ; ` : ''}` +
         `${n(nonVisitees)} collectivités sur ${n(c.total)} n'ont pas été visitées dans le semestre (pas de site déclaré, ou pas encore atteintes). Le taux n'est pas celui de toutes les collectivités.`
       );

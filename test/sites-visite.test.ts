@@ -270,28 +270,21 @@ describe('a whole site', () => {
     expect(new Set(paths).size).toBe(paths.length);
   });
 
+  /** The home page of https://m.fr/ with this HTML, as the visitor reads it. */
+  const accueilDe = (html: string) => lirePage({ url: 'https://m.fr/', urlFinale: 'https://m.fr/', statut: 200, octets: 0, dureeMs: 0, html });
+
   it('chooses at most n links, one of each kind in turn, never a document', () => {
-    const accueil = lirePage({
-      url: 'https://m.fr/',
-      urlFinale: 'https://m.fr/',
-      statut: 200,
-      octets: 0,
-      dureeMs: 0,
-      html: '<a href="/accessibilite">Accessibilité</a><a href="/rgaa.pdf">RGAA (PDF)</a><a href="/plan">Plan du site</a><a href="/deliberations">Délibérations</a><a href="https://portail.exemple.fr/">E-services</a><a href="/urbanisme">Urbanisme</a><a href="https://ailleurs.fr/accessibilite">Accessibilité ailleurs</a>',
-    });
+    const accueil = accueilDe(
+      '<a href="/accessibilite">Accessibilité</a><a href="/rgaa.pdf">RGAA (PDF)</a><a href="/plan">Plan du site</a><a href="/deliberations">Délibérations</a><a href="https://portail.exemple.fr/">E-services</a><a href="/urbanisme">Urbanisme</a><a href="https://ailleurs.fr/accessibilite">Accessibilité ailleurs</a>',
+    );
     expect(choisirLiens(accueil, 3)).toEqual(['https://m.fr/accessibilite', 'https://m.fr/plan', 'https://m.fr/deliberations']);
     expect(choisirLiens(accueil, 10)).toEqual(['https://m.fr/accessibilite', 'https://m.fr/plan', 'https://m.fr/deliberations', 'https://portail.exemple.fr/', 'https://m.fr/urbanisme']);
   });
 
   it('visits first the link of the legal mention, then one that says « déclaration », before other pages about accessibility', () => {
-    const accueil = lirePage({
-      url: 'https://m.fr/',
-      urlFinale: 'https://m.fr/',
-      statut: 200,
-      octets: 0,
-      dureeMs: 0,
-      html: '<a href="/actualites/accessibilite-des-voiries">Accessibilité des voiries</a><a href="/services/accessibilite">Accessibilité des services</a><a href="/a11y">Déclaration d’accessibilité</a><footer><a href="/accessibilite">Accessibilité&nbsp;: partiellement conforme</a></footer>',
-    });
+    const accueil = accueilDe(
+      '<a href="/actualites/accessibilite-des-voiries">Accessibilité des voiries</a><a href="/services/accessibilite">Accessibilité des services</a><a href="/a11y">Déclaration d’accessibilité</a><footer><a href="/accessibilite">Accessibilité&nbsp;: partiellement conforme</a></footer>',
+    );
     expect(choisirLiens(accueil, 3)).toEqual(['https://m.fr/accessibilite', 'https://m.fr/a11y', 'https://m.fr/actualites/accessibilite-des-voiries']);
   });
 });

@@ -190,10 +190,12 @@ export async function stageSites(ctx: StageContext): Promise<Staged> {
   await w.run(`UPDATE ${q(visites)} SET motif = 'doublon : même visite (SIREN et date) que la ligne ' || premiere WHERE motif IS NULL AND rang > 1`);
   // Results outside the four words: the visit is rejected (a crawler of another version would be read wrongly).
   const controles = CONTROLES.map((c) => quotedString(c)).join(', ');
+  /** A field of a check's result in the visit `v`, for the check `c.controle` (SQL). */
+  const champ = (nom: string) => `json_extract_string(v.j, '$.controles."' || c.controle || '".${nom}')`;
   await w.run(
     `UPDATE ${q(visites)} SET motif = 'résultat inconnu pour le contrôle ' || bad.controle || ' : « ' || bad.resultat || ' » (oui, non, inconnu ou mesure attendu)'
      FROM (
-       SELECT v.ligne, c.controle, json_extract_string(v.j, '$.controles."' || c.controle || '".resultat') AS resultat
+       SELECT v.ligne, c.controle, ${champ('resultat')} AS resultat
        FROM ${q(visites)} v CROSS JOIN (SELECT unnest([${controles}]) AS controle) c
        WHERE v.motif IS NULL
      ) bad
@@ -204,15 +206,11 @@ export async function stageSites(ctx: StageContext): Promise<Staged> {
     `CREATE TABLE ${q(staging)} AS
      SELECT $r::VARCHAR AS run_id, strftime(timezone('Europe/Paris', v.instant), '%Y-%m-%d') AS date_donnees, v.ligne, v.siren, v.code, v.type_collectivite,
             v.url, v.url_finale, v.date_visite, v.statut_http, v.autre_domaine, v.pages_lues, c.controle,
-            json_extract_string(v.j, '$.controles."' || c.controle || '".resultat') AS resultat,
-            json_extract_string(v.j, '$.controles."' || c.controle || '".valeur_texte') AS valeur_texte,
-            TRY_CAST(json_extract_string(v.j, '$.controles."' || c.controle || '".valeur_nombre') AS DOUBLE) AS valeur_nombre,
-            json_extract_string(v.j, '$.controles."' || c.controle || '".unite') AS unite,
-            json_extract_string(v.j, '$.controles."' || c.controle || '".preuve') AS preuve,
-            left(json_extract_string(v.j, '$.controles."' || c.controle || '".extrait'), 200) AS extrait,
-            json_extract_string(v.j, '$.controles."' || c.controle || '".motif') AS motif
+            ${champ('resultat')} AS resultat, ${champ('valeur_texte')} AS valeur_texte,
+            TRY_CAST(${champ('valeur_nombre')} AS DOUBLE) AS valeur_nombre, ${champ('unite')} AS unite, ${champ('preuve')} AS preuve,
+            left(${champ('extrait')}, 200) AS extrait, ${champ('motif')} AS motif
      FROM ${q(visites)} v CROSS JOIN (SELECT unnest([${controles}]) AS controle) c
-     WHERE v.motif IS NULL AND json_extract_string(v.j, '$.controles."' || c.controle || '".resultat') IS NOT NULL
+     WHERE v.motif IS NULL AND ${champ('resultat')} IS NOT NULL
      ORDER BY v.ligne, c.controle`,
     { r: ctx.runId },
   );
