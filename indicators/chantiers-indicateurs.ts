@@ -1,6 +1,7 @@
 // Which indicators measure each workstream: the `indicateurs` column of data/referentiels/chantiers.csv
 // resolved against the registry, measured indicators first. An id the registry does not know fails loudly.
 import { chantiers as defaultChantiers, type Chantier } from '../pipelines/referential/chantiers.ts';
+import { prochainesEtapes as defaultEtapes, type ProchaineEtape } from '../pipelines/referential/prochaines-etapes.ts';
 import { INDICATORS } from './index.ts';
 import { AXES, NATURES, type Indicator, type NatureIndicateur } from './types.ts';
 
@@ -57,11 +58,36 @@ export function resolveChantiers(list: readonly Chantier[] = defaultChantiers(),
   return { chantiers };
 }
 
+/** The indicator a workstream's scorecard row shows: the one marked `principal`, else its first (measured first). */
+export function principalOf(c: ChantierMesure): string | null {
+  return c.chantier.principal ?? c.indicateurs[0]?.id ?? null;
+}
+
+/**
+ * Each indicator's next step (data/referentiels/prochaines-etapes.csv), resolved against the registry: a row names one
+ * id or a family `prefix-*`; an id's own row wins over its family's. An entry that names no indicator fails loudly.
+ */
+export function resolveProchainesEtapes(list: readonly ProchaineEtape[] = defaultEtapes(), registry: readonly Indicator[] = INDICATORS): Map<string, Omit<ProchaineEtape, 'indicateur'>> {
+  const out = new Map<string, Omit<ProchaineEtape, 'indicateur'>>();
+  const inconnus = list.filter((e) => matching(e.indicateur, registry).length === 0).map((e) => e.indicateur);
+  if (inconnus.length > 0) {
+    throw new Error(
+      `data/referentiels/prochaines-etapes.csv, colonne indicateur : ${inconnus.length > 1 ? 'indicateurs inconnus' : 'indicateur inconnu'} du registre : ${inconnus.join(', ')}. ` +
+        'Attendu : un identifiant de indicators/index.ts ou une famille « prefixe-* » qui en désigne au moins un.',
+    );
+  }
+  for (const family of [true, false]) {
+    for (const { indicateur, ...etape } of list.filter((e) => e.indicateur.endsWith('-*') === family)) for (const i of matching(indicateur, registry)) out.set(i.id, etape);
+  }
+  return out;
+}
+
 /** One row per workstream and indicator (a workstream whose indicators are all still to come has one row without indicator). */
 export function chantierRows(chantiers: readonly ChantierMesure[]): Record<string, unknown>[] {
   return chantiers.flatMap(({ chantier: c, indicateurs }): Record<string, unknown>[] => {
-    const base = { chantier: c.id, chantier_libelle: c.libelle, axe: c.axe, axe_libelle: AXES[c.axe], reference: c.reference };
-    if (indicateurs.length === 0) return [{ ...base, rang: null, indicateur: null, indicateur_libelle: null, nature: null, nature_libelle: null }];
-    return indicateurs.map((i, n) => ({ ...base, rang: n + 1, indicateur: i.id, indicateur_libelle: i.label, nature: natureOf(i), nature_libelle: natureLibelle(i) }));
+    const base = { chantier: c.id, chantier_libelle: c.libelle, axe: c.axe, axe_libelle: AXES[c.axe], reference: c.reference, obligation_depuis: c.obligation_depuis };
+    if (indicateurs.length === 0) return [{ ...base, rang: null, indicateur: null, indicateur_libelle: null, nature: null, nature_libelle: null, principal: null }];
+    const principal = principalOf({ chantier: c, indicateurs });
+    return indicateurs.map((i, n) => ({ ...base, rang: n + 1, indicateur: i.id, indicateur_libelle: i.label, nature: natureOf(i), nature_libelle: natureLibelle(i), principal: i.id === principal }));
   });
 }

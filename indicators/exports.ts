@@ -8,12 +8,13 @@ import { csvCell, toCsv } from '../pipelines/base/csv.ts';
 import { replaceFolder } from '../pipelines/base/files.ts';
 import { latestRunsSql, type RunRecord } from '../pipelines/base/runs.ts';
 import { decoupageVersion } from '../pipelines/referential/referential.ts';
+import { describePerimetre } from '../pipelines/referential/chantiers.ts';
 import { loadTuilesDepartements } from '../pipelines/referential/tuiles.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
 import type { RoleSource } from '../pipelines/sources/types.ts';
 import type { Warehouse } from '../pipelines/base/warehouse.ts';
 import { copyCsv, copyJson, copyParquet, defineExportMacros } from './export-sql.ts';
-import { chantierRows, echelleOf, natureLibelle, natureOf, resolveChantiers, type ChantierMesure } from './chantiers-indicateurs.ts';
+import { chantierRows, echelleOf, natureLibelle, natureOf, principalOf, resolveChantiers, resolveProchainesEtapes, type ChantierMesure } from './chantiers-indicateurs.ts';
 import { indicatorState, sampleMode, sourceStates, stateOf, usable, type EtatIndicateur, type EtatSource, type Tentative } from './disponibilite.ts';
 import { INDICATORS } from './index.ts';
 import { EXPORT_TABLES, type ExportTable, type Field } from './schema.ts';
@@ -131,6 +132,8 @@ export const CHANTIERS_TABLE: Described = {
     { name: 'indicateur_libelle', type: 'string', description: "Libellé de l'indicateur." },
     { name: 'nature', type: 'string', description: 'mesure (mesuré sur toutes les collectivités, à partir de données publiées) ou declaration (déclaré par les répondants à une enquête).' },
     { name: 'nature_libelle', type: 'string', description: 'La nature en mots, telle que les pages l’écrivent.' },
+    { name: 'principal', type: 'boolean', description: "Vrai pour l'indicateur principal du chantier : celui que le tableau de bord d'une collectivité montre (colonne principal de chantiers.csv, sinon le premier)." },
+    { name: 'obligation_depuis', type: 'date', description: "Date depuis laquelle l'obligation légale s'applique, écrite aussi dans la base légale du chantier ; vide sans obligation ou sans date." },
   ],
 };
 
@@ -141,7 +144,13 @@ export function chantiersExport(chantiers: readonly ChantierMesure[]) {
     libelle: c.libelle,
     axe: c.axe,
     axe_libelle: AXES[c.axe],
+    libelle_court: c.libelle_court,
     reference: c.reference,
+    base_legale: c.base_legale,
+    obligees: describePerimetre(c.obligees),
+    obligees_perimetre: c.obligees,
+    obligation_depuis: c.obligation_depuis,
+    principal: principalOf({ chantier: c, indicateurs }),
     indicateurs: indicateurs.map((i) => ({ id: i.id, nature: natureOf(i), nature_libelle: natureLibelle(i) })),
   }));
 }
@@ -194,6 +203,7 @@ export async function avertissements(w: Warehouse): Promise<Map<string, string>>
  * label is always there (the label when the definition has none shorter).
  */
 export function indicatorDefinitions(warnings: ReadonlyMap<string, string> = new Map()) {
+  const etapes = resolveProchainesEtapes();
   return INDICATORS.map(({ sql: _sql, periodes: _periodes, avertissement: _avertissement, id, label, labelCourt, ...definition }) => ({
     id,
     label,
@@ -203,6 +213,7 @@ export function indicatorDefinitions(warnings: ReadonlyMap<string, string> = new
     nature: natureOf(definition),
     nature_libelle: natureLibelle(definition),
     echelle: echelleOf(definition),
+    prochaine_etape: etapes.get(id) ?? null,
     avertissement: warnings.get(id) ?? null,
   }));
 }

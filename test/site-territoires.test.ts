@@ -307,6 +307,78 @@ describe('other pages of the section', () => {
   });
 });
 
+describe('the scorecard at the top of every collectivité page', () => {
+  const chantiers = JSON.parse(readFileSync(join(exportsDir, 'chantiers.json'), 'utf8')).donnees as { id: string; principal: string | null; indicateurs: { id: string }[] }[];
+  const chantierDe = new Map(chantiers.flatMap((c) => c.indicateurs.map((i) => [i.id, c] as const)));
+  // Each indicator's step as the definitions export carries it from data/referentiels/prochaines-etapes.csv (tableau-bord.test.ts checks that).
+  const defs = JSON.parse(readFileSync(join(exportsDir, 'indicateurs.json'), 'utf8')) as { id: string; prochaine_etape: { url: string } | null }[];
+  const etapes = new Map(defs.filter((d) => d.prochaine_etape).map((d) => [d.id, d.prochaine_etape!.url] as const));
+  /** The ids of the detailed sections, in page order. */
+  const sections = (html: string) => [...html.matchAll(/<h2 id="indicateur-([a-z0-9-]+)-h"/g)].map((m) => m[1]!);
+  /** The scorecard's rows: workstream, the indicator it links, the next step's address. */
+  function lignes(html: string) {
+    const tableau = html.split('data-tableau-bord>')[1]?.split('</section>')[0] ?? '';
+    return [...tableau.matchAll(/<tr role="row" data-chantier="([^"]+)"[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => ({
+      chantier: m[1]!,
+      indicateur: /href="#indicateur-([a-z0-9-]+)"/.exec(m[2]!)?.[1] ?? null,
+      etape: /<a href="(https:[^"]+)" rel="external">/.exec(m[2]!)?.[1] ?? null,
+      cellules: text(m[2]!),
+    }));
+  }
+  /** What the scorecard must show for a page whose detailed sections are these. */
+  function attendu(ids: string[]) {
+    const order = [...new Set(ids.map((id) => chantierDe.get(id)?.id ?? id))];
+    return order.map((cid) => {
+      const c = chantiers.find((x) => x.id === cid);
+      const presents = ids.filter((id) => (chantierDe.get(id)?.id ?? id) === cid);
+      const shown = c?.principal && presents.includes(c.principal) ? c.principal : presents[0]!;
+      return { chantier: cid, indicateur: shown };
+    });
+  }
+
+  it('Rennes: before its identity card and its detailed sections, one row per workstream, through its principal indicator', () => {
+    const html = read('territoires/commune/35238/index.html');
+    const m = main(html);
+    expect(m.indexOf('data-tableau-bord')).toBeGreaterThan(m.indexOf('class="lead"'));
+    expect(m.indexOf('data-tableau-bord')).toBeLessThan(m.indexOf('class="fiche"'));
+    expect(m.indexOf('data-tableau-bord')).toBeLessThan(m.indexOf('class="indicateur"'));
+    const rows = lignes(html);
+    expect(rows.map(({ chantier, indicateur }) => ({ chantier, indicateur }))).toEqual(attendu(sections(html)));
+    const od = rows.find((r) => r.chantier === 'ouverture-donnees')!;
+    // Its value, measured, its semester; the share of its strate in France and in its département; the obligation (230 890 inhabitants); the step.
+    expect(od.cellules).toMatch(/Données ouvertes.*\boui\b.*mesuré, \d(er|e) semestre \d{4}/);
+    expect(od.cellules).toContain(`7,1${NNBSP}% (3 sur 42)`);
+    expect(od.cellules).toContain('effectif insuffisant');
+    expect(od.cellules).toContain('obligatoire depuis le 7 octobre 2018');
+    expect(od.etape).toBe('https://guides.data.gouv.fr/guide-data.gouv.fr/jeux-de-donnees/publier-un-jeu-de-donnees');
+    // Every link of a row leads to its detailed section on the page.
+    for (const r of rows) expect(html, r.indicateur!).toContain(`<section class="indicateur" id="indicateur-${r.indicateur}"`);
+  });
+
+  it('is on every page of a région, département, EPCI and commune with a value, with the next step of the data file wherever it has one', () => {
+    let pages = 0;
+    let avecEtape = 0;
+    for (const type of ['region', 'departement', 'epci', 'commune']) {
+      for (const code of readdirSync(join(dist, 'territoires', type))) {
+        const path = join(dist, 'territoires', type, code, 'index.html');
+        if (!existsSync(path)) continue;
+        const html = readFileSync(path, 'utf8');
+        const ids = sections(html);
+        if (ids.length === 0) continue;
+        pages++;
+        const rows = lignes(html);
+        expect(rows.map(({ chantier, indicateur }) => ({ chantier, indicateur })), `${type} ${code}`).toEqual(attendu(ids));
+        for (const r of rows) {
+          expect(r.etape, `${type} ${code} ${r.indicateur}`).toBe(etapes.get(r.indicateur!) ?? null);
+          if (r.etape) avecEtape++;
+        }
+      }
+    }
+    expect(pages).toBeGreaterThan(3000);
+    expect(avecEtape).toBeGreaterThan(pages);
+  });
+});
+
 describe('the data files', () => {
   it('the file of Ille-et-Vilaine holds every commune with its postal codes, strate, EPCI, values and rates', () => {
     const f = JSON.parse(read('territoires/donnees/35.json')) as FichierDonnees;
@@ -452,12 +524,65 @@ describe.skipIf(!CHROMIUM)('in a browser', () => {
     });
   });
 
+  it('on a phone (390 × 844), the menu takes two lines at most, and the name, the strate and three rows of the scorecard show without scrolling', async () => {
+    for (const path of ['/territoires/commune/35288/', '/territoires/commune/35238/', '/territoires/epci/243500139/', '/territoires/departement/35/', '/territoires/region/53/', '/territoires/commune/?code=35002']) {
+      const page = await env.browser.newPage({ viewport: { width: 390, height: 844 } });
+      try {
+        await page.goto(`${env.url}${path}`, { waitUntil: 'load' });
+        await page.locator('[data-tableau-bord] tbody tr').first().waitFor();
+        const m = await page.evaluate(() => {
+          const bottom = (el: Element | null) => (el ? el.getBoundingClientRect().bottom : Infinity);
+          const lignesMenu = new Set([...document.querySelectorAll('nav.main li')].map((li) => Math.round(li.getBoundingClientRect().top))).size;
+          const rows = [...document.querySelectorAll('[data-tableau-bord] tbody tr')];
+          return { lignesMenu, h1: bottom(document.querySelector('h1')), lead: bottom(document.querySelector('.lead')), strate: document.querySelector('.lead')?.textContent ?? '', rows: rows.length, troisieme: bottom(rows[Math.min(2, rows.length - 1)] ?? null), largeur: document.documentElement.scrollWidth };
+        });
+        expect(m.lignesMenu, path).toBeLessThanOrEqual(2);
+        expect(m.strate, path).toMatch(/strate des|Région/);
+        expect(m.rows, path).toBeGreaterThanOrEqual(3);
+        expect(m.troisieme, path).toBeLessThanOrEqual(844);
+        expect(m.lead, path).toBeLessThanOrEqual(844);
+        // Nothing wider than the screen.
+        expect(m.largeur, path).toBeLessThanOrEqual(390);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
+  it('prints the scorecard, with what precedes it, on one A4 page', async () => {
+    for (const path of ['/territoires/commune/35238/', '/territoires/departement/35/']) {
+      const page = await env.browser.newPage();
+      try {
+        await page.goto(`${env.url}${path}`, { waitUntil: 'load' });
+        const rows = await page.locator('[data-tableau-bord] tbody tr').count();
+        expect(rows).toBeGreaterThanOrEqual(5);
+        // Everything after the scorecard removed: what is left must print on a single page.
+        await page.evaluate(() => {
+          let n = document.querySelector('[data-tableau-bord]')!.nextSibling;
+          while (n) {
+            const next = n.nextSibling;
+            n.remove();
+            n = next;
+          }
+          document.querySelector('footer')?.remove();
+        });
+        const pdf = await page.pdf({ format: 'A4' });
+        expect((pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length, path).toBe(1);
+      } finally {
+        await page.close();
+      }
+    }
+  });
+
   it('shows a commune without a page of its own from its département file, and sends one with a page to it', async () => {
     await open('/territoires/commune/?code=35002', async (page) => {
       await page.waitForFunction(() => document.querySelector('h1')?.textContent === 'Amanlis');
       const body = await page.locator('main').textContent();
       expect(body).toContain('Amanlis ne publie pas de données ouvertes');
       expect(body).toContain('Elle n’y est pas soumise (moins de 3 500 habitants).');
+      // Its scorecard first, as on the pages of larger communes.
+      expect(await page.locator('[data-tableau-bord] tbody tr').count()).toBeGreaterThan(0);
+      expect(await page.locator('[data-tableau-bord] tr[data-chantier="ouverture-donnees"]').textContent()).toContain('non soumise à l’obligation');
       expect(await axe(page)).toEqual([]);
     });
     await open('/territoires/commune/?code=35238', async (page) => {

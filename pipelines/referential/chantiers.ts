@@ -28,12 +28,22 @@ export interface Chantier {
   /** Who is under a legal obligation (a subset of `concernees`); empty when there is none. */
   obligees: Perimetre[];
   base_legale: string;
+  /**
+   * The date the obligation applies from (ISO `AAAA-MM-JJ`, column `obligation_depuis`), written in words in
+   * `base_legale` too, so that every date shown has its legal text; null when there is no obligation or no date.
+   */
+  obligation_depuis: string | null;
   note: string;
   /**
    * The indicators that measure the workstream, as written in the file: ids, or a family `prefix-*`
    * (indicators generated from a data file). Checked against the indicator registry by the indicators layer.
    */
   indicateurs: string[];
+  /**
+   * The indicator a collectivité's scorecard shows for the workstream (column `principal`, one of `indicateurs` or of
+   * a family it names); null when the column is empty (then the first listed indicator with a value).
+   */
+  principal: string | null;
   /** True when `indicateurs` lists the row's own survey indicator `chantier-<id>`. */
   enquete: boolean;
   /** The programme's document that names the workstream, quoted. */
@@ -99,7 +109,21 @@ export function loadChantiers(path = resolve(PROJECT_ROOT, CHANTIERS_FILE)): Cha
     }
     const base = (r.base_legale ?? '').trim();
     if (obligees.length > 0 && base === '') throw new Error(`${where} : une obligation sans base légale (colonne base_legale vide)`);
+    const depuis = (r.obligation_depuis ?? '').trim();
+    if (depuis !== '') {
+      if (obligees.length === 0) throw new Error(`${where} : une date d'obligation (${depuis}) sans obligées (colonne obligees vide)`);
+      const d = new Date(`${depuis}T00:00:00Z`);
+      if (!/^\d{4}-\d{2}-\d{2}$/.test(depuis) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== depuis) {
+        throw new Error(`${where} : date d'obligation « ${depuis} » invalide (attendu : AAAA-MM-JJ, par exemple 2022-01-01)`);
+      }
+      // The date comes from the legal text: the text says it in words (« 1er janvier 2022 »).
+      if (!base.includes(dateEnMots(depuis))) throw new Error(`${where} : la date d'obligation ${depuis} (« ${dateEnMots(depuis)} ») n'apparaît pas dans la base légale ; citez le texte qui la fixe`);
+    }
     const indicateurs = parseIndicateurs(r.indicateurs ?? '', id, `${where}, colonne indicateurs`);
+    const principal = (r.principal ?? '').trim();
+    if (principal !== '' && !indicateurs.some((x) => x === principal || (x.endsWith('-*') && principal.startsWith(x.slice(0, -1))))) {
+      throw new Error(`${where} : l'indicateur principal « ${principal} » n'est pas dans la colonne indicateurs (${indicateurs.join(', ')})`);
+    }
     // One indicator measures one workstream: the pages group indicators under their workstream.
     for (const x of indicateurs) {
       if (cited.has(x)) throw new Error(`${where} : l'indicateur « ${x} » mesure déjà le chantier « ${cited.get(x)} » ; un indicateur ne mesure qu'un chantier`);
@@ -113,12 +137,22 @@ export function loadChantiers(path = resolve(PROJECT_ROOT, CHANTIERS_FILE)): Cha
       concernees,
       obligees,
       base_legale: base,
+      obligation_depuis: depuis || null,
       note: (r.note ?? '').trim(),
       indicateurs,
+      principal: principal || null,
       enquete: indicateurs.includes(surveyIndicatorId(id)),
       reference: (r.reference ?? '').trim(),
     };
   });
+}
+
+const MOIS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
+
+/** « 1er janvier 2022 », « 7 août 2020 »: an ISO date as French legal texts write it. */
+export function dateEnMots(iso: string): string {
+  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
+  return `${d === 1 ? '1er' : d} ${MOIS[m - 1]} ${y}`;
 }
 
 let cached: Chantier[] | undefined;

@@ -1,7 +1,7 @@
 // The workstreams as the pages show them: each through its first indicator with data (measured on every
 // collectivité before declared by survey respondents, as the export orders them), with the nature of the figure.
 // Which indicators are real, sample or unavailable comes from the provenance export.
-import type { IndicateurProvenance, IndicatorDefinition, SiteData } from './data.ts';
+import type { IndicateurProvenance, IndicatorDefinition, PerimetreObligation, SiteData } from './data.ts';
 import { formatDate } from './format.ts';
 
 export interface ChantierVue {
@@ -13,6 +13,15 @@ export interface ChantierVue {
   reference: string | null;
   /** Its indicators, in the order of preference of the export. */
   indicateurs: IndicatorDefinition[];
+  /** The short label of headings and the scorecard. */
+  libelle_court: string;
+  /** The indicator its scorecard row shows (the first when the export names none). */
+  principal: string | null;
+  /** Who is under the legal obligation, in words ('' when nobody), and as data. */
+  obligees: string;
+  obligeesPerimetre: PerimetreObligation[];
+  /** ISO date the obligation applies from; null when none or undated. */
+  obligation_depuis: string | null;
 }
 
 /**
@@ -25,10 +34,22 @@ export function chantiersVues(data: Pick<SiteData, 'chantiers' | 'indicateurs'>)
   const out: ChantierVue[] = data.chantiers.map((c) => {
     const indicateurs = c.indicateurs.map((x) => byId.get(x.id)).filter((i): i is IndicatorDefinition => i !== undefined);
     for (const i of indicateurs) placed.add(i.id);
-    return { id: c.id, libelle: c.libelle, axe: c.axe, axe_libelle: c.axe_libelle, reference: c.reference || null, indicateurs };
+    return {
+      id: c.id,
+      libelle: c.libelle,
+      axe: c.axe,
+      axe_libelle: c.axe_libelle,
+      reference: c.reference || null,
+      indicateurs,
+      libelle_court: c.libelle_court || c.libelle,
+      principal: c.principal ?? indicateurs[0]?.id ?? null,
+      obligees: c.obligees ?? '',
+      obligeesPerimetre: c.obligees_perimetre ?? [],
+      obligation_depuis: c.obligation_depuis ?? null,
+    };
   });
   for (const i of data.indicateurs) {
-    if (!placed.has(i.id)) out.push({ id: i.id, libelle: i.label, axe: i.axe, axe_libelle: i.axe_libelle, reference: null, indicateurs: [i] });
+    if (!placed.has(i.id)) out.push({ id: i.id, libelle: i.label, axe: i.axe, axe_libelle: i.axe_libelle, reference: null, indicateurs: [i], libelle_court: i.labelCourt, principal: i.id, obligees: '', obligeesPerimetre: [], obligation_depuis: null });
   }
   return out;
 }

@@ -62,6 +62,22 @@ export interface IndicatorDefinition {
   versions: { version: string; depuis: string; changement: string }[];
   /** A warning the figures carry (a match rate too low…), from the last computation; null when none. */
   avertissement?: string | null;
+  /** What a collectivité does to reach the objective (data/referentiels/prochaines-etapes.csv); null or absent when none. */
+  prochaine_etape?: ProchaineEtape | null;
+}
+
+/** Who a workstream's obligation applies to: `commune` above 3 500 inhabitants (`>`), every `epci`… */
+export interface PerimetreObligation {
+  type: string;
+  operateur: '>' | '>=' | null;
+  population: number | null;
+}
+
+/** A next step: the link's text, the public page, who publishes it. */
+export interface ProchaineEtape {
+  libelle: string;
+  url: string;
+  source: string;
 }
 
 /** A DCANT workstream and the indicators that measure it, measured first (export chantiers.json). */
@@ -71,6 +87,17 @@ export interface ChantierDefinition {
   axe: string;
   axe_libelle: string;
   reference: string;
+  /** Absent from older exports. */
+  libelle_court?: string;
+  base_legale?: string;
+  /** Who is under the legal obligation, in words (« communes de plus de 3 500 habitants »); '' when nobody. */
+  obligees?: string;
+  /** The same as data: a type of collectivité, optionally above a population (municipale) threshold. */
+  obligees_perimetre?: PerimetreObligation[];
+  /** ISO date the legal obligation applies from; null without obligation or date. */
+  obligation_depuis?: string | null;
+  /** The indicator the scorecard shows for the workstream (when the collectivité has a value for it). */
+  principal?: string | null;
   indicateurs: { id: string; nature: 'mesure' | 'declaration'; nature_libelle: string }[];
 }
 

@@ -100,6 +100,16 @@ export interface IndicateurResume {
   methode_version: string;
   /** "Observatoire open data des territoires (OpenDataFrance, ODbL 1.0)". */
   sources: string;
+  /** The workstream's id and short label, and whether this indicator is the one its scorecard row shows. */
+  chantier_id: string;
+  chantier_court: string;
+  principal: boolean;
+  /** ISO date the workstream's legal obligation applies from; null without one. */
+  obligation_depuis: string | null;
+  /** Who the workstream's legal obligation applies to (empty: nobody; then no collectivité is « non soumise »). */
+  obligees: { type: string; operateur: '>' | '>=' | null; population: number | null }[];
+  /** What a collectivité does to reach the objective; null when the data file names none. */
+  etape: { libelle: string; url: string; source: string } | null;
 }
 
 /** A data file under /territoires/donnees/: the collectivités it holds and what is needed to read them. */

@@ -1,6 +1,7 @@
 // One collectivité's page in the Territoires section: each indicator's value beside its strate's rates (lists,
 // chart, table), its ranks, and its peers.
 import { comparaisonSvg, type LigneTaux } from '../charts/territoire-comparaison.ts';
+import { type LigneTableau, lignesTableau } from './tableau-bord.ts';
 import { type BarometreRow, type CollectiviteResultat, type IndicatorDefinition, type SourceProvenance, type Territoire, strateLabel } from './data.ts';
 import { formatInteger, formatPercent, formatPeriode } from './format.ts';
 import type { TypeCollectivite } from './recherche.ts';
@@ -65,6 +66,8 @@ export interface VueTerritoire {
   region: Territoire | undefined;
   epci: Territoire | undefined;
   indicateurs: VueIndicateur[];
+  /** The scorecard: one row per workstream with a value here. */
+  tableau: LigneTableau[];
   pairs: { titre: string; intro: string; total: number; liste: Pair[]; colonnes: string[] };
   fiche: Fiche;
   taux: Record<string, TauxResume>;
@@ -210,6 +213,22 @@ export function vueTerritoire(ctx: Contexte, type: TypeCollectivite, code: strin
   const libelle = strateLabel(ctx.data, t.strate);
   const fiche = ficheDe(ctx, t);
   const colonnes = indicateurs.map((i) => i.def.id);
+  const parId = new Map(results.map((r) => [r.indicateur, r]));
+  const tableau = lignesTableau({
+    type,
+    // Each value at its own semester (the collectivité's latest, which the detailed section shows too).
+    indicateurs: ctx.indicateurs.map(({ resume }) => (parId.has(resume.id) ? { ...resume, periode: parId.get(resume.id)!.periode } : resume)),
+    valeur: (id) => {
+      const r = parId.get(id);
+      return r ? valeurDe(ctx, r) : undefined;
+    },
+    taux: (id, territoire) => {
+      const r = parId.get(id);
+      return r ? tauxResume(ligne(ctx, id, r.periode, territoire === 'FR' ? 'national' : 'departement', territoire, type, t.strate)) : undefined;
+    },
+    departement: t.departement,
+    population: t.population,
+  });
   return {
     t,
     typeLabel: typeLabel(t),
@@ -219,6 +238,7 @@ export function vueTerritoire(ctx: Contexte, type: TypeCollectivite, code: strin
     region: t.region && type !== 'region' ? ctx.index.get(key('region', t.region)) : undefined,
     epci: t.epci ? ctx.index.get(key('epci', t.epci)) : undefined,
     indicateurs,
+    tableau,
     pairs: pairsDe(ctx, t, colonnes),
     fiche,
     taux: tauxPour(ctx, [t], new Set(Object.keys(fiche.v))),

@@ -109,11 +109,12 @@ export function contexte(folder = exportsFolder()): Contexte {
       const periode = periodes.get(def.id)!;
       const rows = lignesIndicateur(data.barometre, def.id).filter((r) => r.periode === periode && r.niveau === 'national');
       const sources = data.provenance.sources.filter((s) => def.sources.includes(s.id));
+      const chantier = chantierDe.get(def.id)!;
       const resume: IndicateurResume = {
         id: def.id,
         label: def.label,
         court: def.labelCourt,
-        chantier: chantierDe.get(def.id)!.libelle,
+        chantier: chantier.libelle,
         mesure: def.nature_libelle,
         periode,
         nature: natureIndicateur(def),
@@ -124,6 +125,12 @@ export function contexte(folder = exportsFolder()): Contexte {
         date_donnees: rows.map((r) => r.date_donnees).sort().at(-1) ?? null,
         methode_version: rows[0]?.methode_version ?? def.version,
         sources: sources.map((s) => `${s.titre} (${s.producteur}, ${s.licence})`).join(' ; '),
+        chantier_id: chantier.id,
+        chantier_court: chantier.libelle_court,
+        principal: chantier.principal === def.id,
+        obligation_depuis: chantier.obligation_depuis,
+        obligees: chantier.obligeesPerimetre,
+        etape: def.prochaine_etape ?? null,
       };
       return { def, resume };
     });

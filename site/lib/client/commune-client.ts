@@ -18,6 +18,7 @@ import {
   tauxDetaille,
   valeurCourte,
 } from '../territoires-texte.ts';
+import { lignesTableau, tableauHtml } from '../tableau-bord.ts';
 import { chargerDonnees, el } from './charger.ts';
 
 const PAIRS_MAX = 30;
@@ -53,6 +54,8 @@ export async function initCommune(root: HTMLElement): Promise<void> {
   document.title = `${c.nom} — Territoires — Baromètre DCANT`;
   sortie.replaceChildren(...contenu(c, fichier));
   statut.textContent = `Données affichées : ${c.nom}.`;
+  // Said to screen readers (a live region); on screen, the title already says it and the scorecard comes first.
+  statut.classList.add('visually-hidden');
 }
 
 function contenu(c: Fiche, f: FichierDonnees): Node[] {
@@ -60,6 +63,22 @@ function contenu(c: Fiche, f: FichierDonnees): Node[] {
   const strate = f.strates[c.strate] ?? c.strate;
   const groupe = groupeStrate('commune', strate);
   const nodes: Node[] = [];
+  nodes.push(el('p', { class: 'lead' }, `Commune${c.population === null ? '' : ` de ${formatInteger(c.population)} habitants`}, dans la strate des ${groupe}.`));
+  // The scorecard first, as on the pages of larger collectivités (its HTML comes from the same function).
+  const lignes = lignesTableau({
+    type: 'commune',
+    indicateurs: f.indicateurs,
+    valeur: (id) => (c.v[id] ? lireValeur(c.v[id]!) : undefined),
+    taux: (id, territoire) => f.taux[cleTaux(id, territoire, 'commune', c.strate)],
+    departement: dep,
+    population: c.population,
+  });
+  if (lignes.length > 0) {
+    const tpl = document.createElement('template');
+    tpl.innerHTML = tableauHtml(lignes, { nom: c.nom, type: 'commune', groupe });
+    nodes.push(tpl.content);
+  }
+  nodes.push(el('h2', {}, 'Fiche d’identité'));
   const dl = el('dl', { class: 'fiche' });
   const add = (k: string, ...v: (Node | string)[]) => dl.append(el('dt', {}, k), el('dd', {}, ...v));
   add('Type', 'Commune');
@@ -76,7 +95,7 @@ function contenu(c: Fiche, f: FichierDonnees): Node[] {
   if (indicateurs.length === 0) nodes.push(el('p', {}, 'Aucun indicateur n’a de valeur pour cette commune.'));
   for (const ind of indicateurs) {
     const v = lireValeur(c.v[ind.id]!);
-    const section = el('section', { class: 'indicateur' });
+    const section = el('section', { class: 'indicateur', id: `indicateur-${ind.id}` });
     section.append(el('h2', {}, `${ind.court} `, el('span', { class: 'periode' }, `(${formatPeriode(ind.periode)})`)));
     section.append(el('p', { class: 'nature' }, ligneChantier(ind)));
     const obligation = phraseObligation(ind, v.obligee);
