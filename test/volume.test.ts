@@ -26,7 +26,7 @@ import { sites } from '../pipelines/sources/sites/source.ts';
 import type { Source } from '../pipelines/sources/types.ts';
 import { vde } from '../pipelines/sources/vde.ts';
 import { judgeVolume } from '../pipelines/sources/volume.ts';
-import { lignesQualite, parseSourceQualite } from '../site/lib/qualite.ts';
+import { lignesQualite, parseSourceQualite, phraseSuspect } from '../site/lib/qualite.ts';
 import { HAS_REALDATA, REALDATA, scratch, testConfig } from './helpers/env.ts';
 import { respond, scriptedServer, type ScriptedServer } from './helpers/server.ts';
 
@@ -174,6 +174,13 @@ describe('each source kind: a refused load leaves the published figures as they 
       'Chargement du 1 novembre 2026 mis de côté (volume suspect) : 3 lignes contre 300 au chargement réel précédent ; 3 collectivités rapprochées contre 300 au chargement réel précédent. Les données précédentes restent utilisées.',
     );
     expect(page.find((q) => q.source === 'contours')!.suspect).toBeNull();
+    // A first real load is held to the minimum, a slice to its plan.
+    expect(phraseSuspect({ le: '2026-11-20T06:30:00Z', lignes: 3, lignes_attendues: 1000, rapprochees: 0, rapprochees_attendues: 100, comparaison: 'minimum' })).toBe(
+      'Chargement du 20 novembre 2026 mis de côté (volume suspect) : 3 lignes (au moins 1\u202f000 attendues d’un premier chargement de cette source) ; 0 collectivité rapprochée (au moins 100 attendues d’un premier chargement de cette source). Les données précédentes restent utilisées.',
+    );
+    expect(phraseSuspect({ le: '2026-11-20T06:30:00Z', lignes: 120, lignes_attendues: 300, rapprochees: null, rapprochees_attendues: null, comparaison: 'prevu' })).toBe(
+      'Chargement du 20 novembre 2026 mis de côté (volume suspect) : 120 lignes sur 300 prévues dans la tranche de visites. Les données précédentes restent utilisées.',
+    );
   });
 });
 

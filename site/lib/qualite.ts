@@ -102,17 +102,18 @@ export interface LigneQualite {
   suspect: string | null;
 }
 
-const ATTENDU: Record<NonNullable<SourceQualite['chargement_suspect']>['comparaison'], string> = {
-  precedent: 'au chargement réel précédent',
-  minimum: 'au moins, pour un premier chargement de cette source',
-  prevu: 'prévues dans la tranche de visites',
-};
+/** What the figure was held to, after the figure itself. */
+function attendu(c: NonNullable<SourceQualite['chargement_suspect']>, x: number | null): string {
+  if (x === null) return '';
+  if (c.comparaison === 'minimum') return ` (au moins ${formatInteger(x)} attendues d’un premier chargement de cette source)`;
+  if (c.comparaison === 'prevu') return ` sur ${formatInteger(x)} prévues dans la tranche de visites`;
+  return ` contre ${formatInteger(x)} au chargement réel précédent`;
+}
 
-/** « Chargement du 22 novembre 2026 mis de côté : 7 lignes contre 41 230 au chargement réel précédent ; … » */
+/** « Chargement du 22 novembre 2026 mis de côté (volume suspect) : 7 lignes contre 41 230 au chargement réel précédent ; … » */
 export function phraseSuspect(c: NonNullable<SourceQualite['chargement_suspect']>): string {
-  const contre = (x: number | null) => (x === null ? '' : ` contre ${formatInteger(x)} ${ATTENDU[c.comparaison]}`);
-  const lignes = `${formatInteger(c.lignes)} ligne${(c.lignes ?? 0) >= 2 ? 's' : ''}${contre(c.lignes_attendues)}`;
-  const rapprochees = c.rapprochees === null ? '' : ` ; ${formatInteger(c.rapprochees)} collectivité${c.rapprochees >= 2 ? 's' : ''} rapprochée${c.rapprochees >= 2 ? 's' : ''}${contre(c.rapprochees_attendues)}`;
+  const lignes = `${formatInteger(c.lignes)} ligne${(c.lignes ?? 0) >= 2 ? 's' : ''}${attendu(c, c.lignes_attendues)}`;
+  const rapprochees = c.rapprochees === null ? '' : ` ; ${formatInteger(c.rapprochees)} collectivité${c.rapprochees >= 2 ? 's' : ''} rapprochée${c.rapprochees >= 2 ? 's' : ''}${attendu(c, c.rapprochees_attendues)}`;
   return `Chargement du ${formatDate(c.le)} mis de côté (volume suspect) : ${lignes}${rapprochees}. Les données précédentes restent utilisées.`;
 }
 
