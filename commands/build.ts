@@ -10,7 +10,7 @@ import { computeInChildProcess } from './compute-process.ts';
 import type { Config } from '../pipelines/base/config.ts';
 import type { Logger } from '../pipelines/base/log.ts';
 import { ensureSystemTables, hasRun } from '../pipelines/base/runs.ts';
-import { pullSource } from '../pipelines/sources/pull.ts';
+import { pullSource, PullError } from '../pipelines/sources/pull.ts';
 import { produireRevuesPdf, trouverChromium } from './revue-pdf.ts';
 import { SOURCES } from '../pipelines/sources/index.ts';
 import { withWarehouse } from '../pipelines/base/warehouse.ts';
@@ -45,7 +45,8 @@ export async function pullAll(config: Config, options: BuildOptions): Promise<vo
           await pullSource(config, w, source, { log, now: options.now });
           continue;
         } catch (error) {
-          log.warn(`${source.id} : source injoignable ou invalide (${(error as Error).message}).`);
+          if (error instanceof PullError && error.suspect) log.warn(error.message);
+          else log.warn(`${source.id} : source injoignable ou invalide (${(error as Error).message}).`);
         }
       }
       failed.push(source);

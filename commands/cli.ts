@@ -7,7 +7,7 @@ import { buildSite } from './build.ts';
 import { loadConfig, type Config } from '../pipelines/base/config.ts';
 import { createLogger, type Logger } from '../pipelines/base/log.ts';
 import { checkDate } from '../pipelines/base/dates.ts';
-import { runStatus, type RunRecord } from '../pipelines/base/runs.ts';
+import { pendingSuspects, runStatus, type RunRecord } from '../pipelines/base/runs.ts';
 import { pullSource, PULL_STEPS, PullError, type PullStep } from '../pipelines/sources/pull.ts';
 import { Scheduler } from './schedule.ts';
 import { liveUrl, SOURCES, sourceById } from '../pipelines/sources/index.ts';
@@ -16,15 +16,21 @@ import { withWarehouse, type Warehouse } from '../pipelines/base/warehouse.ts';
 const USAGE = `barometre — baromètre de la dématérialisation (DCANT)
 
 Utilisation :
-  barometre pull [SOURCE…] [--from CHEMIN] [--date AAAA-MM-JJ] [--offline] [--all] [--urls LISTE.csv]
+  barometre pull [SOURCE…] [--from CHEMIN] [--date AAAA-MM-JJ] [--offline] [--all] [--urls LISTE.csv] [--accept-drop]
       Télécharge (ou lit CHEMIN, ou le jeu d'exemple avec --offline), valide et charge chaque source.
       sites (l'observatoire des sites) visite les sites déclarés les moins récemment vus (crawl.slice, 300 par
       défaut) ; --all : tous ; --urls LISTE.csv : les sites d'une liste (colonnes siren,url). Une collecte
       interrompue reprend où elle s'était arrêtée.
+      Un chargement bien plus petit que le précédent (moins de la moitié des lignes ou des collectivités
+      rapprochées), ou sous la taille plausible de la source la première fois, est mis de côté (statut suspect) :
+      les données précédentes restent publiées. --accept-drop le publie à dessein : seul (barometre pull SOURCE
+      --accept-drop), le fichier déjà archivé du chargement mis de côté, sans rien télécharger ; avec --from,
+      le fichier donné, même plus petit (un extrait).
   barometre compute
       Calcule tous les indicateurs et écrit les exports dans data/exports/.
   barometre status [--json]
-      Dernier chargement de chaque source.
+      Dernier chargement de chaque source ; un chargement mis de côté (suspect) dit ce qui a baissé et comment
+      le publier.
   barometre build [--offline] [--skip-pull]
       pull (repli sur les jeux d'exemple si une source est injoignable), compute, puis construction du site dans dist/.
   barometre publish AAAA-S1|AAAA-S2
@@ -67,7 +73,14 @@ async function cmdPull(config: Config, w: Warehouse, args: string[], log: Logger
   const onStep = pauseHook(config, io.stderr);
   const { values, positionals } = parseArgs({
     args,
-    options: { from: { type: 'string' }, date: { type: 'string' }, offline: { type: 'boolean', default: false }, all: { type: 'boolean', default: false }, urls: { type: 'string' } },
+    options: {
+      from: { type: 'string' },
+      date: { type: 'string' },
+      offline: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
+      urls: { type: 'string' },
+      'accept-drop': { type: 'boolean', default: false },
+    },
     allowPositionals: true,
     strict: true,
   });
@@ -86,6 +99,10 @@ async function cmdPull(config: Config, w: Warehouse, args: string[], log: Logger
     throw new UsageError(`--all et --urls s'appliquent aux sources qui visitent le web elles-mêmes (${SOURCES.filter((s) => s.crawler).map((s) => s.id).join(', ')}).`);
   }
   if ((values.all || values.urls) && (values.from || values.offline)) throw new UsageError('--all et --urls règlent une collecte en ligne : ils ne vont ni avec --from ni avec --offline.');
+  const acceptDrop = values['accept-drop'];
+  if (acceptDrop && positionals.length === 0) throw new UsageError('--accept-drop publie un chargement précis : nommez la source (par exemple : barometre pull datagouv --accept-drop).');
+  if (acceptDrop && values.offline) throw new UsageError("--accept-drop et --offline sont incompatibles : un jeu d'exemple n'est jamais mis de côté.");
+  if (acceptDrop && (values.all || values.urls)) throw new UsageError('--accept-drop seul publie la collecte déjà archivée, sans visiter de nouveau : il ne va ni avec --all ni avec --urls.');
   if (values.date) {
     try {
       checkDate(values.date);
@@ -103,10 +120,11 @@ async function cmdPull(config: Config, w: Warehouse, args: string[], log: Logger
   let failures = 0;
   for (const source of sources) {
     try {
-      await pullSource(config, w, source, { from: values.from, offline: values.offline, date: values.date, log, now, onStep, crawl: { all: values.all, urls: values.urls } });
+      await pullSource(config, w, source, { from: values.from, offline: values.offline, date: values.date, log, now, onStep, crawl: { all: values.all, urls: values.urls }, acceptDrop });
     } catch (error) {
       failures++;
-      log.error(`${source.id} : échec du chargement. ${(error as Error).message} Les données précédentes sont conservées.`, { source: source.id });
+      if (error instanceof PullError && error.suspect) log.warn(error.message, { source: source.id, status: 'suspect' });
+      else log.error(`${source.id} : échec du chargement. ${(error as Error).message} Les données précédentes sont conservées.`, { source: source.id });
     }
   }
   return failures === 0 ? 0 : 1;
@@ -123,6 +141,8 @@ async function cmdCompute(config: Config, w: Warehouse, log: Logger, now?: () =>
 }
 
 const STATUS_COLUMNS = ['source', 'run_id', 'status', 'started_at', 'finished_at', 'rows_in', 'rows_loaded', 'rows_rejected', 'raw_sha256', 'error'] as const;
+/** The volume guard's figures, in `status --json` after the table's columns. */
+const GUARD_COLUMNS = ['rows_counted', 'rows_expected', 'matched', 'matched_expected', 'compared_with'] as const;
 
 function statusTable(runs: RunRecord[]): string {
   const rows = [
@@ -136,17 +156,30 @@ function statusTable(runs: RunRecord[]): string {
   return rows.map((r) => r.map((cell, j) => cell.slice(0, 64).padEnd(widths[j]!)).join('  ').trimEnd()).join('\n') + '\n';
 }
 
+/** Below the table, in full: each load set aside by the volume guard, its figures and the command that publishes it. */
+function suspectNotes(suspects: RunRecord[]): string {
+  if (suspects.length === 0) return '';
+  const lines = suspects.map((r) => `- ${r.source}, chargement ${r.run_id} du ${r.started_at} : ${r.error ?? 'volume suspect'}`);
+  return `\nChargements mis de côté par le contrôle de volume (les données précédentes restent publiées) :\n${lines.join('\n')}\n`;
+}
+
 async function cmdStatus(w: Warehouse, args: string[], io: CliIO): Promise<number> {
   const { values } = parseArgs({ args, options: { json: { type: 'boolean', default: false } }, strict: true });
   const runs = await runStatus(w);
+  const suspects = await pendingSuspects(w);
   if (values.json) {
     const out = SOURCES.map((s) => {
       const r = runs.find((x) => x.source === s.id);
-      return Object.fromEntries(STATUS_COLUMNS.map((c) => [c, c === 'source' ? s.id : r ? (r[c] ?? null) : c === 'status' ? 'jamais' : null]));
+      const suspect = suspects.find((x) => x.source === s.id);
+      return {
+        ...Object.fromEntries([...STATUS_COLUMNS, ...GUARD_COLUMNS].map((c) => [c, c === 'source' ? s.id : r ? (r[c] ?? null) : c === 'status' ? 'jamais' : null])),
+        // The load awaiting `--accept-drop`, even when a later attempt failed.
+        suspect_run_id: suspect?.run_id ?? null,
+      };
     });
     io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
   } else {
-    io.stdout.write(statusTable(runs));
+    io.stdout.write(statusTable(runs) + suspectNotes(suspects));
   }
   return 0;
 }

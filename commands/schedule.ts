@@ -10,7 +10,8 @@ import { previousOccurrence, scheduleOf } from '../pipelines/base/cron.ts';
 import { acquireLock, type Lock } from '../pipelines/base/lock.ts';
 import type { Logger } from '../pipelines/base/log.ts';
 import { ensureSystemTables, latestRun, type RunRecord } from '../pipelines/base/runs.ts';
-import { pullSource } from '../pipelines/sources/pull.ts';
+import { pullSource, PullError } from '../pipelines/sources/pull.ts';
+import { acceptCommand } from '../pipelines/sources/volume.ts';
 import { liveUrl, SOURCES } from '../pipelines/sources/index.ts';
 import type { Source } from '../pipelines/sources/types.ts';
 import { withWarehouse } from '../pipelines/base/warehouse.ts';
@@ -162,6 +163,23 @@ export class Scheduler {
       this.log.info('chargement réussi', { event: 'pull:ok', source: source.id, run_id: run.run_id, status: run.status, rows_in: run.rows_in, rows_loaded: run.rows_loaded, rows_rejected: run.rows_rejected, ms: Date.now() - started });
       return run.status === 'inchange' ? 'unchanged' : 'changed';
     } catch (error) {
+      if (error instanceof PullError && error.suspect) {
+        // Read but not published: nothing to recompute; the next tick downloads again and compares again.
+        const r = error.run;
+        this.log.warn(error.message, {
+          event: 'pull:suspect',
+          source: source.id,
+          run_id: r.run_id,
+          rows_counted: r.rows_counted,
+          rows_expected: r.rows_expected,
+          matched: r.matched,
+          matched_expected: r.matched_expected,
+          compared_with: r.compared_with,
+          command: acceptCommand(source.id),
+          ms: Date.now() - started,
+        });
+        return 'failed';
+      }
       // Logged and retried at the next tick; never stops the scheduler or the other sources.
       this.log.error('chargement en échec ; nouvel essai à la prochaine échéance', { event: 'pull:failed', source: source.id, error: (error as Error).message, ms: Date.now() - started });
       return 'failed';

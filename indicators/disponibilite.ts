@@ -107,7 +107,9 @@ function why(s: SourceEtat, sample: boolean): string {
     ? "aucun chargement de données réelles n'a été tenté"
     : t.statut === 'echec' || t.statut === 'interrompu'
       ? `le dernier chargement a échoué : ${t.erreur ?? 'erreur inconnue'}`
-      : `dernier chargement : ${t.statut}`;
+      : t.statut === 'suspect'
+        ? `le dernier chargement a été mis de côté, son volume étant suspect (bien moins de lignes ou de collectivités que prévu)`
+        : `dernier chargement : ${t.statut}`;
   if (s.etat === 'echantillon' && !sample) return `la source ${titleOf(s.id)} n'a que son jeu d'exemple, qui ne remplace pas des données réelles ; ${attempt}`;
   return `la source ${titleOf(s.id)} n'a pas de données ; ${attempt}`;
 }

@@ -24,6 +24,29 @@ export interface SourceQuality {
   taux_rapprochement: number | null;
   motifs_rejet: { motif: string; lignes: number }[];
   couverture: { type_collectivite: string; couvertes: number; total: number; taux: number }[];
+  /** The load set aside by the volume guard and not published since (the previous data stay in use); null when none. */
+  chargement_suspect: ChargementSuspect | null;
+}
+
+export interface ChargementSuspect {
+  /** When it started (ISO timestamp). */
+  le: string;
+  lignes: number | null;
+  /** What the guard held it to: the previous real load's rows, the minimum plausible size, or the planned slice. */
+  lignes_attendues: number | null;
+  rapprochees: number | null;
+  rapprochees_attendues: number | null;
+  /** `precedent` (the previous real load), `minimum` (a first real load) or `prevu` (the planned slice). */
+  comparaison: 'precedent' | 'minimum' | 'prevu';
+}
+
+const COMPARAISONS: Record<ChargementSuspect['comparaison'], string> = { precedent: 'chargement réel précédent', minimum: 'taille plausible minimale', prevu: 'tranche prévue' };
+
+/** A suspect load in one line (the CSV export): its figures against what was expected. */
+export function resumeSuspect(c: ChargementSuspect): string {
+  const attendu = (x: number | null) => (x === null ? '' : ` (attendu : ${x}, ${COMPARAISONS[c.comparaison]})`);
+  const rapprochees = c.rapprochees === null ? '' : ` ; ${c.rapprochees} collectivités rapprochées${attendu(c.rapprochees_attendues)}`;
+  return `${c.le} : ${c.lignes ?? '?'} lignes${attendu(c.lignes_attendues)}${rapprochees}`;
 }
 
 export const QUALITE_FIELDS: Field[] = [
@@ -44,6 +67,12 @@ export const QUALITE_FIELDS: Field[] = [
   { name: 'taux_rapprochement', type: 'number', description: 'Lignes utilisables (rapprochées du référentiel et valides) / lignes lues.' },
   { name: 'motifs_rejet', type: 'string', description: 'Principaux motifs de rejet avec leur nombre de lignes.' },
   { name: 'couverture', type: 'string', description: 'Part des collectivités de chaque type présentes dans les dernières données de la source.' },
+  {
+    name: 'chargement_suspect',
+    type: 'string',
+    description:
+      'Chargement mis de côté par le contrôle de volume (statut suspect) et non publié depuis : bien moins de lignes ou de collectivités rapprochées que le chargement réel précédent, ou sous la taille plausible de la source ; les données précédentes restent utilisées. Vide sinon.',
+  },
 ];
 
 const DAY = 86_400_000;
@@ -76,6 +105,19 @@ async function coverage(w: Warehouse, tables: { name: string; columns: { name: s
   return out;
 }
 
+async function suspectOf(w: Warehouse, sourceId: string): Promise<ChargementSuspect | null> {
+  const r = await latestRun(w, sourceId, 'suspect');
+  if (!r) return null;
+  return {
+    le: r.started_at,
+    lignes: r.rows_counted ?? r.rows_loaded,
+    lignes_attendues: r.rows_expected ?? null,
+    rapprochees: r.matched ?? null,
+    rapprochees_attendues: r.matched_expected ?? null,
+    comparaison: r.compared_with === 'minimum' ? 'minimum' : r.compared_with === 'planned' ? 'prevu' : 'precedent',
+  };
+}
+
 export async function qualityReport(config: Config, w: Warehouse, now: Date): Promise<SourceQuality[]> {
   const report: SourceQuality[] = [];
   for (const source of SOURCES) {
@@ -104,6 +146,7 @@ export async function qualityReport(config: Config, w: Warehouse, now: Date): Pr
       taux_rapprochement: ok && Number(ok.rows_in) > 0 ? Number(ok.rows_loaded) / Number(ok.rows_in) : null,
       motifs_rejet: ok ? await topReasons(w, String(ok.run_id)) : [],
       couverture: ok ? await coverage(w, source.tables) : [],
+      chargement_suspect: await suspectOf(w, source.id),
     });
   }
   return report;
@@ -115,5 +158,6 @@ export function qualityRows(report: SourceQuality[]): Record<string, unknown>[] 
     ...q,
     motifs_rejet: q.motifs_rejet.map((m) => `${m.motif} (${m.lignes})`).join(' ; '),
     couverture: q.couverture.map((c) => `${c.type_collectivite} ${c.couvertes}/${c.total}`).join(' ; '),
+    chargement_suspect: q.chargement_suspect ? resumeSuspect(q.chargement_suspect) : '',
   }));
 }

@@ -32,8 +32,13 @@ describe('barometre (command line)', () => {
     const r = await cli(['status', '--json']);
     expect(r.code).toBe(0);
     const status = JSON.parse(r.stdout) as Record<string, unknown>[];
-    expect(Object.keys(status[0]!)).toEqual(['source', 'run_id', 'status', 'started_at', 'finished_at', 'rows_in', 'rows_loaded', 'rows_rejected', 'raw_sha256', 'error']);
-    expect(status.find((s) => s.source === 'odt')).toMatchObject({ status: 'succes', rows_in: 23, rows_loaded: 20, rows_rejected: 3, error: null });
+    expect(Object.keys(status[0]!)).toEqual([
+      'source', 'run_id', 'status', 'started_at', 'finished_at', 'rows_in', 'rows_loaded', 'rows_rejected', 'raw_sha256', 'error',
+      // The volume guard's figures, and the load awaiting --accept-drop.
+      'rows_counted', 'rows_expected', 'matched', 'matched_expected', 'compared_with', 'suspect_run_id',
+    ]);
+    // A sample load is never judged: its figures are read, nothing is expected of it.
+    expect(status.find((s) => s.source === 'odt')).toMatchObject({ status: 'succes', rows_in: 23, rows_loaded: 20, rows_rejected: 3, error: null, rows_expected: null, compared_with: null, suspect_run_id: null });
   });
 
   it('compute writes the exports with the contract header', async () => {

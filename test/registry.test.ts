@@ -53,6 +53,18 @@ describe.each(SOURCES.map((s) => [s.id, s] as const))('source %s', (_id, source)
   it('is documented in docs/sources.md', () => {
     expect(sourcesDoc).toContain(`\`${source.id}\``);
   });
+  it('declares its volume guard: what a load is compared with, on its own tables', () => {
+    const guard = source.volume;
+    expect(guard, 'volume').toBeDefined();
+    const names = source.tables.map((t) => t.name);
+    for (const t of guard!.matched?.tables ?? []) expect(names).toContain(t);
+    if (guard!.compareBy === 'partition') expect(Boolean(guard!.partsSql) || source.tables.some((t) => t.partitionBy?.length)).toBe(true);
+    if (guard!.compareBy === 'planned') expect(source.crawler).toBe(true);
+    if (guard!.ratio !== undefined) expect(guard!.ratio).toBeGreaterThan(0);
+    // Its thresholds are documented (docs/sources.md, « Contrôle de volume »).
+    const section = sourcesDoc.slice(sourcesDoc.indexOf('## Contrôle de volume'), sourcesDoc.indexOf('## Planification'));
+    expect(section).toContain(`| \`${source.id}\` |`);
+  });
 });
 
 it('ids are unique in both registries', () => {

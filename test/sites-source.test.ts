@@ -170,6 +170,8 @@ describe('sites live: a crawl of a list on loopback, the warehouse closed meanwh
     try {
       const run = await pullSource(config, w, sites, { crawl: { urls: liste }, log: memoryLogger() });
       expect(run).toMatchObject({ origin: 'live', status: 'succes', rows_loaded: 2 });
+      // The volume guard compared the crawl with the list it planned (two valid lines), not with a previous pass.
+      expect(run).toMatchObject({ compared_with: 'planned', rows_counted: 2, rows_expected: 2, matched: 2, matched_expected: 2 });
       expect(existsSync(run.raw_path!)).toBe(true);
       const rows = await w.all<{ code: string; controle: string; resultat: string }>(
         `SELECT code, controle, resultat FROM sites_visites WHERE controle IN ('mention-accessibilite', 'mentions-legales', 'https') ORDER BY code, controle`,

@@ -49,6 +49,17 @@ export const configSchema = z
         slice: z.number().int().min(1).default(300),
       })
       .prefault({}),
+    /** The volume guard of the pulls (pipelines/sources/volume.ts); its thresholds are in each source's definition. */
+    volumeGuard: z
+      .object({
+        /**
+         * Whether a first real load is held to its source's minimum plausible size. The test suite turns it off: it
+         * loads its small hand-written samples as local files. The comparison with the previous real load always holds.
+         */
+        minimums: z.boolean().default(true),
+      })
+      .strict()
+      .prefault({}),
     /** Per-source overrides: cron schedule, live URL (a mirror), or disabled. */
     sources: z
       .record(z.string(), z.object({ schedule: cron.optional(), enabled: z.boolean().default(true), url: z.url({ protocol: /^https?$/ }).optional() }).strict())

@@ -4,7 +4,12 @@
 import { quotedIdentifier, type Column, type Warehouse } from './warehouse.ts';
 
 export type Origin = 'live' | 'fichier' | 'fixture';
-export type RunStatus = 'en_cours' | 'succes' | 'echec' | 'inchange' | 'interrompu';
+/**
+ * `suspect`: the load was read and validated but not published, its volume far below the previous good real load's
+ * (or, the first time, below the source's minimum plausible size): the previous data stay; its raw file is archived,
+ * and `barometre pull SOURCE --accept-drop` publishes it on purpose (pipelines/sources/volume.ts).
+ */
+export type RunStatus = 'en_cours' | 'succes' | 'echec' | 'inchange' | 'interrompu' | 'suspect';
 
 export const RUN_COLUMNS: Column[] = [
   { name: 'source', type: 'VARCHAR' },
@@ -23,6 +28,13 @@ export const RUN_COLUMNS: Column[] = [
   { name: 'etag', type: 'VARCHAR' },
   { name: 'last_modified', type: 'VARCHAR' },
   { name: 'error', type: 'VARCHAR' },
+  // The volume guard's figures (added after the others: an older warehouse gets them, empty, when it is opened).
+  { name: 'rows_counted', type: 'INTEGER' },
+  { name: 'rows_expected', type: 'INTEGER' },
+  { name: 'matched', type: 'INTEGER' },
+  { name: 'matched_expected', type: 'INTEGER' },
+  { name: 'compared_with', type: 'VARCHAR' },
+  { name: 'parts', type: 'VARCHAR' },
 ];
 
 export const REJECT_COLUMNS: Column[] = [
@@ -50,6 +62,18 @@ export interface RunRecord {
   etag: string | null;
   last_modified: string | null;
   error: string | null;
+  /** The rows the volume guard counts: `rows_loaded`, or a source's own count (datagouv: its organisations export's). */
+  rows_counted?: number | null;
+  /** What the guard held `rows_counted` to: the previous real load's, the minimum plausible size or the planned slice. */
+  rows_expected?: number | null;
+  /** Collectivités the load matched (distinct), for a source that matches collectivités; else null. */
+  matched?: number | null;
+  /** The same for `matched`. */
+  matched_expected?: number | null;
+  /** What the guard compared with: the previous real load's run_id, `minimum` (a first real load) or `planned` (a slice). */
+  compared_with?: string | null;
+  /** The partitions the load carried (JSON list), for a source whose loads are compared part by part. */
+  parts?: string | null;
 }
 
 /**
@@ -60,9 +84,11 @@ export interface RunRecord {
  * - `good-archived`: the same with a raw archive to compare the next download with (the pull's "unchanged" check);
  * - `loaded`: the latest success, the run whose rows the source's tables hold (`inchange` loads nothing; the
  *   incremental computation's fingerprint);
- * - `attempt-real`: the latest attempt at real data, fixture loads left out (an unavailable indicator's reason).
+ * - `attempt-real`: the latest attempt at real data, fixture loads left out (an unavailable indicator's reason);
+ * - `suspect`: the latest load set aside by the volume guard with no good run since (what `--accept-drop` publishes,
+ *   what `status` and the data-quality page point at).
  */
-export type RunKind = 'any' | 'good' | 'good-real' | 'good-archived' | 'loaded' | 'attempt-real';
+export type RunKind = 'any' | 'good' | 'good-real' | 'good-archived' | 'loaded' | 'attempt-real' | 'suspect';
 
 const GOOD = `status IN ('succes', 'inchange')`;
 const REAL = `origin <> 'fixture'`;
@@ -73,6 +99,7 @@ const WHERE: Record<RunKind, string> = {
   'good-archived': `${GOOD} AND raw_sha256 IS NOT NULL`,
   loaded: `status = 'succes'`,
   'attempt-real': REAL,
+  suspect: `status = 'suspect' AND NOT EXISTS (SELECT 1 FROM runs g WHERE g.source = runs.source AND g.status IN ('succes', 'inchange') AND (g.started_at > runs.started_at OR (g.started_at = runs.started_at AND g.run_id > runs.run_id)))`,
 };
 const LATEST_FIRST = 'started_at DESC, run_id DESC';
 
@@ -84,6 +111,17 @@ export function latestRunsSql(kind: RunKind): string {
 /** The latest run of one source of the given kind. */
 export async function latestRun(w: Warehouse, source: string, kind: RunKind): Promise<RunRecord | undefined> {
   return w.one<RunRecord & Record<string, unknown>>(`SELECT * FROM runs WHERE source = $source AND ${WHERE[kind]} ORDER BY ${LATEST_FIRST} LIMIT 1`, { source });
+}
+
+/**
+ * The load a new one of `source` is compared with: its previous good real load by load time (sample loads never count),
+ * the current run left out; with `parts`, the previous one that carried the same parts (like with like).
+ */
+export async function previousRealLoad(w: Warehouse, source: string, runId: string, parts?: string): Promise<RunRecord | undefined> {
+  return w.one<RunRecord & Record<string, unknown>>(
+    `SELECT * FROM runs WHERE source = $source AND run_id <> $runId AND ${WHERE['good-real']} ${parts === undefined ? '' : 'AND parts = $parts'} ORDER BY ${LATEST_FIRST} LIMIT 1`,
+    parts === undefined ? { source, runId } : { source, runId, parts },
+  );
 }
 
 /** Whether any source (or the given one) has a run of the given kind. */
@@ -130,6 +168,12 @@ export async function markInterrupted(w: Warehouse, now: Date): Promise<number> 
     { t: now.toISOString() },
   );
   return stale.length;
+}
+
+/** The loads set aside by the volume guard with no good run since, one per source at most (status, data quality). */
+export async function pendingSuspects(w: Warehouse): Promise<RunRecord[]> {
+  await ensureSystemTables(w);
+  return w.all<RunRecord & Record<string, unknown>>(`${latestRunsSql('suspect')} ORDER BY source`);
 }
 
 /** The latest run of every source, interrupted runs marked first: what `barometre status` shows. */

@@ -140,6 +140,8 @@ export const anctServices: Source = {
   fixtureDate: '2025-09-30',
   extension: 'csv.gz',
   tables: [{ name: 'anct_services', columns: ANCT_TABLE_COLUMNS, mode: 'snapshot' }],
+  // Collectivités × services of the Incubateur des territoires: thousands of lines, hundreds of collectivités.
+  volume: { minimum: { rows: 1_000, matched: 300 }, matched: { tables: ['anct_services'] } },
   async fetchLive(ctx): Promise<HttpResult> {
     return ctx.fetch(ctx.url, {
       toFile: ctx.downloadPath,

@@ -181,6 +181,8 @@ export const ban: Source = {
   fixtureDate: '2025-06-30',
   extension: 'csv',
   tables: [{ name: 'ban_communes', columns: BAN_COLUMNS, mode: 'snapshot' }],
+  // One line per commune of France (about 34,900).
+  volume: { minimum: { rows: 25_000, matched: 25_000 }, matched: { tables: ['ban_communes'] } },
   async fetchLive(ctx) {
     return ctx.fetch(ctx.url, { toFile: ctx.downloadPath, accept: ['text/csv', 'text/plain', 'application/csv', 'application/octet-stream'] });
   },

@@ -188,6 +188,9 @@ export function millesimeInUrl(url: string): string | null {
   return /contours-administratifs\/(\d{4})\//.exec(url)?.[1] ?? null;
 }
 
+/** The least plausible number of boundaries in a real file of each level (metropolitan France alone included). */
+const CONTOURS_MINIMUMS: Record<string, number> = { departement: 90, region: 13, epci: 1_000 };
+
 export const contours: Source = {
   id: 'contours',
   role: 'fonds-de-carte',
@@ -205,6 +208,9 @@ export const contours: Source = {
   fixtureDate: '2026-01-01',
   extension: 'geojson',
   tables: [{ name: 'contours', columns: CONTOURS_COLUMNS, mode: 'replace', partitionBy: ['niveau'] }],
+  // Each level is its own file: compared level by level (101 départements with overseas, 96 without; 18 or 13 régions;
+  // about 1,250 EPCI).
+  volume: { minimum: (niveaux) => ({ rows: niveaux.reduce((n, x) => n + (CONTOURS_MINIMUMS[x] ?? 1), 0) }), compareBy: 'partition', matched: { tables: ['contours'], type: 'niveau' } },
   dataDateOf(name) {
     const year = millesimeInUrl(name);
     return year ? `${year}-01-01` : null;

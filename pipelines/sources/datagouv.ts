@@ -357,6 +357,15 @@ export const datagouv: Source = {
     { name: 'datagouv_organisations', columns: DATAGOUV_ORGANISATIONS_COLUMNS, mode: 'replace' },
     { name: 'datagouv_jeux', columns: DATAGOUV_JEUX_COLUMNS, mode: 'replace' },
   ],
+  // The national catalogue: thousands of organisations and tens of thousands of datasets, hundreds of collectivités
+  // publishing among the organisations. A header and three organisations (a test extract) is not the catalogue.
+  // Counted from the organisations export itself: the organisations known only from the datasets file would hide an
+  // empty export; matched, the collectivités of that export with a public dataset (what the indicator counts).
+  volume: {
+    minimum: { rows: 1_000, matched: 100 },
+    rows: { sql: (staged) => `SELECT count(*) AS n FROM ${staged('datagouv_organisations')} WHERE ligne IS NOT NULL`, unit: ['organisation du fichier des organisations', 'organisations du fichier des organisations'] },
+    matched: { tables: ['datagouv_organisations'], where: 'ligne IS NOT NULL AND jeux_publics > 0' },
+  },
   companions: [{ name: 'jeux', extension: 'csv', besideName: jeuxBeside }],
   dataDateOf(name) {
     return dateOfExportName(name);

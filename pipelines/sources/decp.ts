@@ -4,7 +4,7 @@
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { quotedIdentifier, quotedString, type Column } from '../base/warehouse.ts';
 import { countRows, readCsvInto, requireHeader } from '../base/staging.ts';
-import type { Source, StageContext, Staged } from './types.ts';
+import type { Source, StageContext, Staged, VolumeMinimum } from './types.ts';
 
 /** « Données essentielles de la commande publique consolidées, format tabulaire » on data.gouv.fr (decp-processing, rebuilt every working day). */
 export const DECP_DATASET_ID = '608c055b35eb4e6ee20eb325';
@@ -262,6 +262,17 @@ export async function stageDecp(ctx: StageContext): Promise<Staged> {
   return { rejectsTable: ctx.scratchTable('rejets'), rowsIn, rowsLoaded: s.lignes, rowsRejected, dataDate, notes };
 }
 
+/**
+ * The minimum plausible size of a first real load, by the lots it carries: the consolidated file holds over a million
+ * contracts of tens of thousands of buyers; Bercy's « DECP augmentées » hundreds of thousands; a producer's decp.json of
+ * 2019 a few hundred and more (470 for e-marchespublics).
+ */
+export function decpMinimum(lots: readonly string[]): VolumeMinimum {
+  if (lots.includes('tabulaire')) return { rows: 100_000, matched: 1_000 };
+  if (lots.some((l) => l.startsWith('augmente:'))) return { rows: 10_000 };
+  return { rows: 100 };
+}
+
 export const decp: Source = {
   id: 'decp',
   title: 'Données essentielles de la commande publique (DECP) consolidées',
@@ -279,6 +290,9 @@ export const decp: Source = {
   extension: 'parquet',
   extensions: ['csv', 'json'],
   tables: [{ name: 'decp_marches', columns: DECP_COLUMNS, mode: 'replace', partitionBy: ['lot'] }],
+  // Compared lot by lot: the consolidated file with the previous consolidated file, a producer's decp.json with the
+  // same producer's (1,148 contracts for data.gouv.fr_pes in 2019, 470 for e-marchespublics).
+  volume: { minimum: decpMinimum, compareBy: 'partition', matched: { tables: ['decp_marches'] } },
   async fetchLive(ctx) {
     // Several hundred megabytes: streamed to disk, never held in memory.
     return ctx.fetch(ctx.url, {

@@ -110,6 +110,8 @@ export const ds: Source = {
     { name: 'ds_demarches', columns: DS_DEMARCHES_COLUMNS, mode: 'snapshot' },
     { name: 'ds_rapprochement', columns: DS_RAPPROCHEMENT_COLUMNS, mode: 'snapshot' },
   ],
+  // The monthly export of public procedures: thousands of procedures, a few hundred of them by collectivités.
+  volume: { minimum: { rows: 500, matched: 20 }, matched: { tables: ['ds_procedures', 'ds_demarches'] } },
   dataDateOf(name) {
     const m = /(20\d{2})(\d{2})(\d{2})\d{6}-demarches/.exec(name);
     return m ? `${m[1]}-${m[2]}-${m[3]}` : null;

@@ -202,6 +202,9 @@ export const enquetes: Source = {
   extension: 'csv',
   // A file replaces every declaration of the surveys (`source`) it contains, and no other survey's.
   tables: [{ name: 'enquetes_declarations', columns: ENQUETES_TABLE_COLUMNS, mode: 'replace', partitionBy: ['source'] }],
+  // A survey's size is whatever its respondents make it: no minimum; a file is compared with the previous file of the
+  // same surveys (the column source), like with like.
+  volume: { minimum: {}, compareBy: 'partition', matched: { tables: ['enquetes_declarations'], type: 'type_collectivite' } },
   async fetchLive(ctx) {
     if (!ctx.url) {
       throw new Error(

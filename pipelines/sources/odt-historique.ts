@@ -268,6 +268,8 @@ export const odtHistorique: Source = {
   fixtureDate: '2019-01-15',
   extension: 'csv',
   tables: [{ name: 'odt_historique', columns: ODT_HISTORIQUE_COLUMNS, mode: 'replace' }],
+  // A national series (ten dates by type in April 2021, one more per edition): no collectivité to match.
+  volume: { minimum: { rows: 5 } },
   // No fixture stand-in for a series that only exists as a manual export: see `fixtureFallback`.
   fixtureFallback: false,
   async fetchLive(ctx) {

@@ -199,6 +199,8 @@ export const odt: Source = {
   fixtureDate: '2021-04-09',
   extension: 'csv',
   tables: [{ name: 'odt_organisations', columns: ODT_COLUMNS, mode: 'snapshot' }],
+  // An edition lists 760 to 1,060 organisations (2020–2022), 600 and more of them collectivités.
+  volume: { minimum: { rows: 200, matched: 100 }, matched: { tables: ['odt_organisations'] } },
   dataDateOf(name) {
     return dateInUrl(name);
   },

@@ -214,6 +214,8 @@ export const presenceNumerique: Source = {
   fixtureDate: '2025-09-30',
   extension: 'csv.gz',
   tables: [{ name: 'presence_numerique', columns: PN_TABLE_COLUMNS, mode: 'snapshot' }],
+  // One line per collectivité of France (communes, EPCI, départements, régions).
+  volume: { minimum: { rows: 20_000, matched: 20_000 }, matched: { tables: ['presence_numerique'] } },
   async fetchLive(ctx): Promise<HttpResult> {
     return ctx.fetch(ctx.url, {
       toFile: ctx.downloadPath,

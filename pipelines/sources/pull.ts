@@ -10,6 +10,7 @@ import { ensureReferential } from '../referential/referential-sql.ts';
 import type { Companion, CrawlOptions, PrepareContext, Reject, Source, TableSpec } from './types.ts';
 import { checkDate, parisDate } from '../base/dates.ts';
 import { latestRun, markInterrupted, REJECT_COLUMNS, saveRun, stagingSuffix, type Origin, type RunRecord } from '../base/runs.ts';
+import { judgeVolume, suspectMessage, volumeFigures } from './volume.ts';
 import { quotedIdentifier, type Row, type Warehouse } from '../base/warehouse.ts';
 
 export interface PullOptions {
@@ -26,6 +27,11 @@ export interface PullOptions {
   http?: Partial<HttpOptions>;
   /** `--all` / `--urls` for a source that crawls (`Source.crawler`). */
   crawl?: CrawlOptions;
+  /**
+   * `--accept-drop`: a load the volume guard would set aside is published on purpose. Without `from`, the pull
+   * publishes the source's pending suspect load from its archived raw file, downloading nothing.
+   */
+  acceptDrop?: boolean;
   /** Called between steps (tests inject failures there, and `BAROMETRE_PAUSE_AT` pauses a process there). */
   onStep?: (step: PullStep) => void | Promise<void>;
 }
@@ -46,6 +52,11 @@ export class PullError extends Error {
   ) {
     super(message);
     this.name = 'PullError';
+  }
+
+  /** The load was read but set aside by the volume guard (status `suspect`), not failed. */
+  get suspect(): boolean {
+    return this.run.status === 'suspect';
   }
 }
 
@@ -186,22 +197,44 @@ async function recordUnchanged(w: Warehouse, run: RunRecord, previous: RunRecord
     raw_sha256: previous.raw_sha256,
     etag: run.etag ?? previous.etag,
     last_modified: run.last_modified ?? previous.last_modified,
+    // The same data: the next load is compared with these figures.
+    rows_counted: previous.rows_counted ?? null,
+    matched: previous.matched ?? null,
+    parts: previous.parts ?? null,
   } satisfies Partial<RunRecord>);
   await saveRun(w, run);
   log.info(`${run.source} : inchangé depuis le chargement du ${previous.started_at} (${why}) ; données conservées, rien à recharger.`, { source: run.source, run_id: run.run_id, status: 'inchange' });
   return run;
 }
 
+/** The load `--accept-drop` publishes (without `--from`): the source's pending suspect load, its raw file still archived. */
+async function suspectToAccept(w: Warehouse, source: Source): Promise<RunRecord & { raw_path: string; raw_sha256: string }> {
+  await markInterrupted(w, new Date());
+  const suspect = await latestRun(w, source.id, 'suspect');
+  if (!suspect) {
+    const last = await latestRun(w, source.id, 'any');
+    throw new Error(
+      `${source.id} : aucun chargement mis de côté à publier (${last ? `dernier chargement : ${last.status}, le ${last.started_at}` : 'jamais chargée'}). --accept-drop publie le fichier archivé d'un chargement que le contrôle de volume a mis de côté (statut suspect, voir barometre status) ; pour charger un fichier en acceptant sa baisse : barometre pull ${source.id} --from FICHIER --accept-drop.`,
+    );
+  }
+  if (!suspect.raw_path || !suspect.raw_sha256 || !existsSync(suspect.raw_path)) {
+    throw new Error(`${source.id} : le fichier brut du chargement mis de côté ${suspect.run_id} n'est plus archivé (${suspect.raw_path ?? 'aucun chemin'}) ; rien à publier. Rechargez la source.`);
+  }
+  return suspect as RunRecord & { raw_path: string; raw_sha256: string };
+}
+
 export async function pullSource(config: Config, w: Warehouse, source: Source, options: PullOptions): Promise<RunRecord> {
   const now = options.now ?? (() => new Date());
+  // --accept-drop alone: the suspect load's archive is read again, nothing is downloaded.
+  const accepting = options.acceptDrop && !options.from && !options.offline ? await suspectToAccept(w, source) : undefined;
   const started = now();
-  const origin: Origin = options.from ? 'fichier' : options.offline ? 'fixture' : 'live';
+  const origin: Origin = accepting ? accepting.origin : options.from ? 'fichier' : options.offline ? 'fixture' : 'live';
   const run: RunRecord = {
     source: source.id,
     run_id: `${source.id}-${fileTimestamp(started)}-${Math.random().toString(36).slice(2, 6)}`,
     status: 'en_cours',
     origin,
-    location: options.from ? resolve(options.from) : options.offline ? source.fixture : (config.sources[source.id]?.url ?? source.url),
+    location: accepting ? accepting.location : options.from ? resolve(options.from) : options.offline ? source.fixture : (config.sources[source.id]?.url ?? source.url),
     started_at: started.toISOString(),
     finished_at: null,
     date_donnees: null,
@@ -213,12 +246,18 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
     etag: null,
     last_modified: null,
     error: null,
+    rows_counted: null,
+    rows_expected: null,
+    matched: null,
+    matched_expected: null,
+    compared_with: null,
+    parts: null,
   };
   await markInterrupted(w, started);
   await saveRun(w, run);
   const log = options.log;
   // The run's own suffix: two runs in the same second never share (or overwrite) a raw file.
-  const rawPath = resolve(config.paths.raw, source.id, `${fileTimestamp(started)}-${run.run_id.split('-').at(-1)}.${rawExtension(source, options.from ?? (options.offline ? source.fixture : undefined))}`);
+  const rawPath = accepting?.raw_path ?? resolve(config.paths.raw, source.id, `${fileTimestamp(started)}-${run.run_id.split('-').at(-1)}.${rawExtension(source, options.from ?? (options.offline ? source.fixture : undefined))}`);
   const downloadPath = resolve(config.paths.raw, source.id, `.${basename(rawPath)}.part`);
   const companions = (source.companions ?? []).map((c) => ({ c, part: resolve(config.paths.raw, source.id, `.${basename(rawPath)}.${c.name}.part`), raw: companionRawPath(rawPath, c) }));
   const staging = stagingFor(source, run);
@@ -230,7 +269,15 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
     let http: HttpResult | undefined;
     let nameDate: string | null = null;
     let unchangedCandidate: RunRecord | undefined;
-    if (origin === 'live') {
+    /** How many items the live pull planned (`FetchContext.plan`): the web observatory's slice. */
+    let planned: number | undefined;
+    if (accepting) {
+      obtained = { file: accepting.raw_path, temporary: false };
+      companionFiles = companions.map(({ c }) => ({ file: companionRawPath(accepting.raw_path, c), temporary: false }));
+      run.etag = accepting.etag;
+      run.last_modified = accepting.last_modified;
+      log.info(`${source.id} : publication à dessein (--accept-drop) du chargement mis de côté ${accepting.run_id} du ${accepting.started_at}, depuis son archive ${accepting.raw_path} (rien n'est téléchargé).`, { source: source.id });
+    } else if (origin === 'live') {
       const previous = await latestRun(w, source.id, 'good-archived');
       const base = httpOptions(config, options.http);
       const fetchCtx = {
@@ -247,6 +294,9 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
         lire: <T extends Row = Row>(sql: string) => w.all<T>(sql),
         sansEntrepot: <T>(fn: () => Promise<T>) => w.relacher(fn),
         crawl: options.crawl,
+        plan: (count: number) => {
+          planned = count;
+        },
         fetch: (url: string, extra: Partial<HttpOptions> = {}) =>
           fetchWithRetry(url, { ...base, onRetry: (n, reason, ms) => log.warn(`${source.id} : tentative ${n + 1} dans ${ms} ms (${reason})`, { source: source.id }), ...extra }),
       };
@@ -281,26 +331,35 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
     companionFiles.forEach(({ file }, i) => {
       const { c } = companions[i]!;
       if (existsSync(file)) return;
+      if (accepting) throw new Error(`${source.id} : le fichier « ${c.name} » du chargement mis de côté n'est plus archivé (${file}).`);
       if (origin === 'live') throw new Error(`${source.id} : le téléchargement n'a pas produit le fichier « ${c.name} » (${file}).`);
       throw new Error(`${source.id} : fichier « ${c.name} » introuvable : ${file}. Il se lit avec le fichier principal et doit se trouver à côté de lui, sous ce nom.`);
     });
-    run.raw_sha256 = await archive(obtained, rawPath);
-    // The same bytes as the live download the warehouse already holds: nothing to reload (servers without ETag).
-    // A source with companion files reloads: its main file alone does not say that nothing changed.
-    if (companions.length === 0 && unchangedCandidate && unchangedCandidate.raw_sha256 === run.raw_sha256 && unchangedCandidate.raw_path && existsSync(unchangedCandidate.raw_path)) {
-      rmSync(rawPath, { force: true });
-      return await recordUnchanged(w, run, unchangedCandidate, 'même empreinte SHA-256', log, now());
+    if (accepting) {
+      // Already archived by the suspect load, checksum file included: checked, not copied.
+      run.raw_sha256 = await sha256File(rawPath);
+      if (run.raw_sha256 !== accepting.raw_sha256) throw new Error(`${source.id} : l'archive ${rawPath} a changé depuis le chargement mis de côté (SHA-256 ${run.raw_sha256} au lieu de ${accepting.raw_sha256}) ; rien n'est publié.`);
+    } else {
+      run.raw_sha256 = await archive(obtained, rawPath);
+      // The same bytes as the live download the warehouse already holds: nothing to reload (servers without ETag).
+      // A source with companion files reloads: its main file alone does not say that nothing changed.
+      if (companions.length === 0 && unchangedCandidate && unchangedCandidate.raw_sha256 === run.raw_sha256 && unchangedCandidate.raw_path && existsSync(unchangedCandidate.raw_path)) {
+        rmSync(rawPath, { force: true });
+        return await recordUnchanged(w, run, unchangedCandidate, 'même empreinte SHA-256', log, now());
+      }
+      // One checksum file for the pull: the main file's line first, then each companion's (`sha256sum -c` reads them all).
+      const sums = [`${run.raw_sha256}  ${basename(rawPath)}`];
+      for (const [i, { raw }] of companions.entries()) sums.push(`${await archive(companionFiles[i]!, raw)}  ${basename(raw)}`);
+      writeFileAtomic(`${rawPath}.sha256`, `${sums.join('\n')}\n`);
     }
-    // One checksum file for the pull: the main file's line first, then each companion's (`sha256sum -c` reads them all).
-    const sums = [`${run.raw_sha256}  ${basename(rawPath)}`];
-    for (const [i, { raw }] of companions.entries()) sums.push(`${await archive(companionFiles[i]!, raw)}  ${basename(raw)}`);
-    writeFileAtomic(`${rawPath}.sha256`, `${sums.join('\n')}\n`);
     run.raw_path = rawPath;
 
     // The date of the data: --date, else what the file says (the source reads it), else its name, else the
     // fixture's date or the retrieval date. The log says which.
     const [fallbackDate, fallbackFrom] = options.date
       ? [options.date, 'option --date']
+      : accepting?.date_donnees
+        ? [accepting.date_donnees, 'date du chargement mis de côté']
       : nameDate
         ? [nameDate, 'nom du fichier']
         : origin === 'fixture'
@@ -353,6 +412,17 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
       throw new Error(`${source.id} : aucune ligne utilisable sur ${run.rows_in} (${(await result.firstReject()) ?? 'fichier sans données'}). Les données précédentes sont conservées.`);
     }
     await options.onStep?.('staged');
+    // The volume guard: a load far smaller than the previous real one is not published (pipelines/sources/volume.ts).
+    const figures = await volumeFigures(w, source, run.rows_loaded, (table) => staging.tables.find((t) => t.spec.name === table)!.name);
+    const verdict = await judgeVolume(w, source, run, figures, { planned, minimums: config.volumeGuard.minimums });
+    Object.assign(run, { rows_counted: figures.rows, matched: figures.matched, parts: figures.parts, rows_expected: verdict.rows_expected, matched_expected: verdict.matched_expected, compared_with: verdict.compared_with });
+    if (verdict.reasons.length > 0) {
+      if (!options.acceptDrop) {
+        run.status = 'suspect';
+        throw new Error(suspectMessage(source.id, verdict));
+      }
+      log.warn(`${source.id} : baisse de volume publiée à dessein (--accept-drop) : ${verdict.reasons.join(' ; ')}.`, { source: source.id, run_id: run.run_id, rows_counted: run.rows_counted, rows_expected: run.rows_expected, matched: run.matched, matched_expected: run.matched_expected });
+    }
     log.progress(`${source.id} : chargement de ${run.rows_loaded} lignes…`);
     run.status = http?.notModified ? 'inchange' : 'succes';
     run.finished_at = now().toISOString();
@@ -363,7 +433,8 @@ export async function pullSource(config: Config, w: Warehouse, source: Source, o
     );
     for (const note of result.notes ?? []) log.info(`${source.id} : ${note}`, { source: source.id });
   } catch (error) {
-    run.status = 'echec';
+    // A load set aside by the volume guard keeps its status (`suspect`): read, archived, not published.
+    if (run.status !== 'suspect') run.status = 'echec';
     run.finished_at = now().toISOString();
     run.error = (error as Error).message;
     await saveRun(w, run).catch(() => undefined);

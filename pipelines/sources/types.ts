@@ -110,12 +110,58 @@ export interface FetchContext {
   sansEntrepot?<T>(fn: () => Promise<T>): Promise<T>;
   /** For a source that visits the web itself (`Source.crawler`): the options of `barometre pull … --all / --urls`. */
   crawl?: CrawlOptions;
+  /**
+   * Says how many items the live pull set out to bring (the web observatory's slice of sites): a source whose guard
+   * compares with the plan (`VolumeGuard.compareBy: 'planned'`) calls it before returning.
+   */
+  plan?(count: number): void;
 }
 
 /** `--all`: every site, not a slice; `--urls`: a list of sites (`siren,url`) instead of the declared ones. */
 export interface CrawlOptions {
   all?: boolean;
   urls?: string;
+}
+
+/** The least a first real load of a source (or of one part of it) may bring: rows loaded, collectivités matched. */
+export interface VolumeMinimum {
+  rows?: number;
+  matched?: number;
+}
+
+/**
+ * The volume guard (pipelines/sources/volume.ts): a real load that falls below `ratio` of the previous good real load
+ * (rows loaded, or collectivités matched), or matches none where it matched some, or, the first time, falls under the
+ * minimum plausible size, is not published: its run is `suspect` and the previous data stay.
+ */
+export interface VolumeGuard {
+  /** The minimum plausible size of a first real load; a function of the parts it carries when they differ in size. */
+  minimum: VolumeMinimum | ((parts: readonly string[]) => VolumeMinimum);
+  /** The share of the previous load under which a load is suspect (default 0.5). */
+  ratio?: number;
+  /**
+   * How the collectivités a load matched are counted: distinct (type, code) of these staged tables, where the code is
+   * set and the type is one of the four kinds. Absent for a source that matches none (a national series).
+   */
+  matched?: { tables: readonly string[]; type?: string; code?: string; where?: string };
+  /**
+   * The rows the guard counts when not every row loaded: a query (column `n`) over the staged tables, `staged(table)`
+   * naming each (quoted), and what they are, singular and plural (« organisation du fichier des organisations »).
+   * Default: the rows loaded (`rows_loaded`).
+   */
+  rows?: { sql?(staged: (table: string) => string): string; unit: readonly [string, string] };
+  /**
+   * What a load is compared with. `previous` (default): the previous good real load of the source. `partition`: the
+   * previous good real load that carried the same partitions (`partitionBy` of the source's first partitioned table),
+   * like with like for a source fed several partial files. `planned`: the number of items the live pull planned
+   * (`FetchContext.plan`), never a previous pass (the web observatory's slices).
+   */
+  compareBy?: 'previous' | 'partition' | 'planned';
+  /**
+   * With `compareBy: 'partition'`, the parts of a load when they are not the partitions of a table: a query (column
+   * `p`, one row per part) over the staged tables, `staged(table)` naming each (quoted).
+   */
+  partsSql?(staged: (table: string) => string): string;
 }
 
 /**
@@ -156,6 +202,8 @@ export interface Source {
    */
   fixtureFallback?: boolean;
   tables: TableSpec[];
+  /** The volume guard's thresholds for this source (every registered source declares them). */
+  volume?: VolumeGuard;
   /** Files read with the main one, each archived beside it (see `Companion`). */
   companions?: Companion[];
   /** The date the data describes when a file's name or URL says it (e.g. `…-2022-12-31-.csv`). */

@@ -125,6 +125,9 @@ async function fetchLive(ctx: FetchContext) {
   return { ...res, body, contentType: 'application/json', notModified: false };
 }
 
+/** The part of a vde load that carries several editions (the live history), against one edition alone. */
+const VDE_HISTORIQUE = 'plusieurs éditions';
+
 export const vde: Source = {
   id: 'vde',
   role: 'observatoire-demarches',
@@ -146,6 +149,14 @@ export const vde: Source = {
     { name: 'vde_procedures', columns: VDE_PROCEDURES_COLUMNS, mode: 'snapshot' },
     { name: 'vde_valeurs', columns: VDE_VALEURS_COLUMNS, mode: 'snapshot' },
   ],
+  // The live pull brings every edition since 2019 (about 250 of the State's procedures each); the observatory's source
+  // table (CSV, --from) or one /api/procedures answer brings one edition: each is compared with the previous load of
+  // its kind. No collectivité is matched (the State's procedures).
+  volume: {
+    minimum: (parts) => ({ rows: parts.includes(VDE_HISTORIQUE) ? 1_000 : 100 }),
+    compareBy: 'partition',
+    partsSql: (staged) => `SELECT CASE WHEN count(DISTINCT edition_id) > 1 THEN '${VDE_HISTORIQUE}' ELSE 'une édition' END AS p FROM ${staged('vde_editions')}`,
+  },
   fetchLive,
   prepare(bytes, ctx) {
     return prepareVde(bytes, ctx);

@@ -12,6 +12,22 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const arr = (v: unknown): Record<string, unknown>[] => (Array.isArray(v) ? (v as Record<string, unknown>[]) : []);
 
+function parseSuspect(v: unknown): SourceQualite['chargement_suspect'] {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return null;
+  const r = v as Record<string, unknown>;
+  const le = str(r.le);
+  if (!le) return null;
+  const c = str(r.comparaison);
+  return {
+    le,
+    lignes: num(r.lignes),
+    lignes_attendues: num(r.lignes_attendues),
+    rapprochees: num(r.rapprochees),
+    rapprochees_attendues: num(r.rapprochees_attendues),
+    comparaison: c === 'minimum' || c === 'prevu' ? c : 'precedent',
+  };
+}
+
 /** Reads one row of qualite.json defensively: an unexpected value becomes null, never a wrong number. */
 export function parseSourceQualite(r: Record<string, unknown>): SourceQualite {
   const f = str(r.fraicheur);
@@ -33,6 +49,7 @@ export function parseSourceQualite(r: Record<string, unknown>): SourceQualite {
     taux_rapprochement: num(r.taux_rapprochement),
     motifs_rejet: arr(r.motifs_rejet).map((m) => ({ motif: str(m.motif) ?? '?', lignes: num(m.lignes) ?? 0 })),
     couverture: arr(r.couverture).map((c) => ({ type_collectivite: str(c.type_collectivite) ?? '?', couvertes: num(c.couvertes) ?? 0, total: num(c.total) ?? 0, taux: num(c.taux) ?? 0 })),
+    chargement_suspect: parseSuspect(r.chargement_suspect),
   };
 }
 
@@ -81,6 +98,23 @@ export interface LigneQualite {
   rapprochement: string;
   motifs: string[];
   couverture: string[];
+  /** The load set aside by the volume guard, in a sentence; null when none is pending. */
+  suspect: string | null;
+}
+
+/** What the figure was held to, after the figure itself. */
+function attendu(c: NonNullable<SourceQualite['chargement_suspect']>, x: number | null): string {
+  if (x === null) return '';
+  if (c.comparaison === 'minimum') return ` (au moins ${formatInteger(x)} attendues d’un premier chargement de cette source)`;
+  if (c.comparaison === 'prevu') return ` sur ${formatInteger(x)} prévues dans la tranche de visites`;
+  return ` contre ${formatInteger(x)} au chargement réel précédent`;
+}
+
+/** « Chargement du 22 novembre 2026 mis de côté (volume suspect) : 7 lignes contre 41 230 au chargement réel précédent ; … » */
+export function phraseSuspect(c: NonNullable<SourceQualite['chargement_suspect']>): string {
+  const lignes = `${formatInteger(c.lignes)} ligne${(c.lignes ?? 0) >= 2 ? 's' : ''}${attendu(c, c.lignes_attendues)}`;
+  const rapprochees = c.rapprochees === null ? '' : ` ; ${formatInteger(c.rapprochees)} collectivité${c.rapprochees >= 2 ? 's' : ''} rapprochée${c.rapprochees >= 2 ? 's' : ''}${attendu(c, c.rapprochees_attendues)}`;
+  return `Chargement du ${formatDate(c.le)} mis de côté (volume suspect) : ${lignes}${rapprochees}. Les données précédentes restent utilisées.`;
 }
 
 /** Reasons are grouped by their text before " : ", which can cut a parenthesis open: close it visibly. */
@@ -107,5 +141,6 @@ export function lignesQualite(report: SourceQualite[]): LigneQualite[] {
     rapprochement: formatPercent(q.taux_rapprochement),
     motifs: q.motifs_rejet.map((m) => `${fermerParentheses(m.motif)} : ${formatInteger(m.lignes)} ligne${m.lignes >= 2 ? 's' : ''}`),
     couverture: q.couverture.map((c) => `${TYPE_LABELS[c.type_collectivite]?.pluriel ?? c.type_collectivite} : ${formatInteger(c.couvertes)} sur ${formatInteger(c.total)} (${formatPercent(c.taux)})`),
+    suspect: q.chargement_suspect ? phraseSuspect(q.chargement_suspect) : null,
   }));
 }

@@ -17,7 +17,11 @@ export function scratch(prefix = 'barometre-test-'): { dir: string; cleanup: () 
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** A configuration whose data folder is `dir` (HTTP retries fast, for loopback tests; a timeout no loopback answer can lose). */
+/**
+ * A configuration whose data folder is `dir` (HTTP retries fast, for loopback tests; a timeout no loopback answer can
+ * lose). The fixtures are a few rows each: a first load of one as a local file is not held to its source's minimum
+ * plausible size (`volumeGuard.minimums`), unless a test asks for it.
+ */
 export function testConfig(dir: string, overrides: Record<string, unknown> = {}): Config {
-  return parseConfig({ http: { retries: 2, backoffMs: 5, timeoutMs: 10_000 }, ...overrides }, PROJECT_ROOT, dir);
+  return parseConfig({ http: { retries: 2, backoffMs: 5, timeoutMs: 10_000 }, volumeGuard: { minimums: false }, ...overrides }, PROJECT_ROOT, dir);
 }

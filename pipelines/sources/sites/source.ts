@@ -120,6 +120,8 @@ async function collecterSousVerrou(ctx: FetchContext, dossier: string): Promise<
     writeFileAtomic(etat, JSON.stringify(collecte));
     ctx.log(`sites : ${liste.length} sites à visiter (${origine}).`);
   }
+  // The volume guard compares the load with this list (the planned slice), never with the previous pass.
+  ctx.plan?.(collecte.sites.length);
   // The crawl, warehouse closed: other commands may read it meanwhile.
   await (ctx.sansEntrepot ?? ((fn) => fn()))(async () => {
     const visiteur = new Visiteur(crawlSettings(ctx.config));
@@ -248,6 +250,10 @@ export const sites: Source = {
   fixtureDate: '2025-11-27',
   extension: 'jsonl',
   tables: [{ name: SITES_TABLE, columns: SITES_COLUMNS, mode: 'replace', partitionBy: ['siren', 'date_visite'] }],
+  // A pass is a slice (crawl.slice sites) or every site (--all): compared with the slice planned, never with the previous
+  // pass. A visit whose pages could not be read still counts (its checks say « inconnu »): a load under half the slice
+  // is a crawl that stopped short. A file of visits given with --from has no plan and is not compared.
+  volume: { minimum: {}, compareBy: 'planned', rows: { unit: ['visite de site', 'visites de sites'] }, matched: { tables: [SITES_TABLE], type: 'type_collectivite' } },
   crawler: true,
   fetchLive: collecter,
   stage: stageSites,
