@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../pipelines/base/config.ts';
 import type { Logger } from '../pipelines/base/log.ts';
-import { latestRunsSql } from '../pipelines/base/runs.ts';
+import { latestRunsSql, publishedBelowVolume, type RunRecord } from '../pipelines/base/runs.ts';
 import { referential as defaultReferential, storeReferential, type Referential } from '../pipelines/referential/referential.ts';
 import type { Column, Warehouse } from '../pipelines/base/warehouse.ts';
 import { resolveChantiers } from './chantiers-indicateurs.ts';
@@ -160,8 +160,9 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
 
   // Warnings the figures must carry (a match rate too low…), read now and exported with the definitions.
   const avertissements: { indicateur: string; avertissement: string }[] = [];
+  const reduits = await loadsBelowVolume(w);
   for (const indicator of indicators) {
-    const texte = (await indicator.avertissement?.(w)) ?? null;
+    const texte = [(await indicator.avertissement?.(w)) ?? null, ...indicator.sources.map((s) => reduits.get(s) ?? null)].filter((x): x is string => !!x).join(' ') || null;
     if (texte) {
       avertissements.push({ indicateur: indicator.id, avertissement: texte });
       log.warn(`${indicator.id} : ${texte}`);
@@ -225,4 +226,29 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
   phase('checkpoint');
   log.info(`compute : durées par étape (s) ${Object.entries(phases).map(([k, v]) => `${k} ${v}`).join(' ; ')}.`, { phases });
   return summary;
+}
+
+/**
+ * Per source, a warning when the load in use was published below the volume guard's figures (`--accept-drop`, an
+ * extract loaded on purpose): the indicators it feeds say so on their pages.
+ */
+async function loadsBelowVolume(w: Warehouse): Promise<Map<string, string>> {
+  const out = new Map<string, string>();
+  if (!(await w.tableExists('runs'))) return out;
+  const fr = (n: number) => n.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ');
+  const s = (n: number) => (n >= 2 ? 's' : '');
+  const jour = (d: string) => new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' }).format(new Date(d.length === 10 ? `${d}T12:00:00Z` : d));
+  for (const run of await w.all<RunRecord & Record<string, unknown>>(latestRunsSql('loaded'))) {
+    if (!publishedBelowVolume(run)) continue;
+    const title = SOURCES.find((s) => s.id === run.source)?.title ?? run.source;
+    const figures = [
+      run.rows_counted !== null && run.rows_expected !== null && run.rows_counted! < run.rows_expected! ? `${fr(run.rows_counted!)} ligne${s(run.rows_counted!)} pour au moins ${fr(run.rows_expected!)} attendues` : null,
+      run.matched !== null && run.matched_expected !== null && run.matched! < run.matched_expected! ? `${fr(run.matched!)} collectivité${s(run.matched!)} rapprochée${s(run.matched!)} pour au moins ${fr(run.matched_expected!)} attendues` : null,
+    ].filter(Boolean);
+    out.set(
+      run.source,
+      `Le chargement en usage de « ${title} » (données du ${jour(run.date_donnees ?? run.started_at)}) a été publié à dessein malgré une baisse de volume (${figures.join(' ; ')}) : un extrait, pas le fichier complet ; les chiffres qui en viennent ne couvrent peut-être pas toutes les collectivités.`,
+    );
+  }
+  return out;
 }

@@ -471,6 +471,14 @@ describe('the home page built from the fixture', () => {
     // FranceConnect is measured by the web observatory now, on the sites it visited (and says so).
     const franceconnect = figures.find((f) => text(f.querySelector('.chiffre-nature')) === 'mesuré sur les sites visités')!;
     expect(franceconnect).toBeDefined();
+    // A figure carries its indicator's warning (here the observatory's coverage), as its page does; the others none.
+    const defs = exported<{ id: string; avertissement: string | null }[]>('indicateurs.json');
+    const lien = (f: Element) => f.querySelector('.chiffre-titre')!.getAttribute('href')!;
+    expect(text(franceconnect.querySelector('.chiffre-avertissement'))).toMatch(/^Attention : Couverture au /);
+    for (const f of figures) {
+      const def = defs.find((d) => lien(f).startsWith(`/indicateurs/${d.id}/`))!;
+      expect(text(f.querySelector('.chiffre-avertissement')) || null, def.id).toBe(def.avertissement ? `Attention : ${def.avertissement}` : null);
+    }
     const withheld = figures.find((f) => titre(f).startsWith('Registre des délibérations'))!;
     expect(text(withheld.querySelector('.chiffre-valeur'))).toBe('effectif insuffisant');
     // A survey's figure carries its workstream's words: said once, then its nature.

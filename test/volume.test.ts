@@ -27,6 +27,10 @@ import type { Source } from '../pipelines/sources/types.ts';
 import { vde } from '../pipelines/sources/vde.ts';
 import { judgeVolume } from '../pipelines/sources/volume.ts';
 import { lignesQualite, parseSourceQualite, phraseSuspect } from '../site/lib/qualite.ts';
+import { loadSiteData } from '../site/lib/data.ts';
+import { keyFigures } from '../site/lib/home.ts';
+import { contexte } from '../site/lib/territoires.ts';
+import { vueTerritoire } from '../site/lib/territoires-vue.ts';
 import { HAS_REALDATA, REALDATA, scratch, testConfig } from './helpers/env.ts';
 import { respond, scriptedServer, type ScriptedServer } from './helpers/server.ts';
 
@@ -440,6 +444,34 @@ describe.skipIf(!HAS_REALDATA)('the README’s real files: the three-organisatio
       expect(await w.tableExists('datagouv_organisations')).toBe(false);
       await computeBarometre(config, w, { log: memoryLogger() });
       expect(await w.all(`SELECT * FROM barometre ORDER BY ALL`)).toEqual(barometre);
+
+      // The README's line, --accept-drop written: published on purpose, and every page that shows its figures says so.
+      expect(await pullSource(config, w, datagouv, { from: join(REALDATA, 'datagouv/organizations-extract-2025-09_datagouvfr_data_pipelines-test.csv'), acceptDrop: true, log: memoryLogger() })).toMatchObject({ status: 'succes' });
+      await computeBarometre(config, w, { log: memoryLogger() });
+      await writeExports(config, w, new Date('2026-11-22T10:00:00Z'));
     });
-  }, 120_000);
+    const defs = JSON.parse(readFileSync(join(config.paths.exports, 'indicateurs.json'), 'utf8')) as { id: string; avertissement: string | null }[];
+    expect(defs.find((d) => d.id === 'ouverture-donnees')!.avertissement).toContain(
+      'Le chargement en usage de « Catalogue de data.gouv.fr : organisations et jeux de données » (données du 19 septembre 2025) a été publié à dessein malgré une baisse de volume (3 lignes pour au moins 1 000 attendues ; 0 collectivité rapprochée pour au moins 100 attendues) : un extrait',
+    );
+    const data = loadSiteData(config.paths.exports);
+    expect(keyFigures(data).find((f) => f.indicateur === 'ouverture-donnees')?.avertissement).toContain('publié à dessein malgré une baisse de volume');
+
+    // The issue's two other defects, on the same real files: Rennes' page, open data, 2nd semester 2025.
+    const vue = vueTerritoire(contexte(config.paths.exports), 'commune', '35238');
+    const od = vue.indicateurs.find((i) => i.def.id === 'ouverture-donnees')!;
+    expect(od.valeurCourte).toBe('non');
+    // No rank nor percentile on a yes/no measure (« 1re sur 42 … ex æquo avec 41 autres ; percentile 100 »).
+    expect(od.rangs).toEqual([]);
+    expect(od.comparaisons[0]!.texte).toMatch(/^\d+,\d\u202f% \(\d+ sur \d+\)/);
+    // The source named is the semester's own (data.gouv.fr's catalogue, method 2.0.0), not the ODT's fixed text.
+    expect(od.resume.methode_version).toMatch(/^2\.0\.0/);
+    expect(od.phrase).toContain('(selon Catalogue de data.gouv.fr, données du');
+    expect(od.phrase).not.toContain('Observatoire open data');
+    expect(od.relais).toBe("Série : Observatoire open data des territoires jusqu'au 2e semestre 2022, Catalogue de data.gouv.fr ensuite.");
+    // And its scorecard row: the value, the obligation, the next step.
+    const ligne = vue.tableau.find((l) => l.chantierId === 'ouverture-donnees')!;
+    expect(ligne).toMatchObject({ valeur: 'non', obligation: 'obligatoire depuis le 7 octobre 2018', mesure: 'mesuré', periode: '2e semestre 2025' });
+    expect(ligne.etape?.url).toMatch(/^https:\/\/guides\.data\.gouv\.fr\//);
+  }, 180_000);
 });

@@ -66,11 +66,14 @@ export function chantiersParAxe(chantiers: readonly ChantierVue[]): { axe: strin
 }
 
 /**
- * The indicator that shows a workstream: the first of its indicators for which `hasData` holds (measured
- * ones come first), else its first indicator (shown without data), else null (none computable yet).
+ * The indicator that shows a workstream: its principal indicator when `hasData` holds for it, else the first of its
+ * indicators for which it holds (measured ones come first), else its first indicator (shown without data), else null
+ * (none computable yet).
  */
 export function indicateurPrincipal(chantier: ChantierVue, hasData: (indicateur: string) => boolean): { indicateur: IndicatorDefinition | null; donnees: boolean } {
-  const withData = chantier.indicateurs.find((i) => hasData(i.id));
+  // The workstream's principal indicator (chantiers.csv) first, as on a collectivité's scorecard.
+  const principal = chantier.indicateurs.find((i) => i.id === chantier.principal && hasData(i.id));
+  const withData = principal ?? chantier.indicateurs.find((i) => hasData(i.id));
   return withData ? { indicateur: withData, donnees: true } : { indicateur: chantier.indicateurs[0] ?? null, donnees: false };
 }
 

@@ -24,6 +24,8 @@ export interface KeyFigure {
   color: string | null;
   variation: Variation;
   row: BarometreRow;
+  /** What the figure must be read with (a coverage, a load published below its usual volume…); null when nothing. */
+  avertissement: string | null;
 }
 
 /**
@@ -82,6 +84,7 @@ export function keyFigures(data: SiteData): KeyFigure[] {
       color: colors?.text ?? null,
       variation: median && indicator.valeur?.forme !== 'part' ? { kind: 'absent', points: null, arrow: '', text: 'évolution de la médiane non calculée' } : variation(asRate(row), asRate(previous)),
       row,
+      avertissement: indicator.avertissement ?? null,
     });
   }
   return out;
