@@ -2,7 +2,8 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../pipelines/base/config.ts';
 import type { Logger } from '../pipelines/base/log.ts';
-import { latestRunsSql, publishedBelowVolume, type RunRecord } from '../pipelines/base/runs.ts';
+import { latestRunsSql, type RunRecord } from '../pipelines/base/runs.ts';
+import { publishedShortfall } from '../pipelines/sources/volume.ts';
 import { referential as defaultReferential, storeReferential, type Referential } from '../pipelines/referential/referential.ts';
 import type { Column, Warehouse } from '../pipelines/base/warehouse.ts';
 import { resolveChantiers } from './chantiers-indicateurs.ts';
@@ -239,15 +240,16 @@ async function loadsBelowVolume(w: Warehouse): Promise<Map<string, string>> {
   const s = (n: number) => (n >= 2 ? 's' : '');
   const jour = (d: string) => new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' }).format(new Date(d.length === 10 ? `${d}T12:00:00Z` : d));
   for (const run of await w.all<RunRecord & Record<string, unknown>>(latestRunsSql('loaded'))) {
-    if (!publishedBelowVolume(run)) continue;
-    const title = SOURCES.find((s) => s.id === run.source)?.title ?? run.source;
+    const source = SOURCES.find((x) => x.id === run.source);
+    const shortfall = source ? publishedShortfall(source, run) : null;
+    if (!source || !shortfall) continue;
     const figures = [
-      run.rows_counted !== null && run.rows_expected !== null && run.rows_counted! < run.rows_expected! ? `${fr(run.rows_counted!)} ligne${s(run.rows_counted!)} pour au moins ${fr(run.rows_expected!)} attendues` : null,
-      run.matched !== null && run.matched_expected !== null && run.matched! < run.matched_expected! ? `${fr(run.matched!)} collectivité${s(run.matched!)} rapprochée${s(run.matched!)} pour au moins ${fr(run.matched_expected!)} attendues` : null,
+      shortfall.rows ? `${fr(shortfall.rows[0])} ligne${s(shortfall.rows[0])} pour au moins ${fr(shortfall.rows[1])} attendues` : null,
+      shortfall.matched ? `${fr(shortfall.matched[0])} collectivité${s(shortfall.matched[0])} rapprochée${s(shortfall.matched[0])} pour au moins ${fr(shortfall.matched[1])} attendues` : null,
     ].filter(Boolean);
     out.set(
       run.source,
-      `Le chargement en usage de « ${title} » (données du ${jour(run.date_donnees ?? run.started_at)}) a été publié à dessein malgré une baisse de volume (${figures.join(' ; ')}) : un extrait, pas le fichier complet ; les chiffres qui en viennent ne couvrent peut-être pas toutes les collectivités.`,
+      `Le chargement en usage de « ${source.title} » (données du ${jour(run.date_donnees ?? run.started_at)}) a été publié à dessein malgré une baisse de volume (${figures.join(' ; ')}) : un extrait, pas le fichier complet ; les chiffres qui en viennent ne couvrent peut-être pas toutes les collectivités.`,
     );
   }
   return out;

@@ -25,7 +25,7 @@ import { pullSource, PullError, type PullOptions } from '../pipelines/sources/pu
 import { sites } from '../pipelines/sources/sites/source.ts';
 import type { Source } from '../pipelines/sources/types.ts';
 import { vde } from '../pipelines/sources/vde.ts';
-import { judgeVolume } from '../pipelines/sources/volume.ts';
+import { judgeVolume, publishedShortfall } from '../pipelines/sources/volume.ts';
 import { lignesQualite, parseSourceQualite, phraseSuspect } from '../site/lib/qualite.ts';
 import { loadSiteData } from '../site/lib/data.ts';
 import { keyFigures } from '../site/lib/home.ts';
@@ -393,6 +393,25 @@ describe('the scheduler and the pages', () => {
       // Its collectivités were never counted: only its rows are compared.
       expect(run).toMatchObject({ compared_with: 'ban-publications-ancien', rows_expected: 400, matched_expected: null });
     });
+  });
+});
+
+describe('a load published below the guard (publishedShortfall)', () => {
+  const run = (over: Partial<RunRecord>) => ({ status: 'succes' as const, rows_counted: 990, rows_expected: 1000, matched: 400, matched_expected: 410, compared_with: 'run-1', ...over });
+  it('is no shortfall when the load met the guard: smaller than the previous one but above its share', () => {
+    expect(publishedShortfall(odt, run({}))).toBeNull();
+    expect(publishedShortfall(odt, run({ rows_counted: 500 }))).toBeNull();
+  });
+  it('names each figure below the least expected: the previous load’s share, a minimum itself, a planned slice’s share', () => {
+    expect(publishedShortfall(odt, run({ rows_counted: 499 }))).toEqual({ rows: [499, 500], matched: null });
+    expect(publishedShortfall(odt, run({ matched: 0, matched_expected: 1 }))).toEqual({ rows: null, matched: [0, 1] });
+    expect(publishedShortfall(datagouv, run({ compared_with: 'minimum', rows_counted: 3, rows_expected: 1000, matched: 0, matched_expected: 100 }))).toEqual({ rows: [3, 1000], matched: [0, 100] });
+    expect(publishedShortfall(sites, run({ compared_with: 'planned', rows_counted: 100, rows_expected: 300, matched: null, matched_expected: null }))).toEqual({ rows: [100, 150], matched: null });
+  });
+  it('says nothing of a load that was not compared, not published, or of a source without a guard', () => {
+    expect(publishedShortfall(odt, run({ compared_with: null, rows_counted: 1 }))).toBeNull();
+    expect(publishedShortfall(odt, run({ status: 'suspect', rows_counted: 1 }))).toBeNull();
+    expect(publishedShortfall({ volume: undefined }, run({ rows_counted: 1 }))).toBeNull();
   });
 });
 

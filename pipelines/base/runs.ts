@@ -108,16 +108,6 @@ export function latestRunsSql(kind: RunKind): string {
   return `SELECT * FROM runs WHERE ${WHERE[kind]} QUALIFY row_number() OVER (PARTITION BY source ORDER BY ${LATEST_FIRST}) = 1`;
 }
 
-/**
- * Whether a published load fell short of what the volume guard held it to: published on purpose (`--accept-drop`),
- * so its figures may not cover every collectivité. A load the guard let through meets its figures.
- */
-export function publishedBelowVolume(run: Pick<RunRecord, 'status' | 'rows_counted' | 'rows_expected' | 'matched' | 'matched_expected'>): boolean {
-  if (run.status !== 'succes') return false;
-  const short = (got: number | null | undefined, expected: number | null | undefined) => got !== null && got !== undefined && expected !== null && expected !== undefined && got < expected;
-  return short(run.rows_counted, run.rows_expected) || short(run.matched, run.matched_expected) || (run.matched === 0 && (run.matched_expected ?? 0) > 0);
-}
-
 /** The latest run of one source of the given kind. */
 export async function latestRun(w: Warehouse, source: string, kind: RunKind): Promise<RunRecord | undefined> {
   return w.one<RunRecord & Record<string, unknown>>(`SELECT * FROM runs WHERE source = $source AND ${WHERE[kind]} ORDER BY ${LATEST_FIRST} LIMIT 1`, { source });

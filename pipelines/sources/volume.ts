@@ -133,6 +133,28 @@ export async function judgeVolume(w: Warehouse, source: Source, run: RunRecord, 
   return verdict;
 }
 
+/**
+ * Where a published load falls short of what the guard held it to: published on purpose (`--accept-drop`), so its
+ * figures may not cover every collectivité. Each shortfall as [counted, least expected]; null when the load met them
+ * (a load the guard let through always does: a smaller load above the ratio is no shortfall).
+ */
+export function publishedShortfall(
+  source: Pick<Source, 'volume'>,
+  run: Pick<RunRecord, 'status' | 'rows_counted' | 'rows_expected' | 'matched' | 'matched_expected' | 'compared_with'>,
+): { rows: [number, number] | null; matched: [number, number] | null } | null {
+  if (run.status !== 'succes' || !source.volume || !run.compared_with) return null;
+  // Against a minimum, the figure itself; against a previous load or a planned slice, its share (the guard's ratio).
+  const ratio = run.compared_with === 'minimum' ? 1 : (source.volume.ratio ?? DEFAULT_RATIO);
+  const short = (got: number | null | undefined, expected: number | null | undefined): [number, number] | null => {
+    if (got === null || got === undefined || expected === null || expected === undefined) return null;
+    const least = Math.ceil(ratio * expected);
+    return got < least || (got === 0 && expected > 0) ? [got, least] : null;
+  };
+  const rows = short(run.rows_counted, run.rows_expected);
+  const matched = short(run.matched, run.matched_expected);
+  return rows || matched ? { rows, matched } : null;
+}
+
 /** The command that publishes a suspect load on purpose. */
 export function acceptCommand(sourceId: string): string {
   return `barometre pull ${sourceId} --accept-drop`;
