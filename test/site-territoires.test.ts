@@ -44,6 +44,52 @@ function text(html: string): string {
 const main = (html: string) => html.slice(html.indexOf('<main'), html.indexOf('</main>'));
 const NNBSP = '\u202f';
 
+/** The ids of a collectivité page's detailed sections, in page order. */
+const sections = (html: string) => [...html.matchAll(/<h2 id="indicateur-([a-z0-9-]+)-h"/g)].map((m) => m[1]!);
+/** A collectivité page's scorecard rows: workstream, the indicator it links, the next step's address, the cells' text. */
+function lignes(html: string) {
+  const tableau = html.split('data-tableau-bord>')[1]?.split('</section>')[0] ?? '';
+  return [...tableau.matchAll(/<tr role="row" data-chantier="([^"]+)"[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => ({
+    chantier: m[1]!,
+    indicateur: /href="#indicateur-([a-z0-9-]+)"/.exec(m[2]!)?.[1] ?? null,
+    etape: /<a href="(https:[^"]+)" rel="external">/.exec(m[2]!)?.[1] ?? null,
+    cellules: text(m[2]!),
+  }));
+}
+
+interface PageLue {
+  /** Under dist, e.g. /territoires/commune/35238/index.html. */
+  path: string;
+  /** Every internal link of its content. */
+  liens: string[];
+  /** For a collectivité page (région, département, EPCI, commune): its detailed sections and its scorecard. */
+  collectivite: { sections: string[]; lignes: ReturnType<typeof lignes> } | null;
+}
+let lues: PageLue[] | undefined;
+/** Every page under /territoires/, read once for the tests that go through all of them (thousands of files). */
+function pagesLues(): PageLue[] {
+  if (lues) return lues;
+  const out: PageLue[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, entry.name);
+      if (entry.isDirectory()) walk(p);
+      else if (entry.name === 'index.html') {
+        const html = main(readFileSync(p, 'utf8'));
+        const path = p.slice(dist.length);
+        out.push({
+          path,
+          liens: [...html.matchAll(/(?:href|src)="(\/[^"]*)"/g)].map((m) => m[1]!),
+          collectivite: /^\/territoires\/(region|departement|epci|commune)\/[^/]+\/index\.html$/.test(path) ? { sections: sections(html), lignes: lignes(html) } : null,
+        });
+      }
+    }
+  };
+  walk(join(dist, 'territoires'));
+  lues = out;
+  return out;
+}
+
 describe('normaliser (search, shared by the build and the browser)', () => {
   it('ignores case, accents, ligatures, apostrophes and hyphens', () => {
     expect(normaliser('Saint-Étienne')).toBe('saint etienne');
@@ -313,18 +359,6 @@ describe('the scorecard at the top of every collectivité page', () => {
   // Each indicator's step as the definitions export carries it from data/referentiels/prochaines-etapes.csv (tableau-bord.test.ts checks that).
   const defs = JSON.parse(readFileSync(join(exportsDir, 'indicateurs.json'), 'utf8')) as { id: string; prochaine_etape: { url: string } | null }[];
   const etapes = new Map(defs.filter((d) => d.prochaine_etape).map((d) => [d.id, d.prochaine_etape!.url] as const));
-  /** The ids of the detailed sections, in page order. */
-  const sections = (html: string) => [...html.matchAll(/<h2 id="indicateur-([a-z0-9-]+)-h"/g)].map((m) => m[1]!);
-  /** The scorecard's rows: workstream, the indicator it links, the next step's address. */
-  function lignes(html: string) {
-    const tableau = html.split('data-tableau-bord>')[1]?.split('</section>')[0] ?? '';
-    return [...tableau.matchAll(/<tr role="row" data-chantier="([^"]+)"[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => ({
-      chantier: m[1]!,
-      indicateur: /href="#indicateur-([a-z0-9-]+)"/.exec(m[2]!)?.[1] ?? null,
-      etape: /<a href="(https:[^"]+)" rel="external">/.exec(m[2]!)?.[1] ?? null,
-      cellules: text(m[2]!),
-    }));
-  }
   /** What the scorecard must show for a page whose detailed sections are these. */
   function attendu(ids: string[]) {
     const order = [...new Set(ids.map((id) => chantierDe.get(id)?.id ?? id))];
@@ -358,20 +392,14 @@ describe('the scorecard at the top of every collectivité page', () => {
   it('is on every page of a région, département, EPCI and commune with a value, with the next step of the data file wherever it has one', () => {
     let pages = 0;
     let avecEtape = 0;
-    for (const type of ['region', 'departement', 'epci', 'commune']) {
-      for (const code of readdirSync(join(dist, 'territoires', type))) {
-        const path = join(dist, 'territoires', type, code, 'index.html');
-        if (!existsSync(path)) continue;
-        const html = readFileSync(path, 'utf8');
-        const ids = sections(html);
-        if (ids.length === 0) continue;
-        pages++;
-        const rows = lignes(html);
-        expect(rows.map(({ chantier, indicateur }) => ({ chantier, indicateur })), `${type} ${code}`).toEqual(attendu(ids));
-        for (const r of rows) {
-          expect(r.etape, `${type} ${code} ${r.indicateur}`).toBe(etapes.get(r.indicateur!) ?? null);
-          if (r.etape) avecEtape++;
-        }
+    for (const { path, collectivite } of pagesLues()) {
+      if (!collectivite || collectivite.sections.length === 0) continue;
+      pages++;
+      const rows = collectivite.lignes;
+      expect(rows.map(({ chantier, indicateur }) => ({ chantier, indicateur })), path).toEqual(attendu(collectivite.sections));
+      for (const r of rows) {
+        expect(r.etape, `${path} ${r.indicateur}`).toBe(etapes.get(r.indicateur!) ?? null);
+        if (r.etape) avecEtape++;
       }
     }
     expect(pages).toBeGreaterThan(3000);
@@ -435,7 +463,6 @@ describe('the data files', () => {
 
 describe('links', () => {
   it('every internal link in the content of the Territoires pages points to a file of the site', () => {
-    const root = join(dist, 'territoires');
     const checked = new Map<string, boolean>();
     const broken: string[] = [];
     let pages = 0;
@@ -448,18 +475,10 @@ describe('links', () => {
       }
       return ok;
     };
-    const walk = (dir: string) => {
-      for (const entry of readdirSync(dir, { withFileTypes: true })) {
-        const p = join(dir, entry.name);
-        if (entry.isDirectory()) walk(p);
-        else if (entry.name === 'index.html') {
-          pages++;
-          const html = main(readFileSync(p, 'utf8'));
-          for (const m of html.matchAll(/(?:href|src)="(\/[^"]*)"/g)) if (!exists(m[1]!)) broken.push(`${p.slice(dist.length)} → ${m[1]}`);
-        }
-      }
-    };
-    walk(root);
+    for (const page of pagesLues()) {
+      pages++;
+      for (const href of page.liens) if (!exists(href)) broken.push(`${page.path} → ${href}`);
+    }
     expect(pages).toBeGreaterThan(4000);
     expect(broken.slice(0, 10)).toEqual([]);
   });
