@@ -47,6 +47,8 @@ export function resolveChantiers(list: readonly Chantier[] = defaultChantiers(),
       for (const m of matches) if (!found.includes(m)) found.push(m);
     }
     const indicateurs = [...found.filter((i) => natureOf(i) === 'mesure'), ...found.filter((i) => natureOf(i) === 'declaration')];
+    // A principal named through a family must name one of its indicators.
+    if (chantier.principal && !indicateurs.some((i) => i.id === chantier.principal)) inconnus.push(`${chantier.principal} (indicateur principal du chantier ${chantier.id})`);
     return { chantier, indicateurs };
   });
   if (inconnus.length > 0) {

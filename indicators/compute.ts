@@ -163,7 +163,8 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
   const avertissements: { indicateur: string; avertissement: string }[] = [];
   const reduits = await loadsBelowVolume(w);
   for (const indicator of indicators) {
-    const texte = [(await indicator.avertissement?.(w)) ?? null, ...indicator.sources.map((s) => reduits.get(s) ?? null)].filter((x): x is string => !!x).join(' ') || null;
+    const sourcesEnUsage = [...new Set([...indicator.sources, ...(indicator.sourcesHistorique ?? [])])];
+    const texte = [(await indicator.avertissement?.(w)) ?? null, ...sourcesEnUsage.flatMap((s) => reduits.get(s) ?? [])].filter((x): x is string => !!x).join(' ') || null;
     if (texte) {
       avertissements.push({ indicateur: indicator.id, avertissement: texte });
       log.warn(`${indicator.id} : ${texte}`);
@@ -233,24 +234,31 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
  * Per source, a warning when the load in use was published below the volume guard's figures (`--accept-drop`, an
  * extract loaded on purpose): the indicators it feeds say so on their pages.
  */
-async function loadsBelowVolume(w: Warehouse): Promise<Map<string, string>> {
-  const out = new Map<string, string>();
+async function loadsBelowVolume(w: Warehouse): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>();
   if (!(await w.tableExists('runs'))) return out;
   const fr = (n: number) => n.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ');
-  const s = (n: number) => (n >= 2 ? 's' : '');
   const jour = (d: string) => new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' }).format(new Date(d.length === 10 ? `${d}T12:00:00Z` : d));
-  for (const run of await w.all<RunRecord & Record<string, unknown>>(latestRunsSql('loaded'))) {
+  // The latest success of each source and part: a source fed by lots (DECP by producer, vde by kind of file) keeps an
+  // accepted lot in use until that lot is loaded again, whatever the other lots do.
+  const runs = await w.all<RunRecord & Record<string, unknown>>(
+    `SELECT * FROM runs WHERE status = 'succes' QUALIFY row_number() OVER (PARTITION BY source, coalesce(parts, '') ORDER BY started_at DESC, run_id DESC) = 1 ORDER BY source, started_at`,
+  );
+  for (const run of runs) {
     const source = SOURCES.find((x) => x.id === run.source);
     const shortfall = source ? publishedShortfall(source, run) : null;
     if (!source || !shortfall) continue;
+    const [one, many] = source.volume?.rows?.unit ?? ['ligne', 'lignes'];
+    const attendues = (n: number) => `au moins ${fr(n)} ${n >= 2 ? 'attendues' : 'attendue'}`;
     const figures = [
-      shortfall.rows ? `${fr(shortfall.rows[0])} ligne${s(shortfall.rows[0])} pour au moins ${fr(shortfall.rows[1])} attendues` : null,
-      shortfall.matched ? `${fr(shortfall.matched[0])} collectivité${s(shortfall.matched[0])} rapprochée${s(shortfall.matched[0])} pour au moins ${fr(shortfall.matched[1])} attendues` : null,
+      shortfall.rows ? `${fr(shortfall.rows[0])} ${shortfall.rows[0] >= 2 ? many : one} pour ${attendues(shortfall.rows[1])}` : null,
+      shortfall.matched ? `${fr(shortfall.matched[0])} ${shortfall.matched[0] >= 2 ? 'collectivités rapprochées' : 'collectivité rapprochée'} pour ${attendues(shortfall.matched[1])}` : null,
     ].filter(Boolean);
-    out.set(
-      run.source,
-      `Le chargement en usage de « ${source.title} » (données du ${jour(run.date_donnees ?? run.started_at)}) a été publié à dessein malgré une baisse de volume (${figures.join(' ; ')}) : un extrait, pas le fichier complet ; les chiffres qui en viennent ne couvrent peut-être pas toutes les collectivités.`,
+    const list = out.get(run.source) ?? [];
+    list.push(
+      `Le chargement en usage de « ${source.title} » (données du ${jour(run.date_donnees ?? run.started_at)}) a été publié à dessein malgré une baisse de volume (${figures.join(' ; ')}) : un extrait ou une source réduite ; les chiffres qui en viennent ne couvrent peut-être pas toutes les collectivités.`,
     );
+    out.set(run.source, list);
   }
   return out;
 }

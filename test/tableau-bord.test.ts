@@ -76,7 +76,7 @@ describe('the scorecard rows', () => {
     'adresses-bal': valeur(1),
     'adresses-certifiees': valeur(0),
     'site-internet': valeur(1),
-    'ouverture-donnees': valeur(0, true),
+    'ouverture-donnees': valeur(0),
   };
   const rates: Record<string, TauxResume> = {
     'adresses-certifiees|FR': taux(12, 42),
@@ -115,6 +115,9 @@ describe('the scorecard rows', () => {
   it('says the legal obligation from the workstream’s perimeter and date, and « non soumise » below the threshold', () => {
     expect(lignes('commune', 4000)[2]!.obligation).toBe('obligatoire depuis le 7 octobre 2018');
     expect(lignes('commune', 3499)[2]!.obligation).toBe('non soumise à l’obligation');
+    // The indicator's own perimeter counts too (online filing of permits: every commune, the workstream's téléprocédure above 3 500).
+    const parIndicateur = lignesTableau({ type: 'commune', indicateurs, valeur: (id) => (id === 'ouverture-donnees' ? valeur(0, true) : undefined), taux: () => undefined, departement: '35', population: 2000 });
+    expect(parIndicateur[0]!.obligation).toBe('obligatoire depuis le 7 octobre 2018');
     expect(lignes('commune', 4000)[0]!.obligation).toBe('aucune obligation légale');
     expect(estObligee(indicateurs[4]!, 'epci', null)).toBe(true);
     expect(estObligee(indicateurs[4]!, 'commune', null)).toBe(false);
@@ -167,6 +170,11 @@ describe('the workstreams’ principal indicator and obligation date (chantiers.
     expect(() => loadChantiers(write(['x,X,socle-commun,commune,commune,"Loi de 2016.",2018-10-07,chantier-x,']))).toThrow(/7 octobre 2018.*n'apparaît pas dans la base légale/);
     expect(() => loadChantiers(write(['x,X,socle-commun,commune,,"Loi.",2018-10-07,chantier-x,']))).toThrow(/sans obligées/);
     expect(() => loadChantiers(write(['x,X,socle-commun,commune,commune,"Loi.",2018-02-30,chantier-x,']))).toThrow(/date d'obligation « 2018-02-30 » invalide/);
+  });
+
+  it('refuses a principal that a family names but the registry does not know', () => {
+    const [c] = loadChantiers(write(['x,X,socle-commun,commune,,,,service-*,service-inconnu']));
+    expect(() => resolveChantiers([c!])).toThrow(/service-inconnu \(indicateur principal du chantier x\)/);
   });
 
   it('the committed file: every principal is one of its workstream’s indicators, and every workstream under an obligation has its date', () => {

@@ -471,7 +471,7 @@ describe.skipIf(!HAS_REALDATA)('the README’s real files: the three-organisatio
     });
     const defs = JSON.parse(readFileSync(join(config.paths.exports, 'indicateurs.json'), 'utf8')) as { id: string; avertissement: string | null }[];
     expect(defs.find((d) => d.id === 'ouverture-donnees')!.avertissement).toContain(
-      'Le chargement en usage de « Catalogue de data.gouv.fr : organisations et jeux de données » (données du 19 septembre 2025) a été publié à dessein malgré une baisse de volume (3 lignes pour au moins 1 000 attendues ; 0 collectivité rapprochée pour au moins 100 attendues) : un extrait',
+      'Le chargement en usage de « Catalogue de data.gouv.fr : organisations et jeux de données » (données du 19 septembre 2025) a été publié à dessein malgré une baisse de volume (3 organisations du fichier des organisations pour au moins 1 000 attendues ; 0 collectivité rapprochée pour au moins 100 attendues) : un extrait ou une source réduite',
     );
     const data = loadSiteData(config.paths.exports);
     expect(keyFigures(data).find((f) => f.indicateur === 'ouverture-donnees')?.avertissement).toContain('publié à dessein malgré une baisse de volume');

@@ -47,7 +47,7 @@ export function dateLegale(iso: string): string {
   return formatDate(iso).replace(/^1 /, '1er ');
 }
 
-/** « 29 % (12 sur 42) », « 100 % (3 répondants sur 3) » for a survey. */
+/** « 29 % (12 sur 42) », « 100 % (3 sur 3 répondants) » for a survey. */
 export function partTexte(taux: TauxResume | undefined, indicateur: Pick<IndicateurResume, 'nature'>): string {
   if (!taux) return 'pas de donnée';
   if (!taux.ok) return 'effectif insuffisant';
@@ -78,7 +78,9 @@ export function lignesTableau(e: EntreeTableau): LigneTableau[] {
   return [...parChantier.entries()].map(([chantierId, inds]) => {
     const ind = inds.find((i) => i.principal) ?? inds[0]!;
     const v = e.valeur(ind.id)!;
-    const obligee = estObligee(ind, e.type, e.population);
+    // Under the obligation when the indicator says so (its own perimeter: all communes for online filing of permits)
+    // or when the workstream's perimeter covers it (all buyers for procurement, whatever the indicator counts).
+    const obligee = v.obligee || estObligee(ind, e.type, e.population);
     const local = (e.type === 'commune' || e.type === 'epci') && e.departement;
     const objectifOuiNon = ind.nature === 'binaire' || ind.nature === 'enquete';
     return {
