@@ -47,8 +47,10 @@ export function resolveChantiers(list: readonly Chantier[] = defaultChantiers(),
       for (const m of matches) if (!found.includes(m)) found.push(m);
     }
     const indicateurs = [...found.filter((i) => natureOf(i) === 'mesure'), ...found.filter((i) => natureOf(i) === 'declaration')];
-    // A principal named through a family must name one of its indicators.
-    if (chantier.principal && !indicateurs.some((i) => i.id === chantier.principal)) inconnus.push(`${chantier.principal} (indicateur principal du chantier ${chantier.id})`);
+    // A principal named through a family (the loader checked the others against the column) must name one of its indicators.
+    const principal = chantier.principal;
+    const parFamille = principal !== null && chantier.indicateurs.some((x) => x.endsWith('-*') && principal.startsWith(x.slice(0, -1)));
+    if (parFamille && !indicateurs.some((i) => i.id === principal)) inconnus.push(`${principal} (indicateur principal du chantier ${chantier.id})`);
     return { chantier, indicateurs };
   });
   if (inconnus.length > 0) {
