@@ -4,6 +4,8 @@ import type { Config } from '../pipelines/base/config.ts';
 import type { Logger } from '../pipelines/base/log.ts';
 import { latestRunsSql, type RunRecord } from '../pipelines/base/runs.ts';
 import { publishedShortfall } from '../pipelines/sources/volume.ts';
+import { parisDate } from '../pipelines/base/dates.ts';
+import { dateEnMots, nombreFr } from '../pipelines/base/francais.ts';
 import { referential as defaultReferential, storeReferential, type Referential } from '../pipelines/referential/referential.ts';
 import type { Column, Warehouse } from '../pipelines/base/warehouse.ts';
 import { resolveChantiers } from './chantiers-indicateurs.ts';
@@ -237,8 +239,6 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
 async function loadsBelowVolume(w: Warehouse): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
   if (!(await w.tableExists('runs'))) return out;
-  const fr = (n: number) => n.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ');
-  const jour = (d: string) => new Intl.DateTimeFormat('fr-FR', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'Europe/Paris' }).format(new Date(d.length === 10 ? `${d}T12:00:00Z` : d));
   // The latest success of each source and part: a source fed by lots (DECP by producer, vde by kind of file) keeps an
   // accepted lot in use until that lot is loaded again, whatever the other lots do.
   const runs = await w.all<RunRecord & Record<string, unknown>>(
@@ -249,14 +249,14 @@ async function loadsBelowVolume(w: Warehouse): Promise<Map<string, string[]>> {
     const shortfall = source ? publishedShortfall(source, run) : null;
     if (!source || !shortfall) continue;
     const [one, many] = source.volume?.rows?.unit ?? ['ligne', 'lignes'];
-    const attendues = (n: number) => `au moins ${fr(n)} ${n >= 2 ? 'attendues' : 'attendue'}`;
+    const attendues = (n: number) => `au moins ${nombreFr(n)} ${n >= 2 ? 'attendues' : 'attendue'}`;
     const figures = [
-      shortfall.rows ? `${fr(shortfall.rows[0])} ${shortfall.rows[0] >= 2 ? many : one} pour ${attendues(shortfall.rows[1])}` : null,
-      shortfall.matched ? `${fr(shortfall.matched[0])} ${shortfall.matched[0] >= 2 ? 'collectivités rapprochées' : 'collectivité rapprochée'} pour ${attendues(shortfall.matched[1])}` : null,
+      shortfall.rows ? `${nombreFr(shortfall.rows[0])} ${shortfall.rows[0] >= 2 ? many : one} pour ${attendues(shortfall.rows[1])}` : null,
+      shortfall.matched ? `${nombreFr(shortfall.matched[0])} ${shortfall.matched[0] >= 2 ? 'collectivités rapprochées' : 'collectivité rapprochée'} pour ${attendues(shortfall.matched[1])}` : null,
     ].filter(Boolean);
     const list = out.get(run.source) ?? [];
     list.push(
-      `Le chargement en usage de « ${source.title} » (données du ${jour(run.date_donnees ?? run.started_at)}) a été publié à dessein malgré une baisse de volume (${figures.join(' ; ')}) : un extrait ou une source réduite ; les chiffres qui en viennent ne couvrent peut-être pas toutes les collectivités.`,
+      `Le chargement en usage de « ${source.title} » (données du ${dateEnMots(run.date_donnees ?? parisDate(new Date(run.started_at)))}) a été publié à dessein malgré une baisse de volume (${figures.join(' ; ')}) : un extrait ou une source réduite ; les chiffres qui en viennent ne couvrent peut-être pas toutes les collectivités.`,
     );
     out.set(run.source, list);
   }

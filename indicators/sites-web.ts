@@ -2,6 +2,7 @@
 // ids `web-<check>`: the share of collectivités whose site, visited in the semester, passes the check. The rate
 // counts the collectivités whose latest visit of the semester answered `oui` or `non`; a visit that could not judge
 // (`inconnu`: robots.txt, timeout, TLS…) and a collectivité without a declared site are not in it (coverage apart).
+import { nombreFr } from '../pipelines/base/francais.ts';
 import { describePerimetre, parsePerimetre, perimetreSql } from '../pipelines/referential/chantiers.ts';
 import { lireDefinitions, type DefinitionControle } from '../pipelines/sources/sites/controles.ts';
 import { SITES_TABLE } from '../pipelines/sources/sites/source.ts';
@@ -88,12 +89,11 @@ export function webIndicator(d: DefinitionControle): Indicator {
          FROM derniere`,
         { debut: periodeStart(periode) },
       ))!;
-      const n = (x: number) => x.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ');
       const nonVisitees = c.total - c.jugees - c.inconnues;
       return (
-        `Couverture au ${periodeLabel(periode)} : le taux porte sur ${n(c.jugees)} collectivités dont le site a été visité et jugé. ` +
-        `${c.inconnues > 0 ? `${n(c.inconnues)} autres visites n'ont pas pu juger ce contrôle (${c.motifs ?? 'motif inconnu'}) ; ` : ''}` +
-        `${n(nonVisitees)} collectivités sur ${n(c.total)} n'ont pas été visitées dans le semestre (pas de site déclaré, ou pas encore atteintes). Le taux n'est pas celui de toutes les collectivités.`
+        `Couverture au ${periodeLabel(periode)} : le taux porte sur ${nombreFr(c.jugees)} collectivités dont le site a été visité et jugé. ` +
+        `${c.inconnues > 0 ? `${nombreFr(c.inconnues)} autres visites n'ont pas pu juger ce contrôle (${c.motifs ?? 'motif inconnu'}) ; ` : ''}` +
+        `${nombreFr(nonVisitees)} collectivités sur ${nombreFr(c.total)} n'ont pas été visitées dans le semestre (pas de site déclaré, ou pas encore atteintes). Le taux n'est pas celui de toutes les collectivités.`
       );
     },
   };

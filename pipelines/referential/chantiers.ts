@@ -4,6 +4,8 @@
 import { resolve } from 'node:path';
 import type { AxeDcant } from './axes.ts';
 import { PROJECT_ROOT } from '../base/config.ts';
+import { checkDate } from '../base/dates.ts';
+import { dateEnMots, nombreFr } from '../base/francais.ts';
 import { readCsvFile, TYPES_COLLECTIVITE, type TypeCollectivite } from './referential.ts';
 
 export const CHANTIERS_FILE = 'data/referentiels/chantiers.csv';
@@ -112,8 +114,9 @@ export function loadChantiers(path = resolve(PROJECT_ROOT, CHANTIERS_FILE)): Cha
     const depuis = (r.obligation_depuis ?? '').trim();
     if (depuis !== '') {
       if (obligees.length === 0) throw new Error(`${where} : une date d'obligation (${depuis}) sans obligées (colonne obligees vide)`);
-      const d = new Date(`${depuis}T00:00:00Z`);
-      if (!/^\d{4}-\d{2}-\d{2}$/.test(depuis) || Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== depuis) {
+      try {
+        checkDate(depuis);
+      } catch {
         throw new Error(`${where} : date d'obligation « ${depuis} » invalide (attendu : AAAA-MM-JJ, par exemple 2022-01-01)`);
       }
       // The date comes from the legal text: the text says it in words (« 1er janvier 2022 »).
@@ -147,14 +150,6 @@ export function loadChantiers(path = resolve(PROJECT_ROOT, CHANTIERS_FILE)): Cha
   });
 }
 
-const MOIS = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre'];
-
-/** « 1er janvier 2022 », « 7 août 2020 »: an ISO date as French legal texts write it. */
-export function dateEnMots(iso: string): string {
-  const [y, m, d] = iso.split('-').map(Number) as [number, number, number];
-  return `${d === 1 ? '1er' : d} ${MOIS[m - 1]} ${y}`;
-}
-
 let cached: Chantier[] | undefined;
 export function chantiers(): Chantier[] {
   cached ??= loadChantiers();
@@ -173,8 +168,7 @@ const NOMS: Record<TypeCollectivite, string> = { commune: 'communes', epci: 'EPC
 
 /** « communes de plus de 3 500 habitants, EPCI à fiscalité propre » */
 export function describePerimetre(perimetre: readonly Perimetre[]): string {
-  const fmt = (n: number) => n.toLocaleString('fr-FR').replace(/\u202f|\u00a0/g, ' ');
   return perimetre
-    .map((p) => (p.operateur ? `${NOMS[p.type]} ${p.operateur === '>' ? 'de plus de' : "d'au moins"} ${fmt(p.population!)} habitants` : NOMS[p.type]))
+    .map((p) => (p.operateur ? `${NOMS[p.type]} ${p.operateur === '>' ? 'de plus de' : "d'au moins"} ${nombreFr(p.population!)} habitants` : NOMS[p.type]))
     .join(', ');
 }

@@ -2,7 +2,8 @@
 // principal indicator (the first with a value when the principal has none), with its strate's share nationally and in
 // its département, the legal obligation and the next step. Pure functions shared by the build and the browser script
 // of the pages of small communes (no Node import here).
-import { formatDate, formatInteger, formatPeriode } from './format.ts';
+import { dateEnMots } from '../../pipelines/base/francais.ts';
+import { formatInteger, formatPeriode } from './format.ts';
 import { escapeXml } from '../charts/xml.ts';
 import type { TypeCollectivite } from './recherche.ts';
 import { type IndicateurResume, type TauxResume, type Valeur, TYPE_MOTS, tauxTexte, valeurCourte } from './territoires-texte.ts';
@@ -42,11 +43,6 @@ export interface EntreeTableau {
   population: number | null;
 }
 
-/** « 1er janvier 2022 », « 7 août 2020 ». */
-export function dateLegale(iso: string): string {
-  return formatDate(iso).replace(/^1 /, '1er ');
-}
-
 /** « 29 % (12 sur 42) », « 100 % (3 sur 3 répondants) » for a survey. */
 export function partTexte(taux: TauxResume | undefined, indicateur: Pick<IndicateurResume, 'nature'>): string {
   if (!taux) return 'pas de donnée';
@@ -62,7 +58,7 @@ export function estObligee(ind: Pick<IndicateurResume, 'obligees'>, type: TypeCo
 }
 
 export function obligationTexte(ind: Pick<IndicateurResume, 'obligees' | 'obligation_depuis'>, obligee: boolean, type: TypeCollectivite): string {
-  if (obligee) return ind.obligation_depuis ? `obligatoire depuis le ${dateLegale(ind.obligation_depuis)}` : 'obligatoire';
+  if (obligee) return ind.obligation_depuis ? `obligatoire depuis le ${dateEnMots(ind.obligation_depuis)}` : 'obligatoire';
   if (ind.obligees.length > 0) return `non ${TYPE_MOTS[type].feminin ? 'soumise' : 'soumis'} à l’obligation`;
   return 'aucune obligation légale';
 }
