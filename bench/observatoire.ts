@@ -1,16 +1,15 @@
 // `npm run bench -- observatoire`: the web observatory's crawler on 5 000 simulated sites of eight pages, served on
 // loopback by a process of its own (bench/observatoire-serveur.ts), politeness off (no delay; robots.txt still read).
 // Floor, in the same run: a plain fetch of the same pages (the very addresses the crawl asked, robots.txt included),
-// as many at a time, without parsing. Targets: the crawl ≤ 3 × the floor; the crawler's peak memory ≤ 500 MB. Then
-// what a real pass of 30 000 sites takes at the default politeness.
+// as many at a time, without parsing. Both run in a process that loads the crawler only (bench/observatoire-crawl.ts),
+// after a warm-up of both on other sites. Targets: the crawl ≤ 3 × the floor; the crawler's peak memory ≤ 500 MB.
+// Then what a real pass of 30 000 sites takes at the default politeness.
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Agent, request } from 'undici';
 import { configSchema, PROJECT_ROOT } from '../pipelines/base/config.ts';
-import { lireServices } from '../pipelines/sources/sites/controles.ts';
-import { visiterSites } from '../pipelines/sources/sites/crawl.ts';
-import { crawlSettings, Visiteur } from '../pipelines/sources/sites/visite.ts';
+import { crawlSettings } from '../pipelines/sources/sites/visite.ts';
+import type { MesureCrawl } from './observatoire-crawl.ts';
 
 const SITES = Number(process.env.BENCH_SITES ?? 5000);
 const SERVEURS = 50;
@@ -26,47 +25,22 @@ export async function benchObservatoire(): Promise<void> {
       serveur.once('exit', (code) => ko(new Error(`le serveur du banc s'est arrêté (code ${code})`)));
     });
     const { adresses } = JSON.parse(premiere) as { adresses: string[] };
-    const liste = Array.from({ length: SITES }, (_, i) => ({ siren: String(200_000_000 + i), url: `${adresses[i % adresses.length]}/s${i}/` }));
     const defaults = crawlSettings(configSchema.parse({}));
-    const settings = { ...defaults, delayMs: 0 };
+    // The crawler in a process of its own (bench/observatoire-crawl.ts): its memory is the crawler's alone.
+    const crawler = spawn(process.execPath, ['--import', 'tsx', resolve(PROJECT_ROOT, 'bench/observatoire-crawl.ts'), JSON.stringify({ adresses, sites: SITES })], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const sortie: string[] = [];
+    crawler.stdout!.on('data', (chunk: Buffer) => void sortie.push(chunk.toString('utf8')));
+    const code = await new Promise<number | null>((ok) => crawler.once('exit', ok));
+    if (code !== 0) throw new Error(`le crawler du banc s'est arrêté (code ${code})`);
+    const { faits, requetes, declarations: oui, crawlS, plancherS, rssAvant, rssPic: rss } = JSON.parse(sortie.join('').trim().split('\n').at(-1)!) as MesureCrawl;
 
-    // The crawl, every address it asks noted for the floor.
-    const demandees: string[] = [];
-    const visiteur = new Visiteur(settings, (e) => void demandees.push(e.url));
-    const rssAvant = process.resourceUsage().maxRSS * 1024;
-    let oui = 0;
-    const t0 = performance.now();
-    const faits = await visiterSites(visiteur, liste, {
-      services: lireServices(),
-      dateVisite: '2026-11-20',
-      surVisite: (v) => void (oui += v.controles['declaration-accessibilite'].resultat === 'oui' ? 1 : 0),
-    });
-    const crawlS = (performance.now() - t0) / 1000;
-    const rss = process.resourceUsage().maxRSS * 1024;
-    await visiteur.close();
-
-    // The floor: the same addresses, fetched plainly, as many at a time, bodies read whole and not parsed.
-    const agent = new Agent({ connect: { timeout: settings.connectTimeoutMs } });
-    let suivant = 0;
-    const t1 = performance.now();
-    await Promise.all(
-      Array.from({ length: settings.concurrency }, async () => {
-        while (suivant < demandees.length) {
-          const res = await request(demandees[suivant++]!, { dispatcher: agent, headers: { 'user-agent': settings.userAgent } });
-          await res.body.arrayBuffer();
-        }
-      }),
-    );
-    const plancherS = (performance.now() - t1) / 1000;
-    await agent.close();
-
-    const parSite = demandees.length / faits;
+    const parSite = requetes / faits;
     const passeH = (30_000 * parSite * (defaults.delayMs + PAGE_REELLE_MS)) / defaults.concurrency / 3_600_000;
     const lignes: [string, string][] = [
-      ['sites visités', `${faits.toLocaleString('fr-FR')} (${demandees.length.toLocaleString('fr-FR')} requêtes, ${parSite.toFixed(1)} par site robots.txt compris ; déclaration trouvée sur ${oui.toLocaleString('fr-FR')})`],
+      ['sites visités', `${faits.toLocaleString('fr-FR')} (${requetes.toLocaleString('fr-FR')} requêtes, ${parSite.toFixed(1)} par site robots.txt compris ; déclaration trouvée sur ${oui.toLocaleString('fr-FR')})`],
       ['plancher : les mêmes adresses, sans analyse', `${plancherS.toFixed(1)} s`],
       ['crawl (politesse coupée)', `${crawlS.toFixed(1)} s, ${(crawlS / plancherS).toFixed(1)} × le plancher (objectif ≤ ${TARGETS.ratio} ×)`],
-      ['mémoire du crawler (pic)', `${(rss / 1024 ** 2).toFixed(0)} Mo, ${(rssAvant / 1024 ** 2).toFixed(0)} Mo avant le crawl (objectif ≤ ${TARGETS.rssBytes / 1024 ** 2} Mo)`],
+      ['mémoire du crawler (pic)', `${(rss / 1024 ** 2).toFixed(0)} Mo, ${(rssAvant / 1024 ** 2).toFixed(0)} Mo avant le crawl, dans un processus qui ne charge que le crawler (objectif ≤ ${TARGETS.rssBytes / 1024 ** 2} Mo)`],
       [
         'un passage réel de 30 000 sites',
         `environ ${passeH.toFixed(1)} h à la politesse par défaut (${defaults.delayMs} ms entre deux requêtes d'un hôte, ${defaults.concurrency} sites à la fois, ${parSite.toFixed(1)} requêtes par site, ${PAGE_REELLE_MS} ms par page supposées) ; en tranches quotidiennes de ${configSchema.parse({}).crawl.slice} sites, ${Math.ceil(30_000 / configSchema.parse({}).crawl.slice)} jours`,

@@ -2,7 +2,8 @@
 // produce: at least two that must say yes and two that must say no, per check.
 import { describe, expect, it } from 'vitest';
 import { CONTROLES, type Controle, DETECTEURS, datesEcrites, jugerSite, lireDefinitions, lireServices, type Resultat } from '../pipelines/sources/sites/controles.ts';
-import { lirePage, MAX_LIENS, type PageLue } from '../pipelines/sources/sites/page.ts';
+import { choisirLiens } from '../pipelines/sources/sites/crawl.ts';
+import { lirePage, MAX_LIENS, type PageLue, plat } from '../pipelines/sources/sites/page.ts';
 
 const services = lireServices();
 const DATE_VISITE = '2026-11-20';
@@ -192,6 +193,51 @@ describe('a site judged from its pages', () => {
   it('reads at most MAX_LIENS links of a page with 20 000', () => {
     const body = Array.from({ length: 20_000 }, (_, i) => `<a href="/p${i}">lien ${i}</a>`).join('');
     expect(lue(body).liens).toHaveLength(MAX_LIENS);
+  });
+});
+
+describe('a page read in one pass, without a DOM', () => {
+  const brut = (html: string, url = 'https://www.mairie-exemple.fr/') => lirePage({ url, urlFinale: url, statut: 200, html, octets: html.length, dureeMs: 1 });
+
+  it('reads the body of a page whose head is never closed, and leaves the title out of the text', () => {
+    const page = brut('<html><head><title>Mairie de Trifouilly</title><meta name="viewport" content="width=device-width"><div>Accessibilité : partiellement conforme</div>');
+    expect(page.titre).toBe('Mairie de Trifouilly');
+    expect(page.viewport).toBe('width=device-width');
+    expect(page.texte).toBe('Accessibilité : partiellement conforme');
+  });
+
+  it('separates the words of cells, items and blocks, and keeps images’ alternative text in place', () => {
+    const page = lue('<table><tr><td>12/03/2025</td><td>Délibération</td></tr></table><ul><li>un</li><li>deux<img src="x.png" alt="trois"></li></ul>');
+    expect(page.texte).toBe('12/03/2025 Délibération un deux trois');
+  });
+
+  it('gives each link the text of its row, item or paragraph, and its own text outside one', () => {
+    const page = lue('<table><tr><td>Séance du 12 mars 2025</td><td><a href="/pv.pdf">PV</a></td></tr></table><p>Arrêté du 3 avril 2025 : <a href="/a.pdf">télécharger</a></p><a href="/seul.pdf">Seul</a>');
+    expect(page.liens.map((l) => l.contexte)).toEqual(['Séance du 12 mars 2025 PV', 'Arrêté du 3 avril 2025 : télécharger', 'Seul']);
+    expect(page.liens.map((l) => l.href)).toEqual(['https://www.mairie-exemple.fr/pv.pdf', 'https://www.mairie-exemple.fr/a.pdf', 'https://www.mairie-exemple.fr/seul.pdf']);
+  });
+
+  it('resolves links against <base href>, and reads a link’s title, aria-label and image', () => {
+    const page = lue('<a href="demarches"><img src="i.png" alt="Démarches"></a><a href="/x" aria-label="Nous écrire" title="Contact"></a>', { head: '<base href="https://autre.example.fr/portail/">' });
+    expect(page.liens.map((l) => [l.href, l.texte])).toEqual([
+      ['https://autre.example.fr/portail/demarches', 'Démarches'],
+      ['https://autre.example.fr/x', 'Contact Nous écrire'],
+    ]);
+  });
+
+  it('survives an address in Latin-1 percent-encoding (invalid UTF-8), in the choice of links and in the acts', () => {
+    const page = lue('<h1>Délibérations</h1><ul><li><a href="/d%E9lib%E9rations">Délibérations</a></li><li><a href="/docs/s%E9ance-2025-03-12.pdf">Séance</a></li></ul>');
+    expect(choisirLiens(page, 7)).toEqual(['https://www.mairie-exemple.fr/d%E9lib%E9rations']);
+    expect(DETECTEURS['actes-en-ligne'](page, { accueil: false, dateVisite: DATE_VISITE, services })).toMatchObject({ resultat: 'oui', valeur_texte: '2025-03-12' });
+  });
+
+  it('flattens wording as a full decomposition would, apostrophes made straight', () => {
+    const reference = (s: string) => s.replace(/\s+/g, ' ').trim().normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[’`]/g, "'");
+    const morceaux = ['Déclaration', 'D’ACCESSIBILITÉ', 'e\u0301te\u0301', 'Œuvre', 'ǅ', '\u00a0', '\u202f', '\n', ' ', 'àÀçÇ', 'ﬁ', 'İ', '€', 'l`arrêté', 'ß', 'Ångström'];
+    for (let i = 0; i < 500; i++) {
+      const s = Array.from({ length: 1 + (i % 7) }, (_, k) => morceaux[(i * 7 + k * 13) % morceaux.length]).join(i % 2 ? '' : ' ');
+      expect(plat(s)).toBe(reference(s));
+    }
   });
 });
 

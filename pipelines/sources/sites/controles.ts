@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Papa from 'papaparse';
 import { PROJECT_ROOT } from '../../base/config.ts';
-import { absolu, espaces, type Lien, type PageLue, plat } from './page.ts';
+import { decodeAdresse, espaces, type Lien, type PageLue, plat } from './page.ts';
 
 export type Verdict = 'oui' | 'non' | 'inconnu' | 'mesure';
 
@@ -106,7 +106,7 @@ const sansSchema = (href: string) => href.replace(/^https?:\/\//i, '').toLowerCa
 export function serviceDuLien(lien: Lien, services: readonly ServiceConnu[], type?: string): ServiceConnu | null {
   if (!/^https?:/i.test(lien.href)) return null;
   const adresse = sansSchema(lien.href);
-  const texte = plat(lien.texte).replace(/[’`]/g, "'");
+  const texte = lien.textePlat;
   return services.find((s) => (!type || s.type === type) && (!s.adresse || s.adresse.test(adresse)) && (!s.texte || s.texte.test(texte))) ?? null;
 }
 
@@ -114,9 +114,9 @@ export function serviceDuLien(lien: Lien, services: readonly ServiceConnu[], typ
 // Dates written in French (digits bounded by non-digits: a table cell's text runs into the next one's)
 
 const MOIS = ['janvier', 'fevrier', 'mars', 'avril', 'mai', 'juin', 'juillet', 'aout', 'septembre', 'octobre', 'novembre', 'decembre'];
-const DATE_TEXTE = /(?<!\d)(\d{1,2})(?:er)?\s+(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\s+(\d{4})(?!\d)/;
-const DATE_CHIFFRES = /(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)/;
-const DATE_ISO = /(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)/;
+const DATE_TEXTE = /(?<!\d)(\d{1,2})(?:er)?\s+(janvier|fevrier|mars|avril|mai|juin|juillet|aout|septembre|octobre|novembre|decembre)\s+(\d{4})(?!\d)/g;
+const DATE_CHIFFRES = /(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)/g;
+const DATE_ISO = /(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)/g;
 
 const iso = (y: number, m: number, d: number) => {
   const date = new Date(Date.UTC(y, m - 1, d));
@@ -128,15 +128,15 @@ const iso = (y: number, m: number, d: number) => {
 export function datesEcrites(text: string): string[] {
   const t = plat(text);
   const out: string[] = [];
-  for (const m of t.matchAll(new RegExp(DATE_TEXTE, 'g'))) {
+  for (const m of t.matchAll(DATE_TEXTE)) {
     const d = iso(Number(m[3]), MOIS.indexOf(m[2]!) + 1, Number(m[1]));
     if (d) out.push(d);
   }
-  for (const m of t.matchAll(new RegExp(DATE_CHIFFRES, 'g'))) {
+  for (const m of t.matchAll(DATE_CHIFFRES)) {
     const d = iso(Number(m[3]), Number(m[2]), Number(m[1]));
     if (d) out.push(d);
   }
-  for (const m of t.matchAll(new RegExp(DATE_ISO, 'g'))) {
+  for (const m of t.matchAll(DATE_ISO)) {
     const d = iso(Number(m[1]), Number(m[2]), Number(m[3]));
     if (d) out.push(d);
   }
@@ -157,7 +157,7 @@ export interface Contexte {
 export type Detecteur = (page: PageLue, ctx: Contexte) => Resultat;
 
 const lienTrouve = (page: PageLue, test: (l: Lien, texte: string) => boolean): Lien | undefined =>
-  page.liens.find((l) => l.href && test(l, plat(l.texte)));
+  page.liens.find((l) => l.href && test(l, l.textePlat));
 
 const ouiLien = (lien: Lien, fields: Partial<Resultat> = {}) => resultat('oui', { preuve: lien.href, extrait: lien.texte || lien.href, ...fields });
 const non = (page: PageLue, motif: string | null = null) => resultat('non', { preuve: page.urlFinale, motif });
@@ -195,10 +195,10 @@ const TAUX = /(\d{1,3}(?:[.,]\d{1,2})?)\s*%\s*des\s+criteres/;
 const ETABLIE = /(etablie|mise a jour|realise|effectue)e?s?\s+(?:le\s+)?(?:\d|[a-z]+\s+\d)/;
 
 const declarationAccessibilite: Detecteur = (page, ctx) => {
-  const intertitres = page.intertitres.map((h) => plat(h).replace(/[’`]/g, "'"));
+  const intertitres = page.intertitres.map(plat);
   const trouves = INTERTITRES_MODELE.filter((m) => intertitres.some((h) => h.includes(m)));
   if (trouves.length < 2) return non(page);
-  const texte = plat(page.texte);
+  const texte = page.textePlat;
   const taux = TAUX.exec(texte);
   // The date it was made: the first date after « établie le », else none.
   const apres = ETABLIE.exec(texte);
@@ -219,7 +219,7 @@ const declarationAccessibilite: Detecteur = (page, ctx) => {
 };
 
 const schemaPluriannuel: Detecteur = (page) => {
-  const lien = lienTrouve(page, (l, t) => /schema\s+pluri-?annuel/.test(t) || /schema[-_ ]?pluri-?annuel/i.test(decodeURIComponent(l.href)));
+  const lien = lienTrouve(page, (l, t) => /schema\s+pluri-?annuel/.test(t) || /schema[-_ ]?pluri-?annuel/i.test(decodeAdresse(l.href)));
   return lien ? ouiLien(lien) : non(page);
 };
 
@@ -232,12 +232,9 @@ const actesEnLigne: Detecteur = (page) => {
   if (!titres.some((t) => TITRE_ACTES.test(t))) return non(page);
   // A dated document: a link to a document whose text, or the text of its list item or table row, carries a date.
   let meilleur: { date: string; href: string; texte: string } | null = null;
-  for (const a of page.document.querySelectorAll('a[href]')) {
-    const href = absolu(a.getAttribute('href'), page.urlFinale);
+  for (const { href, contexte: texte } of page.liens) {
     if (!DOCUMENT.test(href)) continue;
-    const conteneur = a.closest('tr, li, p, article') ?? a;
-    const texte = espaces(conteneur.textContent ?? '');
-    const dates = datesEcrites(`${texte} ${decodeURIComponent(href)}`).sort();
+    const dates = datesEcrites(`${texte} ${decodeAdresse(href)}`).sort();
     const date = dates.at(-1);
     if (date && (!meilleur || date > meilleur.date)) meilleur = { date, href, texte };
   }
@@ -258,8 +255,7 @@ const pasProConnect = (texte: string) => !/proconnect/i.test(texte.replace(/\s+/
 
 /** The State design system's button (not ProConnect's), a link to franceconnect.gouv.fr, or the older button. */
 const franceconnect: Detecteur = (page) => {
-  for (const el of page.document.querySelectorAll('.fr-connect, .franceconnect-button, [class*="franceconnect"]')) {
-    const texte = espaces(`${el.textContent ?? ''} ${[...el.querySelectorAll('img[alt]')].map((i) => i.getAttribute('alt')).join(' ')}`);
+  for (const { texte } of page.boutonsFranceConnect) {
     if (/franceconnect/i.test(texte.replace(/\s+/g, '')) && pasProConnect(texte)) return resultat('oui', { preuve: page.urlFinale, extrait: texte });
   }
   const lien = page.liens.find((l) => pasProConnect(l.texte) && (/^https?:\/\/([a-z0-9-]+\.)*franceconnect\.gouv\.fr(\/|$)/i.test(l.href) || /franceconnect/i.test(l.texte.replace(/\s+/g, ''))));
@@ -280,7 +276,7 @@ const demarchesEnLigne: Detecteur = (page, ctx) => {
 const parLien =
   (texte: RegExp, adresse: RegExp): Detecteur =>
   (page) => {
-    const lien = lienTrouve(page, (l, t) => texte.test(t) || adresse.test(decodeURIComponent(l.href).toLowerCase()));
+    const lien = lienTrouve(page, (l, t) => texte.test(t) || adresse.test(decodeAdresse(l.href).toLowerCase()));
     return lien ? ouiLien(lien) : non(page);
   };
 

@@ -2,7 +2,7 @@
 // accessibility declaration, the site map, the acts, the urbanisme and démarches pages, the e-services portal),
 // at most `maxPages` pages; the checks judge the pages read (controles.ts). Only derived facts come out.
 import { CONTROLES, type Controle, jugerSite, type Resultat, type ServiceConnu } from './controles.ts';
-import { type Lien, lirePage, type PageLue, plat } from './page.ts';
+import { decodeAdresse, type Lien, lirePage, type PageLue, plat } from './page.ts';
 import { type Motif, type Reponse, type Visiteur, domaine } from './visite.ts';
 
 /** What one visit of one site leaves: per check, a result with its evidence. One JSON line of the raw file. */
@@ -32,18 +32,21 @@ const CIBLES: { nom: string; texte: RegExp; adresse: RegExp; autreHote?: boolean
 /** The links of the home page to visit next, at most `n`: one per kind in turn, then a second per kind… */
 export function choisirLiens(accueil: PageLue, n: number): string[] {
   const base = new URL(accueil.urlFinale);
+  const ici = base.href.split('#')[0];
+  // Each link read once: its address parsed, its path decoded; then judged against each kind.
+  const candidats: { lien: Lien; memeHote: boolean; chemin: string }[] = [];
+  for (const l of accueil.liens) {
+    if (!/^https?:/.test(l.href)) continue;
+    const u = new URL(l.href);
+    if (u.href.split('#')[0] === ici) continue;
+    if (/\.(pdf|docx?|odt|xlsx?|zip|jpe?g|png|gif|svg|mp[34])(\?|$)/i.test(u.pathname)) continue;
+    candidats.push({ lien: l, memeHote: u.host === base.host, chemin: decodeAdresse(u.pathname).toLowerCase() });
+  }
   const parCible = CIBLES.map((c) => {
-    const liens = accueil.liens.filter((l: Lien) => {
-      if (!/^https?:/.test(l.href)) return false;
-      const u = new URL(l.href);
-      if (u.href.split('#')[0] === base.href.split('#')[0]) return false;
-      if (u.host !== base.host && !c.autreHote) return false;
-      if (/\.(pdf|docx?|odt|xlsx?|zip|jpe?g|png|gif|svg|mp[34])(\?|$)/i.test(u.pathname)) return false;
-      return c.texte.test(plat(l.texte)) || c.adresse.test(decodeURIComponent(u.pathname).toLowerCase());
-    });
+    const liens = candidats.filter(({ lien, memeHote, chemin }) => (memeHote || c.autreHote) && (c.texte.test(lien.textePlat) || c.adresse.test(chemin))).map((x) => x.lien);
     const priorite = c.priorite;
     // A stable sort: links of the same priority keep the page's order.
-    return priorite ? liens.map((l, i) => ({ l, i, p: priorite(plat(l.texte)) })).sort((a, b) => a.p - b.p || a.i - b.i).map((x) => x.l) : liens;
+    return priorite ? liens.map((l, i) => ({ l, i, p: priorite(l.textePlat) })).sort((a, b) => a.p - b.p || a.i - b.i).map((x) => x.l) : liens;
   });
   const choisis: string[] = [];
   for (let rang = 0; choisis.length < n && parCible.some((liens) => liens.length > rang); rang++) {
@@ -103,7 +106,7 @@ export async function visiterSite(
   for (const p of pages.slice(1)) {
     if (pages.length >= visiteur.settings.maxPages) break;
     if (!/plan/.test(plat(p.titre)) && !/plan-du-site|sitemap/.test(p.urlFinale)) continue;
-    const lien = p.liens.find((l) => /accessibilit/.test(plat(l.texte)) && /^https?:/.test(l.href) && !dejaLus.has(l.href));
+    const lien = p.liens.find((l) => /accessibilit/.test(l.textePlat) && /^https?:/.test(l.href) && !dejaLus.has(l.href));
     if (lien) {
       const r = await visiteur.page(lien.href);
       if (r.ok) pages.push(lirePage(r.page));

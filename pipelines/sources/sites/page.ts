@@ -1,6 +1,12 @@
 // A fetched page, read once into what the checks look at: its text (images' alternative text included), its
-// headings, its links with their text, its viewport. The checks (controles.ts) judge a `PageLue`; they never fetch.
-import { parseHTML } from 'linkedom';
+// headings, its links with their text and the text around them, its viewport, the elements FranceConnect's buttons
+// are known by. The checks (controles.ts) judge a `PageLue`; they never fetch.
+//
+// The page is read in one pass of htmlparser2's tokenizer (the parser under linkedom and cheerio), without building
+// a DOM: a crawl reads tens of thousands of pages, and a tree per page was most of its time and memory
+// (`npm run bench -- observatoire`). htmlparser2 closes the elements HTML closes implicitly (`<li>`, `<p>`, `<tr>`…)
+// and decodes entities; every text kept is bounded, so a hostile page costs what its size allows and no more.
+import { Parser } from 'htmlparser2';
 
 /** What the fetcher hands over for one page (the body already decoded and cut at the size limit). */
 export interface PageRecue {
@@ -21,31 +27,80 @@ export interface Lien {
   href: string;
   /** The link's text, its images' alternative text, its title and aria-label, spaces collapsed. */
   texte: string;
+  /** `texte` lower case, without accents: the form wording is compared in (`plat`). */
+  textePlat: string;
   /** Class names of the link and of its ancestors up to three levels (FranceConnect buttons are known by class). */
   classes: string;
+  /**
+   * The text of the table row, list item, paragraph or article that holds the link; its own text outside one. Read
+   * when asked (most links are never asked).
+   */
+  readonly contexte: string;
+}
+
+/** An element whose class names name FranceConnect (`fr-connect`, `franceconnect-…`), with its text. */
+export interface ElementClasse {
+  classes: string;
+  /** Its text and its images' alternative text, spaces collapsed. */
+  texte: string;
 }
 
 export interface PageLue extends PageRecue {
   titre: string;
   /** The visible text with images' alternative text in place, spaces (non-breaking ones too) collapsed. */
   texte: string;
+  /** `texte` lower case, without accents (`plat`). */
+  textePlat: string;
   /** h1 to h6, in order, spaces collapsed. */
   intertitres: string[];
   liens: Lien[];
   /** Content of `<meta name="viewport">`, or null. */
   viewport: string | null;
-  /** Elements a detector may query (buttons and the like). */
-  document: Document;
+  /** Elements known by their class: the State design system's FranceConnect button and its older kin. */
+  boutonsFranceConnect: ElementClasse[];
 }
 
-/** Collapses every kind of space (non-breaking ones, line breaks) into one ordinary space. */
-export const espaces = (s: string) => s.replace(/[\s\u00a0\u202f\u2007]+/gu, ' ').trim();
+/**
+ * Collapses every kind of space (non-breaking ones, line breaks) into one ordinary space. JavaScript's `\s` holds
+ * them all (U+00A0, U+2007, U+202F are Unicode spaces); only runs and spaces other than U+0020 are replaced, which
+ * leaves the ordinary single spaces of a text alone (several times faster on a page's text).
+ */
+export const espaces = (s: string) => s.replace(/\s\s+|[^ \S]/g, ' ').trim();
 
-/** Lower case, without accents, spaces collapsed: the form that wording is compared in. */
-export const plat = (s: string) => espaces(s).normalize('NFD').replace(/\p{M}/gu, '').toLowerCase();
+const sansAccents = new Map<string, string>();
+/** A run of non-ASCII characters without their accents (each decomposed, its combining marks dropped). */
+const oterAccents = (run: string) => {
+  let out = sansAccents.get(run);
+  if (out === undefined) {
+    out = run.normalize('NFD').replace(/\p{M}/gu, '');
+    if (run.length === 1 && sansAccents.size < 10_000) sansAccents.set(run, out);
+  }
+  return out;
+};
+
+/**
+ * Lower case, without accents, spaces collapsed, typographic apostrophes made straight: the form that wording is
+ * compared in. Only the non-ASCII runs are
+ * decomposed (NFD, marks dropped): the same result as decomposing the whole text, at a fraction of its cost.
+ */
+export const plat = (s: string) => espaces(s).toLowerCase().replace(/[^\x00-\x7f]+/g, oterAccents).replace(/[’`]/g, "'");
+
+/** `decodeURIComponent`, or the text as it is when it is not valid percent-encoding (`%E9` from a Latin-1 site). */
+export function decodeAdresse(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
 
 /** Most links a page is read for: a page of 20 000 links costs the same as one of this many. */
 export const MAX_LIENS = 2_000;
+/** Most characters kept of one link's, heading's or element's text, and of a link's context. */
+const MAX_TEXTE = 1_000;
+const MAX_CONTEXTE = 2_000;
+const MAX_INTERTITRES = 500;
+const MAX_BOUTONS = 50;
 
 /** `href` made absolute against `base`; '' unless it is an http(s) or mailto address. */
 export function absolu(href: string | null, base: string): string {
@@ -58,45 +113,160 @@ export function absolu(href: string | null, base: string): string {
   }
 }
 
-function classesAutour(el: Element): string {
-  const out: string[] = [];
-  let node: Element | null = el;
-  for (let i = 0; node && i < 4; i++, node = node.parentElement) out.push(node.getAttribute('class') ?? '');
-  return espaces(out.join(' '));
+/** Elements whose text is not read: scripts, styles, what shows without scripts only. */
+const NON_LUS = new Set(['script', 'style', 'template', 'noscript']);
+/** Elements that separate words: a space before and after their text (`<td>1</td><td>2</td>` reads « 1 2 »). */
+const BLOCS = new Set(['p', 'div', 'li', 'td', 'th', 'tr', 'br', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'section', 'footer', 'header', 'nav', 'ul', 'ol', 'table', 'article', 'aside', 'main', 'dt', 'dd', 'caption', 'figcaption', 'option', 'label', 'button']);
+/** The containers whose text is a link's context (a row of a table of acts, an item of a list of documents). */
+const CONTENEURS = new Set(['tr', 'li', 'p', 'article']);
+const INTERTITRES = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+const CLASSE_FRANCECONNECT = /(^|\s)fr-connect(\s|$)|franceconnect/;
+/** What may stand in a `<head>`: any other element ends it, as in a browser (`<head><title>…</title><div>…`). */
+const DE_HEAD = new Set(['title', 'meta', 'link', 'script', 'style', 'base', 'noscript', 'template']);
+
+/** The text of `parts[debut, fin)`, at most `max` characters, spaces collapsed. */
+function lireParts(parts: readonly string[], debut: number, fin: number, max: number): string {
+  let out = '';
+  for (let i = debut; i < fin && out.length < max; i++) out += parts[i];
+  return espaces(out.length > max ? out.slice(0, max) : out);
+}
+
+/** A link read; its context is cut out of the page's text only when a check asks for it. */
+class LienLu implements Lien {
+  href = '';
+  texte = '';
+  textePlat = '';
+  /** The holder's span in the page's text parts; -1 outside a holder. */
+  debut = -1;
+  fin = -1;
+  private lu: string | null = null;
+
+  constructor(
+    readonly classes: string,
+    private readonly parts: readonly string[],
+  ) {}
+
+  get contexte(): string {
+    this.lu ??= this.debut < 0 ? this.texte : lireParts(this.parts, this.debut, this.fin, MAX_CONTEXTE);
+    return this.lu;
+  }
+}
+
+interface Ouvert {
+  tag: string;
+  classes: string;
+  /** Index in the text's parts where the element starts. */
+  debut: number;
+  /** Links whose nearest container this is (containers only). */
+  liens?: LienLu[];
+  lien?: { lien: LienLu; titre: string };
+  bouton?: ElementClasse;
 }
 
 export function lirePage(page: PageRecue): PageLue {
-  const { document } = parseHTML(page.html);
-  const base = absolu(document.querySelector('base[href]')?.getAttribute('href') ?? null, page.urlFinale) || page.urlFinale;
-  const liens: Lien[] = [];
-  for (const a of document.querySelectorAll('a[href], area[href]')) {
-    if (liens.length >= MAX_LIENS) break;
-    const alts = [...a.querySelectorAll('img[alt]')].map((img) => img.getAttribute('alt') ?? '');
-    const texte = espaces([a.textContent ?? '', ...alts, a.getAttribute('title') ?? '', a.getAttribute('aria-label') ?? ''].join(' '));
-    liens.push({ href: absolu(a.getAttribute('href'), base), texte, classes: classesAutour(a) });
-  }
-  const viewport = document.querySelector('meta[name="viewport" i]')?.getAttribute('content') ?? null;
-  const titre = espaces(document.querySelector('title')?.textContent ?? '');
-  const intertitres = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => espaces(h.textContent ?? ''));
-  // The text a person reads: images replaced by their alternative text, scripts and styles left out.
-  const body = document.body ?? document.documentElement;
+  /** The text read so far, in pieces (each piece non-empty): an element's text is the pieces since it opened. */
   const parts: string[] = [];
-  const walk = (node: Node, depth: number) => {
-    if (depth > 400) return; // a pathological nesting is read to this depth only
-    if (node.nodeType === 3) parts.push(node.textContent ?? '');
-    else if (node.nodeType === 1) {
-      const el = node as Element;
-      const tag = el.tagName.toLowerCase();
-      if (tag === 'script' || tag === 'style' || tag === 'template' || tag === 'noscript') return;
-      if (tag === 'img') parts.push(` ${el.getAttribute('alt') ?? ''} `);
-      else {
-        const block = /^(p|div|li|td|th|tr|br|h[1-6]|section|footer|header|nav|ul|ol|table|article|aside|main)$/.test(tag);
-        if (block) parts.push(' ');
-        for (const child of el.childNodes) walk(child, depth + 1);
-        if (block) parts.push(' ');
-      }
-    }
+  const depuis = (debut: number, max: number) => lireParts(parts, debut, parts.length, max);
+  const pile: Ouvert[] = [];
+  /** Indices in `pile` of the open containers (tr, li, p, article). */
+  const conteneurs: number[] = [];
+  const liens: LienLu[] = [];
+  const hrefs: string[] = [];
+  const intertitres: string[] = [];
+  const boutons: ElementClasse[] = [];
+  let base: string | null = null;
+  let viewport: string | null = null;
+  let titre: string | null = null;
+  let titreEnCours: string | null = null;
+  let nonLus = 0;
+  let dansHead = false;
+  const pousser = (s: string) => {
+    if (s && nonLus === 0 && !dansHead) parts.push(s);
   };
-  if (body) walk(body, 0);
-  return { ...page, titre, texte: espaces(parts.join('')), intertitres, liens, viewport, document: document as unknown as Document };
+
+  const parser = new Parser(
+    {
+      onopentag(tag, attrs) {
+        const classes = attrs.class ?? '';
+        const ouvert: Ouvert = { tag, classes, debut: parts.length };
+        if (tag === 'head') dansHead = true;
+        else if (dansHead && !DE_HEAD.has(tag)) dansHead = false;
+        if (NON_LUS.has(tag)) nonLus++;
+        else if (tag === 'title' && titre === null) titreEnCours = '';
+        else if (tag === 'base' && base === null && attrs.href) base = attrs.href;
+        else if (tag === 'meta' && viewport === null && attrs.name?.toLowerCase() === 'viewport') viewport = attrs.content ?? '';
+        else if (tag === 'img') pousser(` ${attrs.alt ?? ''} `);
+        if (BLOCS.has(tag)) pousser(' ');
+        if ((tag === 'a' || tag === 'area') && attrs.href !== undefined && liens.length < MAX_LIENS) {
+          const autour = [classes, ...pile.slice(-3).reverse().map((o) => o.classes)].join(' ');
+          const lien = new LienLu(espaces(autour), parts);
+          liens.push(lien);
+          hrefs.push(attrs.href);
+          ouvert.lien = { lien, titre: `${attrs.title ?? ''} ${attrs['aria-label'] ?? ''}` };
+          const conteneur = conteneurs.at(-1);
+          if (conteneur !== undefined) (pile[conteneur]!.liens ??= []).push(lien);
+        }
+        if (classes && boutons.length < MAX_BOUTONS && CLASSE_FRANCECONNECT.test(classes)) {
+          ouvert.bouton = { classes: espaces(classes), texte: '' };
+          boutons.push(ouvert.bouton);
+        }
+        if (CONTENEURS.has(tag)) conteneurs.push(pile.length);
+        pile.push(ouvert);
+      },
+      ontext(text) {
+        if (titreEnCours !== null) titreEnCours += text;
+        pousser(text);
+      },
+      onclosetag(tag) {
+        // htmlparser2 closes what it opened, implied closings included, in order: the top of the pile is `tag`.
+        const ouvert = pile.pop();
+        if (!ouvert) return;
+        if (ouvert.tag !== tag) {
+          pile.push(ouvert);
+          return;
+        }
+        if (NON_LUS.has(tag)) nonLus--;
+        else if (tag === 'head') dansHead = false;
+        else if (tag === 'title' && titreEnCours !== null) {
+          titre = espaces(titreEnCours).slice(0, MAX_TEXTE);
+          titreEnCours = null;
+        }
+        if (BLOCS.has(tag)) pousser(' ');
+        if (INTERTITRES.has(tag) && intertitres.length < MAX_INTERTITRES) intertitres.push(depuis(ouvert.debut, MAX_TEXTE));
+        if (ouvert.lien) {
+          ouvert.lien.lien.texte = espaces(`${depuis(ouvert.debut, MAX_TEXTE)} ${ouvert.lien.titre}`);
+          ouvert.lien.lien.textePlat = plat(ouvert.lien.lien.texte);
+        }
+        if (ouvert.bouton) ouvert.bouton.texte = depuis(ouvert.debut, MAX_TEXTE);
+        if (CONTENEURS.has(tag)) {
+          conteneurs.pop();
+          for (const lien of ouvert.liens ?? []) {
+            lien.debut = ouvert.debut;
+            lien.fin = parts.length;
+          }
+        }
+      },
+    },
+    { decodeEntities: true, lowerCaseTags: true, lowerCaseAttributeNames: true },
+  );
+  parser.end(page.html);
+
+  const racine = absolu(base, page.urlFinale) || page.urlFinale;
+  liens.forEach((lien, i) => void (lien.href = absolu(hrefs[i]!, racine)));
+  const texte = espaces(parts.join(''));
+  let textePlat: string | null = null;
+  return {
+    ...page,
+    titre: titre ?? '',
+    texte,
+    // Flattened when a check asks (the declaration's): most pages are never asked.
+    get textePlat() {
+      textePlat ??= plat(texte);
+      return textePlat;
+    },
+    intertitres,
+    liens,
+    viewport,
+    boutonsFranceConnect: boutons,
+  };
 }
