@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import Papa from 'papaparse';
 import { PROJECT_ROOT } from '../../base/config.ts';
-import { decodeAdresse, espaces, type Lien, type PageLue, plat } from './page.ts';
+import { espaces, type Lien, type PageLue, plat } from './page.ts';
 
 export type Verdict = 'oui' | 'non' | 'inconnu' | 'mesure';
 
@@ -219,7 +219,7 @@ const declarationAccessibilite: Detecteur = (page, ctx) => {
 };
 
 const schemaPluriannuel: Detecteur = (page) => {
-  const lien = lienTrouve(page, (l, t) => /schema\s+pluri-?annuel/.test(t) || /schema[-_ ]?pluri-?annuel/i.test(decodeAdresse(l.href)));
+  const lien = lienTrouve(page, (l, t) => /schema\s+pluri-?annuel/.test(t) || /schema[-_ ]?pluri-?annuel/.test(l.adressePlate));
   return lien ? ouiLien(lien) : non(page);
 };
 
@@ -232,9 +232,11 @@ const actesEnLigne: Detecteur = (page) => {
   if (!titres.some((t) => TITRE_ACTES.test(t))) return non(page);
   // A dated document: a link to a document whose text, or the text of its list item or table row, carries a date.
   let meilleur: { date: string; href: string; texte: string } | null = null;
-  for (const { href, contexte: texte } of page.liens) {
+  for (const lien of page.liens) {
+    const { href } = lien;
     if (!DOCUMENT.test(href)) continue;
-    const dates = datesEcrites(`${texte} ${decodeAdresse(href)}`).sort();
+    const texte = lien.contexte;
+    const dates = datesEcrites(`${texte} ${lien.adressePlate}`).sort();
     const date = dates.at(-1);
     if (date && (!meilleur || date > meilleur.date)) meilleur = { date, href, texte };
   }
@@ -276,7 +278,7 @@ const demarchesEnLigne: Detecteur = (page, ctx) => {
 const parLien =
   (texte: RegExp, adresse: RegExp): Detecteur =>
   (page) => {
-    const lien = lienTrouve(page, (l, t) => texte.test(t) || adresse.test(decodeAdresse(l.href).toLowerCase()));
+    const lien = lienTrouve(page, (l, t) => texte.test(t) || adresse.test(l.adressePlate));
     return lien ? ouiLien(lien) : non(page);
   };
 

@@ -28,9 +28,9 @@ export interface Lien {
   /** The link's text, its images' alternative text, its title and aria-label, spaces collapsed. */
   texte: string;
   /** `texte` lower case, without accents: the form wording is compared in (`plat`). */
-  textePlat: string;
-  /** Class names of the link and of its ancestors up to three levels (FranceConnect buttons are known by class). */
-  classes: string;
+  readonly textePlat: string;
+  /** `href` with its percent-encoding decoded (when it is valid UTF-8), lower case. */
+  readonly adressePlate: string;
   /**
    * The text of the table row, list item, paragraph or article that holds the link; its own text outside one. Read
    * when asked (most links are never asked).
@@ -78,12 +78,15 @@ const oterAccents = (run: string) => {
   return out;
 };
 
+/** `plat` of a text whose spaces are already collapsed. */
+const aplatir = (t: string) => t.toLowerCase().replace(/[^\x00-\x7f]+/g, oterAccents).replace(/[’`]/g, "'");
+
 /**
  * Lower case, without accents, spaces collapsed, typographic apostrophes made straight: the form that wording is
- * compared in. Only the non-ASCII runs are
- * decomposed (NFD, marks dropped): the same result as decomposing the whole text, at a fraction of its cost.
+ * compared in. Only the non-ASCII runs are decomposed (NFD, marks dropped): the same result as decomposing the whole
+ * text, at a fraction of its cost.
  */
-export const plat = (s: string) => espaces(s).toLowerCase().replace(/[^\x00-\x7f]+/g, oterAccents).replace(/[’`]/g, "'");
+export const plat = (s: string) => aplatir(espaces(s));
 
 /** `decodeURIComponent`, or the text as it is when it is not valid percent-encoding (`%E9` from a Latin-1 site). */
 export function decodeAdresse(s: string): string {
@@ -124,37 +127,47 @@ const CLASSE_FRANCECONNECT = /(^|\s)fr-connect(\s|$)|franceconnect/;
 /** What may stand in a `<head>`: any other element ends it, as in a browser (`<head><title>…</title><div>…`). */
 const DE_HEAD = new Set(['title', 'meta', 'link', 'script', 'style', 'base', 'noscript', 'template']);
 
-/** The text of `parts[debut, fin)`, at most `max` characters, spaces collapsed. */
+/** The text of `parts[debut, fin)`, at most `max` characters, spaces not yet collapsed. */
 function lireParts(parts: readonly string[], debut: number, fin: number, max: number): string {
   let out = '';
   for (let i = debut; i < fin && out.length < max; i++) out += parts[i];
-  return espaces(out.length > max ? out.slice(0, max) : out);
+  return out.length > max ? out.slice(0, max) : out;
 }
 
-/** A link read; its context is cut out of the page's text only when a check asks for it. */
+/** A link read; its flattened forms and its context are made only when a check asks for them. */
 class LienLu implements Lien {
   href = '';
   texte = '';
-  textePlat = '';
   /** The holder's span in the page's text parts; -1 outside a holder. */
   debut = -1;
   fin = -1;
+  private readonly parts: readonly string[];
   private lu: string | null = null;
+  private plat: string | null = null;
+  private adresse: string | null = null;
 
-  constructor(
-    readonly classes: string,
-    private readonly parts: readonly string[],
-  ) {}
+  constructor(parts: readonly string[]) {
+    this.parts = parts;
+  }
+
+  get textePlat(): string {
+    this.plat ??= aplatir(this.texte);
+    return this.plat;
+  }
+
+  get adressePlate(): string {
+    this.adresse ??= decodeAdresse(this.href).toLowerCase();
+    return this.adresse;
+  }
 
   get contexte(): string {
-    this.lu ??= this.debut < 0 ? this.texte : lireParts(this.parts, this.debut, this.fin, MAX_CONTEXTE);
+    this.lu ??= this.debut < 0 ? this.texte : espaces(lireParts(this.parts, this.debut, this.fin, MAX_CONTEXTE));
     return this.lu;
   }
 }
 
 interface Ouvert {
   tag: string;
-  classes: string;
   /** Index in the text's parts where the element starts. */
   debut: number;
   /** Links whose nearest container this is (containers only). */
@@ -166,7 +179,7 @@ interface Ouvert {
 export function lirePage(page: PageRecue): PageLue {
   /** The text read so far, in pieces (each piece non-empty): an element's text is the pieces since it opened. */
   const parts: string[] = [];
-  const depuis = (debut: number, max: number) => lireParts(parts, debut, parts.length, max);
+  const depuis = (debut: number, max: number) => espaces(lireParts(parts, debut, parts.length, max));
   const pile: Ouvert[] = [];
   /** Indices in `pile` of the open containers (tr, li, p, article). */
   const conteneurs: number[] = [];
@@ -188,7 +201,7 @@ export function lirePage(page: PageRecue): PageLue {
     {
       onopentag(tag, attrs) {
         const classes = attrs.class ?? '';
-        const ouvert: Ouvert = { tag, classes, debut: parts.length };
+        const ouvert: Ouvert = { tag, debut: parts.length };
         if (tag === 'head') dansHead = true;
         else if (dansHead && !DE_HEAD.has(tag)) dansHead = false;
         if (NON_LUS.has(tag)) nonLus++;
@@ -198,11 +211,10 @@ export function lirePage(page: PageRecue): PageLue {
         else if (tag === 'img') pousser(` ${attrs.alt ?? ''} `);
         if (BLOCS.has(tag)) pousser(' ');
         if ((tag === 'a' || tag === 'area') && attrs.href !== undefined && liens.length < MAX_LIENS) {
-          const autour = [classes, ...pile.slice(-3).reverse().map((o) => o.classes)].join(' ');
-          const lien = new LienLu(espaces(autour), parts);
+          const lien = new LienLu(parts);
           liens.push(lien);
           hrefs.push(attrs.href);
-          ouvert.lien = { lien, titre: `${attrs.title ?? ''} ${attrs['aria-label'] ?? ''}` };
+          ouvert.lien = { lien, titre: attrs.title || attrs['aria-label'] ? `${attrs.title ?? ''} ${attrs['aria-label'] ?? ''}` : '' };
           const conteneur = conteneurs.at(-1);
           if (conteneur !== undefined) (pile[conteneur]!.liens ??= []).push(lien);
         }
@@ -234,8 +246,8 @@ export function lirePage(page: PageRecue): PageLue {
         if (BLOCS.has(tag)) pousser(' ');
         if (INTERTITRES.has(tag) && intertitres.length < MAX_INTERTITRES) intertitres.push(depuis(ouvert.debut, MAX_TEXTE));
         if (ouvert.lien) {
-          ouvert.lien.lien.texte = espaces(`${depuis(ouvert.debut, MAX_TEXTE)} ${ouvert.lien.titre}`);
-          ouvert.lien.lien.textePlat = plat(ouvert.lien.lien.texte);
+          const { lien, titre: attributs } = ouvert.lien;
+          lien.texte = espaces(attributs ? `${lireParts(parts, ouvert.debut, parts.length, MAX_TEXTE)} ${attributs}` : lireParts(parts, ouvert.debut, parts.length, MAX_TEXTE));
         }
         if (ouvert.bouton) ouvert.bouton.texte = depuis(ouvert.debut, MAX_TEXTE);
         if (CONTENEURS.has(tag)) {

@@ -92,15 +92,25 @@ export function retryAfterMs(value: string | string[] | undefined, now = Date.no
 /** The charset a page declares: its Content-Type, else a `<meta>` in its first 2 KB; utf-8 otherwise. */
 export function charsetOf(contentType: string, head: Uint8Array): string {
   const fromHeader = /charset\s*=\s*["']?([\w-]+)/i.exec(contentType)?.[1];
-  const ascii = new TextDecoder('latin1').decode(head.subarray(0, 2048));
-  const fromMeta = /<meta[^>]+charset\s*=\s*["']?([\w-]+)/i.exec(ascii)?.[1];
+  const fromMeta = fromHeader ? undefined : /<meta[^>]+charset\s*=\s*["']?([\w-]+)/i.exec(decodeur('latin1').decode(head.subarray(0, 2048)))?.[1];
   const label = (fromHeader ?? fromMeta ?? 'utf-8').toLowerCase();
   try {
-    new TextDecoder(label);
+    decodeur(label);
     return label;
   } catch {
     return 'utf-8';
   }
+}
+
+const decodeurs = new Map<string, TextDecoder>();
+/** One decoder per charset for the whole crawl (a decoder used without `stream` keeps nothing between pages). */
+function decodeur(label: string): TextDecoder {
+  let d = decodeurs.get(label);
+  if (!d) {
+    d = new TextDecoder(label);
+    decodeurs.set(label, d);
+  }
+  return d;
 }
 
 // robots-parser is CommonJS (module.exports = the function); its types describe an ES default export.
@@ -260,7 +270,7 @@ export class Visiteur {
       if (r.statut >= 400) return echec('statut HTTP', `HTTP ${r.statut}`, r.statut);
       if (!r.html) return echec('pas du HTML', r.contentType, r.statut);
       const charset = charsetOf(r.contentType, r.body);
-      const html = new TextDecoder(charset).decode(r.body);
+      const html = decodeur(charset).decode(r.body);
       if (r.contentType === '' && !/^\s*</.test(html)) return echec('pas du HTML', 'sans Content-Type, et le corps ne commence pas par une balise', r.statut);
       const page: PageRecue = { url: depart.href, urlFinale: url.href, statut: r.statut, html, octets: r.octets, dureeMs };
       return { ok: true, page, autreDomaine: domaine(url.host) !== domaine(depart.host), tronquee: r.tronquee };
