@@ -113,6 +113,20 @@ describe('a crawl killed at a known point, then restarted', () => {
     expect(ligneDeProgression(seen[0]!)).toBe('1/4 sites, 2 par minute, environ 2 min restantes');
     expect(seen.at(-1)!.resteMs).toBe(0);
   });
+
+  it('dates each visit when it starts, not when the crawl started (a full pass lasts hours, across midnight)', async () => {
+    const path = join(tmp.dir, 'dates.jsonl');
+    // A fake clock on each side of midnight in Paris, an hour per call.
+    let t = Date.parse('2026-06-30T20:30:00Z');
+    const visiteur = new Visiteur({ ...DEFAULT_CRAWL, userAgent: 'barometre-dcant-test (+https://example.org/contact)', delayMs: 0, concurrency: 1 });
+    const { visites } = await crawlerVersFichier(visiteur, SITES, path, { services: lireServices(), maintenant: () => (t += 3_600_000) });
+    await visiteur.close();
+    const dates = visites.map((v) => v.date_visite);
+    expect(new Set(dates).size).toBe(SITES.length);
+    expect(dates.every((d, i) => i === 0 || d > dates[i - 1]!)).toBe(true);
+    // The last visits fall on 1 July: the second semester, where a date fixed at the crawl's start would have said June.
+    expect(dates.at(-1)!.slice(0, 10)).toBe('2026-07-01');
+  });
 });
 
 describe('the list of sites to visit', () => {

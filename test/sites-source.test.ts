@@ -211,18 +211,24 @@ describe('sites live: a crawl of a list on loopback, the warehouse closed meanwh
     const dossier = join(config.paths.raw, 'sites');
     const [fait] = visites;
     const reste = { siren: '213500242', url: `${base}/betton/` };
-    writeFileSync(join(dossier, '.en-cours.json'), JSON.stringify({ debut: '2026-03-01T02:00:00.000Z', dateVisite: '2026-03-01T02:00:00.000Z', origine: 'test', sites: [{ siren: fait!.siren, url: `${base}/deja/` }, reste] }));
+    writeFileSync(join(dossier, '.en-cours.json'), JSON.stringify({ debut: '2026-03-01T02:00:00.000Z', origine: 'test', sites: [{ siren: fait!.siren, url: `${base}/deja/` }, reste] }));
     writeFileSync(join(dossier, '.en-cours.jsonl'), `${JSON.stringify({ ...fait, date_visite: '2026-03-01T02:00:00.000Z' })}\n`);
     requetes.length = 0;
     entrepotLibre = [];
+    const avant = Date.now();
     const w = await Warehouse.open(config.paths.warehouse);
     try {
       const run = await pullSource(config, w, sites, { log: memoryLogger() });
       expect(run).toMatchObject({ origin: 'live', rows_loaded: 2 });
       expect(requetes.some((r) => r.startsWith('/deja/'))).toBe(false);
       expect(requetes.some((r) => r.startsWith('/betton/'))).toBe(true);
-      const lues = await w.all<{ siren: string }>(`SELECT DISTINCT siren FROM sites_visites WHERE date_visite = '2026-03-01T02:00:00.000Z' ORDER BY 1`);
+      // The visit finished before the interruption keeps its date; the one made on resuming is dated when it was made.
+      const lues = (await w.all<{ siren: string; date_visite: string }>(`SELECT DISTINCT siren, date_visite FROM sites_visites ORDER BY 1`)).filter(
+        (r) => r.date_visite === '2026-03-01T02:00:00.000Z' || Date.parse(r.date_visite) >= avant,
+      );
       expect(lues.map((r) => r.siren)).toEqual([reste.siren, fait!.siren].sort());
+      expect(lues.find((r) => r.siren === fait!.siren)!.date_visite).toBe('2026-03-01T02:00:00.000Z');
+      expect(Date.parse(lues.find((r) => r.siren === reste.siren)!.date_visite)).toBeGreaterThanOrEqual(avant);
     } finally {
       w.close();
     }

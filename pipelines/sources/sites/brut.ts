@@ -86,7 +86,14 @@ export async function crawlerVersFichier(
   visiteur: Visiteur,
   sites: readonly SiteAVisiter[],
   path: string,
-  options: { services: readonly ServiceConnu[]; dateVisite: string; progression?: (p: Progression) => void; pauseApres?: number; maintenant?: () => number },
+  options: {
+    services: readonly ServiceConnu[];
+    /** A fixed date for every visit (tests); otherwise each visit is dated by `maintenant` when it starts. */
+    dateVisite?: string;
+    progression?: (p: Progression) => void;
+    pauseApres?: number;
+    maintenant?: () => number;
+  },
 ): Promise<{ visites: VisiteSite[]; reprises: number }> {
   const deja = visitesDuFichier(path);
   const faits = new Set(deja.map((v) => v.siren));
@@ -97,7 +104,8 @@ export async function crawlerVersFichier(
   let n = 0;
   await visiterSites(visiteur, reste, {
     services: options.services,
-    dateVisite: options.dateVisite,
+    ...(options.dateVisite ? { dateVisite: options.dateVisite } : {}),
+    horloge: maintenant,
     surVisite: async (visite) => {
       appendFileSync(path, `${JSON.stringify(visite)}\n`);
       n++;

@@ -131,14 +131,23 @@ export async function visiterSite(
 export async function visiterSites(
   visiteur: Visiteur,
   sites: readonly { siren: string; url: string }[],
-  options: { services: readonly ServiceConnu[]; dateVisite: string; surVisite: (v: VisiteSite) => void | Promise<void> },
+  options: {
+    services: readonly ServiceConnu[];
+    /** A fixed date for every visit (tests, the bench); otherwise each visit is dated by `horloge` when it starts. */
+    dateVisite?: string;
+    horloge?: () => number;
+    surVisite: (v: VisiteSite) => void | Promise<void>;
+  },
 ): Promise<number> {
+  const horloge = options.horloge ?? Date.now;
   let suivant = 0;
   let faits = 0;
   const travailleur = async () => {
     while (suivant < sites.length) {
       const site = sites[suivant++]!;
-      await options.surVisite(await visiterSite(visiteur, site, options));
+      // Each visit its own date: a full pass lasts hours, and may cross midnight or the end of a semester.
+      const dateVisite = options.dateVisite ?? new Date(horloge()).toISOString();
+      await options.surVisite(await visiterSite(visiteur, site, { services: options.services, dateVisite }));
       faits++;
     }
   };

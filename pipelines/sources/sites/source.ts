@@ -62,7 +62,6 @@ export function listeSql(exclus: readonly string[], dejaVisites: boolean): strin
 /** What an unfinished crawl keeps beside its raw file, so that a restart visits only what was left. */
 interface CollecteEnCours {
   debut: string;
-  dateVisite: string;
   origine: string;
   sites: SiteAVisiter[];
 }
@@ -115,7 +114,7 @@ async function collecterSousVerrou(ctx: FetchContext, dossier: string): Promise<
       origine = ctx.crawl?.all ? 'tous les sites déclarés' : `les ${liste.length} sites déclarés visités le moins récemment`;
     }
     if (liste.length === 0) throw new Error(`sites : aucun site à visiter (${origine}).`);
-    collecte = { debut: new Date().toISOString(), dateVisite: new Date().toISOString(), origine, sites: liste };
+    collecte = { debut: new Date().toISOString(), origine, sites: liste };
     writeFileSync(fichier, '');
     writeFileAtomic(etat, JSON.stringify(collecte));
     ctx.log(`sites : ${liste.length} sites à visiter (${origine}).`);
@@ -129,7 +128,6 @@ async function collecterSousVerrou(ctx: FetchContext, dossier: string): Promise<
     try {
       await crawlerVersFichier(visiteur, collecte.sites, fichier, {
         services: lireServices(),
-        dateVisite: collecte.dateVisite,
         progression: (p) => {
           if (p.faits - dernier >= 25 || p.faits === p.total) {
             dernier = p.faits;
