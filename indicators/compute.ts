@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../pipelines/base/config.ts';
 import type { Logger } from '../pipelines/base/log.ts';
-import { latestRunsSql, type RunRecord } from '../pipelines/base/runs.ts';
+import { ensureSystemTables, latestRunsSql, type RunRecord } from '../pipelines/base/runs.ts';
 import { publishedShortfall } from '../pipelines/sources/volume.ts';
 import { parisDate } from '../pipelines/base/dates.ts';
 import { dateEnMots, nombreFr } from '../pipelines/base/francais.ts';
@@ -80,6 +80,9 @@ export async function defineIndicatorsMeta(w: Warehouse, indicators: readonly In
  */
 export async function computeBarometre(config: Config, w: Warehouse, options: ComputeOptions): Promise<ComputeSummary> {
   const { log } = options;
+  // A warehouse made by an older version gets the run bookkeeping's newer columns (the volume guard's) before they are
+  // read: `barometre compute` straight after an upgrade, before any pull, computes instead of failing.
+  await ensureSystemTables(w);
   // Where the time goes, logged at the end (one line, each phase in seconds).
   const phases: Record<string, number> = {};
   let phaseStart = performance.now();

@@ -1,9 +1,11 @@
 // The export of the web observatory (source `sites`): per collectivité and check, the result of its latest visit with
 // its evidence, so that anyone can verify (and a collectivité fix) what the barometer says of its site. The columns
 // are a contract.
+import { describePerimetre, parsePerimetre } from '../pipelines/referential/chantiers.ts';
 import { lireDefinitions } from '../pipelines/sources/sites/controles.ts';
 import { SITES_TABLE } from '../pipelines/sources/sites/source.ts';
 import { type ExportTable, f, type Field } from './schema.ts';
+import { MESURES, webIndicatorId } from './sites-web.ts';
 
 export const CONTROLES_SITES_FIELDS: Field[] = [
   f('code', 'string', 'Code de la collectivité : code INSEE (commune), SIREN (EPCI), code du département ou de la région.'),
@@ -34,7 +36,22 @@ export function controlesSitesExportTable(): ExportTable {
           QUALIFY date_visite = max(date_visite) OVER (PARTITION BY type_collectivite, code)
           ORDER BY CASE type_collectivite WHEN 'commune' THEN 0 WHEN 'epci' THEN 1 WHEN 'departement' THEN 2 ELSE 3 END, code, controle`,
     fields: CONTROLES_SITES_FIELDS,
-    // The checks' words travel with the rows (the JSON's provenance), so that the pages name each check without a table of their own.
-    provenance: { controles: lireDefinitions().map((d) => ({ id: d.id, libelle: d.libelle, base_legale: d.base_legale, obligees: d.obligees })) },
+    // The checks' words and rules travel with the rows (the JSON's provenance): the pages name each check, and the
+    // methodology states each rule, without a table of their own.
+    provenance: {
+      controles: lireDefinitions().map((d) => {
+        const obligees = parsePerimetre(d.obligees, `data/referentiels/controles-sites.csv, contrôle ${d.id}, colonne obligees`);
+        return {
+          id: d.id,
+          libelle: d.libelle,
+          base_legale: d.base_legale,
+          obligees: d.obligees,
+          obligees_texte: obligees.length ? describePerimetre(obligees) : '',
+          methode: d.methode,
+          // The indicator that rates the check per strate; none for the numeric checks (a measure, not a yes or no).
+          indicateur: MESURES.has(d.id) ? null : webIndicatorId(d.id),
+        };
+      }),
+    },
   };
 }

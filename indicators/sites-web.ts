@@ -19,7 +19,8 @@ const LEVELS: Level[] = [
 ];
 
 /** The checks that say no yes or no (a weight, a time): measured and exported, not rates. */
-const MESURES = new Set(['poids-accueil', 'temps-reponse']);
+/** The numeric checks (weight, response time): a measure each, no rate, no indicator. */
+export const MESURES: ReadonlySet<string> = new Set(['poids-accueil', 'temps-reponse']);
 
 export const METHODE_OBSERVATOIRE = [
   "Source : l'observatoire des sites du baromètre (source « sites »). Son robot visite le site que chaque collectivité a déclaré dans l'Annuaire de l'administration (Service-Public.fr, repris par les Données de la Présence Numérique des Territoires de l'ANCT) : la page d'accueil, puis au plus sept pages choisies par le texte et l'adresse de leurs liens (accessibilité, plan du site, actes, démarches, urbanisme, portail de services). Il obéit au fichier robots.txt, se nomme avec une adresse de contact, attend entre deux requêtes à un même hôte et ne garde que des faits dérivés : pour chaque contrôle, le résultat, l'adresse qui le montre et un extrait de 200 caractères au plus.",

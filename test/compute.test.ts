@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { computeBarometre } from '../indicators/compute.ts';
+import { join } from 'node:path';
 import { memoryLogger } from '../pipelines/base/log.ts';
+import { RUN_COLUMNS } from '../pipelines/base/runs.ts';
 import { loadStrates, strateOf, type Collectivite } from '../pipelines/referential/referential.ts';
 import { ODT_COLUMNS } from '../pipelines/sources/odt.ts';
 import { Warehouse } from '../pipelines/base/warehouse.ts';
@@ -79,5 +81,28 @@ describe('the barometer on a frozen warehouse', () => {
       { code: '35002', rang_strate: 1, percentile_strate: 100, mediane_strate: 1, taux_strate: expect.closeTo(2 / 3, 10) },
       { code: '35003', rang_strate: 3, percentile_strate: 33.3, mediane_strate: 1, taux_strate: expect.closeTo(2 / 3, 10) },
     ]);
+  });
+});
+
+describe('a warehouse made by an older version', () => {
+  it('computes straight after an upgrade: the runs table gets the volume guard’s columns before they are read', async () => {
+    const config = testConfig(join(tmp.dir, 'ancien'), { minEffectif: 3 });
+    const ancien = await Warehouse.open(config.paths.warehouse);
+    try {
+      // The runs table as it was before the volume guard: its columns up to `error`, with one good load.
+      const colonnes = RUN_COLUMNS.slice(0, RUN_COLUMNS.findIndex((c) => c.name === 'error') + 1);
+      await ancien.createTable('runs', colonnes);
+      await ancien.insert('runs', colonnes, [{ source: 'odt', run_id: 'odt-ancien', status: 'succes', origin: 'fichier', location: 'x', started_at: '2021-04-10T00:00:00Z', rows_in: 3, rows_loaded: 3, rows_rejected: 0 }]);
+      await ancien.createTable('odt_organisations', ODT_COLUMNS);
+      await ancien.insert('odt_organisations', ODT_COLUMNS, publishing.map((code, i) => ({
+        date_donnees: '2021-04-09', run_id: 'odt-ancien', ligne: i + 2, siren: null, nom: code, type_odt: 'COM', categorie: 'commune', code, rapprochement: 'siren', nb_ptf: 1, nb_datagouv: null, publie: true, url_ptf: null, url_datagouv: null,
+      })));
+      await computeBarometre(config, ancien, { log: memoryLogger(), referential: ref });
+      const colonnesApres = (await ancien.all<{ c: string }>(`SELECT column_name AS c FROM information_schema.columns WHERE table_name = 'runs'`)).map((r) => r.c);
+      expect(colonnesApres).toEqual(expect.arrayContaining(['parts', 'rows_counted', 'rows_expected', 'matched', 'matched_expected', 'compared_with']));
+      expect(await ancien.one(`SELECT concernees, atteintes FROM barometre WHERE niveau = 'national' AND strate = 'toutes' AND type_collectivite = 'commune' AND indicateur = 'ouverture-donnees'`)).toEqual({ concernees: 7, atteintes: 3 });
+    } finally {
+      ancien.close();
+    }
   });
 });

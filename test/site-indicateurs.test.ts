@@ -13,6 +13,7 @@ import { INK, PAPER, contrastRatio, levelOf, luminance, textColorOn } from '../s
 import type { BarometreRow, IndicatorDefinition, SiteData } from '../site/lib/data.ts';
 import { barometreCsv, barometreFields } from '../site/lib/export-csv.ts';
 import { EXPORT_TABLES } from '../indicators/schema.ts';
+import { lireDefinitions } from '../pipelines/sources/sites/controles.ts';
 import { barometreHref, readFiltres, writeFiltres } from '../site/lib/filtres.ts';
 import { headlineRow } from '../site/lib/home.ts';
 import { compactMatrix } from '../site/lib/matrice.ts';
@@ -420,6 +421,27 @@ describe('an indicator page built from the fixture', () => {
     const methodologie = page('methodologie');
     expect(text(methodologie.querySelector('#chiffres-publies h2'))).toBe('Nos chiffres face aux chiffres publiés');
     expect(methodologie.querySelectorAll('#chiffres-publies article').length).toBe(7);
+  });
+
+  it('the methodology states the rule of every check of the web observatory, the numeric ones included', () => {
+    const doc = page('methodologie');
+    const definitions = lireDefinitions();
+    expect([...doc.querySelectorAll('#observatoire-sites article')].map((a) => a.id)).toEqual(definitions.map((d) => `controle-${d.id}`));
+    for (const d of definitions) {
+      const article = doc.getElementById(`controle-${d.id}`)!;
+      expect(text(article.querySelector('h3')), d.id).toBe(d.libelle);
+      expect(text(article), d.id).toContain(`Règle : ${d.methode.replace(/\s+/g, ' ')}`);
+      const lien = article.querySelector('a[href^="#"]');
+      if (['poids-accueil', 'temps-reponse'].includes(d.id)) {
+        expect(text(article)).toContain('Mesure chiffrée, sans taux');
+        expect(lien).toBeNull();
+      } else {
+        // A yes/no check links to its indicator's section on the same page, which exists.
+        expect(lien, d.id).not.toBeNull();
+        expect(doc.getElementById(lien!.getAttribute('href')!.slice(1)), d.id).not.toBeNull();
+      }
+    }
+    expect(text(doc.getElementById('controle-actes-en-ligne'))).toContain('Obligation : ');
   });
 
   it('exists for every indicator, and the indicators’ index lists them all', () => {

@@ -19,12 +19,27 @@ export interface ControleSite {
   motif: string | null;
 }
 
+/** A check as the data file defines it (data/referentiels/controles-sites.csv), carried by the export. */
+export interface DefinitionControle {
+  id: string;
+  libelle: string;
+  base_legale: string;
+  /** Who is bound, in the `chantiers.csv` notation (`commune>=3500;epci;…`), '' when nobody is. */
+  obligees: string;
+  /** The same in words, '' when nobody is bound. */
+  obligees_texte: string;
+  /** The rule, with its known false positives and negatives. */
+  methode: string;
+  /** The indicator that rates it per strate; null for a numeric check (weight, response time). */
+  indicateur: string | null;
+}
+
 interface Fichier {
-  provenance: { echantillon: boolean; genere_le: string; controles: { id: string; libelle: string; base_legale: string; obligees: string }[] };
+  provenance: { echantillon: boolean; genere_le: string; controles: DefinitionControle[] };
   donnees: ControleSite[];
 }
 
-let cache: { parCollectivite: Map<string, ControleSite[]>; libelles: Map<string, string>; echantillon: boolean } | null = null;
+let cache: { parCollectivite: Map<string, ControleSite[]>; libelles: Map<string, string>; definitions: DefinitionControle[]; echantillon: boolean } | null = null;
 
 function charger() {
   if (!cache) {
@@ -34,7 +49,8 @@ function charger() {
       const k = `${r.type_collectivite}:${r.code}`;
       (parCollectivite.get(k) ?? parCollectivite.set(k, []).get(k)!).push(r);
     }
-    cache = { parCollectivite, libelles: new Map((f?.provenance.controles ?? []).map((c) => [c.id, c.libelle])), echantillon: f?.provenance.echantillon ?? false };
+    const definitions = f?.provenance.controles ?? [];
+    cache = { parCollectivite, libelles: new Map(definitions.map((c) => [c.id, c.libelle])), definitions, echantillon: f?.provenance.echantillon ?? false };
   }
   return cache;
 }
@@ -44,6 +60,11 @@ export function controlesDe(type: string, code: string): ControleSite[] {
   const { parCollectivite, libelles } = charger();
   const ordre = [...libelles.keys()];
   return [...(parCollectivite.get(`${type}:${code}`) ?? [])].sort((a, b) => ordre.indexOf(a.controle) - ordre.indexOf(b.controle));
+}
+
+/** Every check of the observatory, in the order of its data file; [] when the export is absent. */
+export function definitionsControles(): readonly DefinitionControle[] {
+  return charger().definitions;
 }
 
 export function libelleControle(id: string): string {
