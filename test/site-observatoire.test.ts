@@ -4,14 +4,15 @@
 import { describe, expect, inject, it } from 'vitest';
 import { lireServices } from '../pipelines/sources/sites/controles.ts';
 import { visiterSite } from '../pipelines/sources/sites/crawl.ts';
-import { DEFAULT_CRAWL, Visiteur } from '../pipelines/sources/sites/visite.ts';
+import { Visiteur } from '../pipelines/sources/sites/visite.ts';
+import { reglagesTest } from './helpers/crawl.ts';
 import { sharedSite } from './helpers/shared.ts';
 
 await sharedSite();
 
 describe('the built site, visited by the observatory', () => {
   it('answers oui to the accessibility mention and declaration, legal notices, contact and small screens', async () => {
-    const visiteur = new Visiteur({ ...DEFAULT_CRAWL, userAgent: 'barometre-dcant-test (+https://example.org/contact)', delayMs: 10 });
+    const visiteur = new Visiteur(reglagesTest({ delayMs: 10 }));
     try {
       const visite = await visiterSite(visiteur, { siren: '000000000', url: `${inject('siteUrl')}/` }, { services: lireServices(), dateVisite: '2026-12-05T10:00:00.000Z' });
       const resultats = Object.fromEntries(['mention-accessibilite', 'declaration-accessibilite', 'mentions-legales', 'contact', 'mobile'].map((c) => [c, visite.controles[c as keyof typeof visite.controles].resultat]));

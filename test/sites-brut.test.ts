@@ -10,7 +10,8 @@ import { PROJECT_ROOT } from '../pipelines/base/config.ts';
 import { crawlerVersFichier, ligneDeProgression, lireListe, type Progression, sirensExclus, visitesDuFichier } from '../pipelines/sources/sites/brut.ts';
 import { lireServices } from '../pipelines/sources/sites/controles.ts';
 import type { VisiteSite } from '../pipelines/sources/sites/crawl.ts';
-import { DEFAULT_CRAWL, Visiteur } from '../pipelines/sources/sites/visite.ts';
+import { Visiteur } from '../pipelines/sources/sites/visite.ts';
+import { reglagesTest } from './helpers/crawl.ts';
 import { scratch } from './helpers/env.ts';
 
 const tmp = scratch('barometre-sites-');
@@ -85,7 +86,7 @@ describe('a crawl killed at a known point, then restarted', () => {
     expect(requests.some((u) => u.startsWith('/s3/'))).toBe(true);
 
     const reference = join(tmp.dir, 'continu.jsonl');
-    const visiteur = new Visiteur({ ...DEFAULT_CRAWL, userAgent: 'barometre-dcant-test (+https://example.org/contact)', delayMs: 0, concurrency: 1 });
+    const visiteur = new Visiteur(reglagesTest({ delayMs: 0, concurrency: 1 }));
     await crawlerVersFichier(visiteur, SITES, reference, { services: lireServices(), dateVisite: DATE });
     await visiteur.close();
     expect(visitesDuFichier(path).map(stable)).toEqual(visitesDuFichier(reference).map(stable));
@@ -105,7 +106,7 @@ describe('a crawl killed at a known point, then restarted', () => {
     const path = join(tmp.dir, 'progression.jsonl');
     const seen: Progression[] = [];
     let t = 0;
-    const visiteur = new Visiteur({ ...DEFAULT_CRAWL, userAgent: 'barometre-dcant-test (+https://example.org/contact)', delayMs: 0, concurrency: 1 });
+    const visiteur = new Visiteur(reglagesTest({ delayMs: 0, concurrency: 1 }));
     await crawlerVersFichier(visiteur, SITES, path, { services: lireServices(), dateVisite: DATE, progression: (p) => void seen.push(p), maintenant: () => (t += 30_000) });
     await visiteur.close();
     expect(seen.map((p) => p.faits)).toEqual([1, 2, 3, 4]);
@@ -118,7 +119,7 @@ describe('a crawl killed at a known point, then restarted', () => {
     const path = join(tmp.dir, 'dates.jsonl');
     // A fake clock on each side of midnight in Paris, an hour per call.
     let t = Date.parse('2026-06-30T20:30:00Z');
-    const visiteur = new Visiteur({ ...DEFAULT_CRAWL, userAgent: 'barometre-dcant-test (+https://example.org/contact)', delayMs: 0, concurrency: 1 });
+    const visiteur = new Visiteur(reglagesTest({ delayMs: 0, concurrency: 1 }));
     const { visites } = await crawlerVersFichier(visiteur, SITES, path, { services: lireServices(), maintenant: () => (t += 3_600_000) });
     await visiteur.close();
     const dates = visites.map((v) => v.date_visite);

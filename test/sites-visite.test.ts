@@ -10,10 +10,10 @@ import { lireServices } from '../pipelines/sources/sites/controles.ts';
 import { adresseDeDepart, choisirLiens, visiterSite, visiterSites, type VisiteSite } from '../pipelines/sources/sites/crawl.ts';
 import { lirePage } from '../pipelines/sources/sites/page.ts';
 import { type CrawlSettings, DEFAULT_CRAWL, charsetOf, domaine, retryAfterMs, Visiteur } from '../pipelines/sources/sites/visite.ts';
+import { reglagesTest, UA_TEST as UA } from './helpers/crawl.ts';
 
-const UA = 'barometre-dcant-test (+https://example.org/contact)';
 /** Generous ceilings (a hung server is the only thing that reaches them), a short politeness delay. */
-const settings = (over: Partial<CrawlSettings> = {}): CrawlSettings => ({ ...DEFAULT_CRAWL, userAgent: UA, delayMs: 50, pageTimeoutMs: 60_000, ...over });
+const settings = (over: Partial<CrawlSettings> = {}): CrawlSettings => reglagesTest({ delayMs: 50, pageTimeoutMs: 60_000, ...over });
 
 interface Hit {
   path: string;
