@@ -67,47 +67,44 @@ describe('COPY exports against the JavaScript writer', () => {
 
   const withRows: string[] = [];
   const tables = EXPORT_TABLES.filter((t) => (t.formats ?? ['csv']).includes('csv'));
-  /** Rows of the export in chunks of `size`, in the export's order: the largest table is never held whole in memory. */
-  async function* chunks(sql: string, size = 50_000): AsyncGenerator<Record<string, unknown>[]> {
-    await w.run(`CREATE OR REPLACE TEMP TABLE morceaux AS SELECT row_number() OVER () AS __n, * FROM (${sql})`);
-    const n = (await w.one<{ n: number }>('SELECT count(*)::INTEGER AS n FROM morceaux'))!.n;
-    for (let start = 0; start < n; start += size) {
-      const rows = await w.all(`SELECT * EXCLUDE (__n) FROM morceaux WHERE __n > ${start} AND __n <= ${start + size} ORDER BY __n`);
-      yield rows;
-    }
-  }
-
   it.each(tables.map((t) => [t.name, t] as const))('%s: the same bytes in CSV and French CSV, the same data in JSON', async (name, table) => {
     const columns = table.fields.map((f) => f.name);
-    // The exports the global setup wrote from this warehouse with COPY (writeExports), read once each.
+    // The exports the global setup wrote from this warehouse with COPY (writeExports), read once each as bytes: the
+    // largest are hundreds of megabytes, kept out of the JavaScript heap and never decoded whole.
     const folder = inject('siteExports');
-    const files = { en: readFileSync(join(folder, `${name}.csv`), 'utf8'), fr: readFileSync(join(folder, `${name}.fr.csv`), 'utf8') };
-    const json = readFileSync(join(folder, `${name}.json`), 'utf8');
-    // Compared chunk after chunk with what the JavaScript writer makes of the same rows: CSV byte for byte (the
-    // header, then each chunk's lines, then nothing more), JSON row by row as the string JSON.stringify gives of the
-    // row read back (keys in the same order), inside the envelope of the export's provenance.
+    const files = { en: readFileSync(join(folder, `${name}.csv`)), fr: readFileSync(join(folder, `${name}.fr.csv`)) };
+    const json = readFileSync(join(folder, `${name}.json`));
+    // Compared batch after batch with what the JavaScript writer makes of the same rows: CSV byte for byte (the
+    // header, then each batch's lines, then nothing more), JSON row by row as the string JSON.stringify gives of the
+    // row read back (keys in the same order), inside the envelope of the export's provenance. A difference is shown
+    // as text, where it starts (sameText).
+    const sameBytes = (file: Buffer, at: number, expected: string, message: string) => {
+      const bytes = Buffer.from(expected, 'utf8');
+      if (!file.subarray(at, at + bytes.length).equals(bytes)) {
+        // Bytes that differ but decode alike (invalid UTF-8 read as U+FFFD) still fail.
+        expect(sameText(file.toString('utf8', at, at + bytes.length), expected) || 'mêmes caractères, octets différents (UTF-8 invalide ?)', message).toBe('');
+      }
+      return bytes.length;
+    };
     const header = (french: boolean) => reference([], table.fields, french);
-    const at = { en: header(false).length, fr: header(true).length };
-    expect(sameText(files.en.slice(0, at.en), header(false))).toBe('');
-    expect(sameText(files.fr.slice(0, at.fr), header(true))).toBe('');
-    expect(json.startsWith('{"provenance":{')).toBe(true);
+    const at = { en: sameBytes(files.en, 0, header(false), 'en-tête'), fr: sameBytes(files.fr, 0, header(true), 'en-tête français') };
+    expect(json.toString('utf8', 0, '{"provenance":{'.length)).toBe('{"provenance":{');
     const debutDonnees = json.indexOf(',"donnees":[');
-    expect(JSON.parse(json.slice('{"provenance":'.length, debutDonnees))).toMatchObject({ genere_le: expect.any(String) });
-    const envelope = json.slice(0, debutDonnees + ',"donnees":['.length);
-    let jsonAt = envelope.length;
+    expect(JSON.parse(json.toString('utf8', '{"provenance":'.length, debutDonnees))).toMatchObject({ genere_le: expect.any(String) });
+    let jsonAt = debutDonnees + ',"donnees":['.length;
     let seen = 0;
-    for await (const rows of chunks(table.sql)) {
+    // Streamed in batches (Warehouse.stream): the largest table is never held whole in memory, nor scanned per batch.
+    for await (const rows of w.stream(table.sql)) {
       for (const [key, french] of [['en', false], ['fr', true]] as const) {
         // The rows' lines alone: the reference's header cut off (a header without rows is one line).
         const lines = french ? toCsv(columns, csvRows(rows, table.fields, true), ';') : toCsv(columns, csvRows(rows, table.fields, false));
-        const body = lines.slice(lines.indexOf('\n') + 1);
-        expect(sameText(files[key].slice(at[key], at[key] + body.length), body), `${key}, lignes ${seen + 1} à ${seen + rows.length}`).toBe('');
-        at[key] += body.length;
+        at[key] += sameBytes(files[key], at[key], lines.slice(lines.indexOf('\n') + 1), `${key}, lignes ${seen + 1} à ${seen + rows.length}`);
       }
       for (const row of rows) {
-        const end = json.indexOf('\n', jsonAt + 1);
-        const line = json.slice(jsonAt, end === -1 ? json.length : end).trim().replace(/,$/, '');
-        expect(sameText(JSON.stringify(JSON.parse(line)), JSON.stringify(row)), `JSON, ligne ${seen + 1}`).toBe('');
+        const end = json.indexOf(10, jsonAt + 1);
+        const line = json.toString('utf8', jsonAt, end === -1 ? json.length : end).trim().replace(/,$/, '');
+        const [lu, attendu] = [JSON.stringify(JSON.parse(line)), JSON.stringify(row)];
+        if (lu !== attendu) expect(sameText(lu, attendu), `JSON, ligne ${seen + 1}`).toBe('');
         jsonAt = end === -1 ? json.length : end;
         seen++;
       }
@@ -116,7 +113,7 @@ describe('COPY exports against the JavaScript writer', () => {
     expect(at.en).toBe(files.en.length);
     expect(at.fr).toBe(files.fr.length);
     // After the last row, only the array's and the envelope's ends (DuckDB writes an empty array on three lines).
-    expect(json.slice(jsonAt).replace(/\s+/g, '')).toBe(']}');
+    expect(json.toString('utf8', jsonAt).replace(/\s+/g, '')).toBe(']}');
   });
 
   it('compared tables with rows, not only headers', () => {

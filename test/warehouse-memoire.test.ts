@@ -32,3 +32,25 @@ describe("DuckDB's memory limit", () => {
     await expect(Warehouse.open(':memory:', 'beaucoup')).rejects.toThrow(/Limite de mémoire de DuckDB illisible : « beaucoup » \(variable BAROMETRE_DUCKDB_MEMOIRE/);
   });
 });
+
+describe('a large result read in batches (Warehouse.stream)', () => {
+  it('gives the rows of `all`, in the query’s order, in batches of the size asked, the last one shorter', async () => {
+    const w = await Warehouse.open(':memory:');
+    try {
+      const sql = `SELECT i, 'ligne ' || i AS texte, DATE '2026-01-01' + (i % 3)::INTEGER AS jour, i::BIGINT * 3 AS grand, i / 7 AS double
+                   FROM range(10000) t(i) ORDER BY i DESC`;
+      const lots: number[] = [];
+      const lues: Record<string, unknown>[] = [];
+      for await (const rows of w.stream(sql, 4096)) {
+        lots.push(rows.length);
+        lues.push(...rows);
+      }
+      // DuckDB streams chunks of 2 048 rows: a batch closes at the first chunk that reaches its size.
+      expect(lots).toEqual([4096, 4096, 1808]);
+      expect(lues).toEqual(await w.all(sql));
+      expect(lues[0]).toEqual({ i: 9999, texte: 'ligne 9999', jour: '2026-01-01', grand: 29997, double: 9999 / 7 });
+    } finally {
+      w.close();
+    }
+  });
+});

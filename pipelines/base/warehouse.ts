@@ -30,6 +30,12 @@ function toPlain(value: unknown): unknown {
   return value;
 }
 
+function plainRow<T extends Row>(row: Record<string, unknown>): T {
+  const out: Row = {};
+  for (const [k, v] of Object.entries(row)) out[k] = toPlain(v);
+  return out as T;
+}
+
 export function columnsDDL(columns: readonly Column[]): string {
   return columns.map((c) => `${quotedIdentifier(c.name)} ${c.type}`).join(', ');
 }
@@ -104,11 +110,25 @@ export class Warehouse {
 
   async all<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
     const reader = await this.connection.runAndReadAll(sql, params);
-    return reader.getRowObjectsJS().map((row) => {
-      const out: Row = {};
-      for (const [k, v] of Object.entries(row)) out[k] = toPlain(v);
-      return out as T;
-    });
+    return reader.getRowObjectsJS().map((row) => plainRow<T>(row));
+  }
+
+  /**
+   * The rows of `sql` in batches of about `batch`, in the query's order, read as DuckDB streams them: a large result
+   * is never held whole, nor scanned again per batch. The same values as `all`. Nothing else may run on this
+   * warehouse until the last batch is read.
+   */
+  async *stream<T extends Row = Row>(sql: string, batch = 50_000): AsyncGenerator<T[]> {
+    const result = await this.connection.stream(sql);
+    let out: T[] = [];
+    for await (const rows of result.yieldRowObjectJs()) {
+      for (const row of rows) out.push(plainRow<T>(row));
+      if (out.length >= batch) {
+        yield out;
+        out = [];
+      }
+    }
+    if (out.length > 0) yield out;
   }
 
   async one<T extends Row = Row>(sql: string, params?: Params): Promise<T | undefined> {
