@@ -231,6 +231,37 @@ describe('a page read in one pass, without a DOM', () => {
     expect(DETECTEURS['actes-en-ligne'](page, { accueil: false, dateVisite: DATE_VISITE, services })).toMatchObject({ resultat: 'oui', valeur_texte: '2025-03-12' });
   });
 
+  it('reads a link’s context near the link: a long article, a paragraph of sixty acts (second read of the change)', () => {
+    const juge = (page: PageLue) => DETECTEURS['actes-en-ligne'](page, { accueil: false, dateVisite: DATE_VISITE, services });
+    // WordPress: a file block after a long introduction, both in one <article>.
+    const intro = `<div>${'La commune publie ici les comptes rendus de ses conseils municipaux. '.repeat(32)}</div>`;
+    const article = lue(`<h1>Conseil municipal</h1><article><div class="entry-content">${intro}<div class="wp-block-file"><a href="/CR-CM.pdf">Compte rendu du conseil municipal du 12 mars 2025</a></div></div></article>`);
+    expect(juge(article)).toMatchObject({ resultat: 'oui', valeur_texte: '2025-03-12' });
+    // One paragraph, sixty acts separated by <br>, oldest first: the latest act is the evidence.
+    const actes = Array.from({ length: 60 }, (_, i) => `Délibération du 15/${String((i % 12) + 1).padStart(2, '0')}/${2020 + Math.floor(i / 12)} : <a href="/d${i}.pdf">télécharger</a><br>`).join('\n');
+    expect(juge(lue(`<h1>Délibérations</h1><p>${actes}</p>`))).toMatchObject({ resultat: 'oui', valeur_texte: '2024-12-15' });
+  });
+
+  it('counts a text’s length with its spaces collapsed: indented markup does not hide a link’s or a heading’s words', () => {
+    const imbrique = `${'<div>\n      '.repeat(40)}<span>Mentions légales</span>${'\n    </div>'.repeat(40)}`;
+    const page = lue(`<a class="card" href="/page-42">${imbrique}</a><h2>${'&nbsp;'.repeat(1001)}Déclaration</h2>`);
+    expect(page.liens[0]!.texte).toBe('Mentions légales');
+    expect(DETECTEURS['mentions-legales'](page, { accueil: true, dateVisite: DATE_VISITE, services }).resultat).toBe('oui');
+    expect(page.intertitres).toEqual(['Déclaration']);
+  });
+
+  it('reads the links a script-built menu keeps in <noscript>, none of an inert <template>; headings in the document’s order', () => {
+    const page = lue('<noscript><a href="/page/13">Mentions légales</a></noscript><template><a href="/modele">Modèle</a></template><h2>A <h3>B</h3></h2>');
+    expect(page.liens.map((l) => [l.href, l.texte])).toEqual([['https://www.mairie-exemple.fr/page/13', 'Mentions légales']]);
+    expect(page.intertitres.map((h) => h.slice(0, 1))).toEqual(['A', 'B']);
+  });
+
+  it('knows FranceConnect’s button by its class with its image inside, not a logo standing alone', () => {
+    const fc = (body: string) => DETECTEURS.franceconnect(lue(body), { accueil: true, dateVisite: DATE_VISITE, services }).resultat;
+    expect(fc('<p>Nos partenaires</p><img class="logo-franceconnect" src="fc.svg" alt="FranceConnect">')).toBe('non');
+    expect(fc('<button class="franceconnect-button"><img src="fc.svg" alt="S’identifier avec FranceConnect"></button>')).toBe('oui');
+  });
+
   it('flattens wording as a full decomposition would, apostrophes made straight', () => {
     const reference = (s: string) => s.replace(/\s+/g, ' ').trim().normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/[’`]/g, "'");
     const morceaux = ['Déclaration', 'D’ACCESSIBILITÉ', 'e\u0301te\u0301', 'Œuvre', 'ǅ', '\u00a0', '\u202f', '\n', ' ', 'àÀçÇ', 'ﬁ', 'İ', '€', 'l`arrêté', 'ß', 'Ångström'];

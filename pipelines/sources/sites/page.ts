@@ -99,9 +99,10 @@ export function decodeAdresse(s: string): string {
 
 /** Most links a page is read for: a page of 20 000 links costs the same as one of this many. */
 export const MAX_LIENS = 2_000;
-/** Most characters kept of one link's, heading's or element's text, and of a link's context. */
+/** Most characters kept of one link's, heading's or element's text (spaces collapsed). */
 const MAX_TEXTE = 1_000;
-const MAX_CONTEXTE = 2_000;
+/** A link's context: at most this many characters before the link and as many from it, inside its holder. */
+const MAX_CONTEXTE = 1_000;
 const MAX_INTERTITRES = 500;
 const MAX_BOUTONS = 50;
 
@@ -116,8 +117,11 @@ export function absolu(href: string | null, base: string): string {
   }
 }
 
-/** Elements whose text is not read: scripts, styles, what shows without scripts only. */
-const NON_LUS = new Set(['script', 'style', 'template', 'noscript']);
+/**
+ * Elements whose content is not read: scripts, styles, inert templates. (What `<noscript>` holds is read: the robot
+ * runs no script, and a menu built by a script often keeps its links there.)
+ */
+const NON_LUS = new Set(['script', 'style', 'template']);
 /** Elements that separate words: a space before and after their text (`<td>1</td><td>2</td>` reads « 1 2 »). */
 const BLOCS = new Set(['p', 'div', 'li', 'td', 'th', 'tr', 'br', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'section', 'footer', 'header', 'nav', 'ul', 'ol', 'table', 'article', 'aside', 'main', 'dt', 'dd', 'caption', 'figcaption', 'option', 'label', 'button']);
 /** The containers whose text is a link's context (a row of a table of acts, an item of a list of documents). */
@@ -127,17 +131,35 @@ const CLASSE_FRANCECONNECT = /(^|\s)fr-connect(\s|$)|franceconnect/;
 /** What may stand in a `<head>`: any other element ends it, as in a browser (`<head><title>…</title><div>…`). */
 const DE_HEAD = new Set(['title', 'meta', 'link', 'script', 'style', 'base', 'noscript', 'template']);
 
-/** The text of `parts[debut, fin)`, at most `max` characters, spaces not yet collapsed. */
+/**
+ * The text of `parts[debut, fin)`, at most `max` characters counted with spaces collapsed (each part's are already;
+ * a space where two parts meet is kept once), so that indented markup does not use up the budget.
+ */
 function lireParts(parts: readonly string[], debut: number, fin: number, max: number): string {
   let out = '';
-  for (let i = debut; i < fin && out.length < max; i++) out += parts[i];
+  for (let i = debut; i < fin && out.length < max; i++) {
+    const part = parts[i]!;
+    out += out.endsWith(' ') && part.startsWith(' ') ? part.slice(1) : part;
+  }
   return out.length > max ? out.slice(0, max) : out;
+}
+
+/** The same, read backwards from `fin`: the last `max` characters before it. */
+function lirePartsAvant(parts: readonly string[], debut: number, fin: number, max: number): string {
+  let out = '';
+  for (let i = fin - 1; i >= debut && out.length < max; i--) {
+    const part = parts[i]!;
+    out = (part.endsWith(' ') && out.startsWith(' ') ? part.slice(0, -1) : part) + out;
+  }
+  return out.length > max ? out.slice(out.length - max) : out;
 }
 
 /** A link read; its flattened forms and its context are made only when a check asks for them. */
 class LienLu implements Lien {
   href = '';
   texte = '';
+  /** Where the link starts in the page's text parts. */
+  position = 0;
   /** The holder's span in the page's text parts; -1 outside a holder. */
   debut = -1;
   fin = -1;
@@ -161,7 +183,8 @@ class LienLu implements Lien {
   }
 
   get contexte(): string {
-    this.lu ??= this.debut < 0 ? this.texte : espaces(lireParts(this.parts, this.debut, this.fin, MAX_CONTEXTE));
+    // A window of the holder around the link: a long article or a paragraph of sixty acts is read near the link.
+    this.lu ??= this.debut < 0 ? this.texte : espaces(lirePartsAvant(this.parts, this.debut, this.position, MAX_CONTEXTE) + lireParts(this.parts, this.position, this.fin, MAX_CONTEXTE));
     return this.lu;
   }
 }
@@ -174,6 +197,8 @@ interface Ouvert {
   liens?: LienLu[];
   lien?: { lien: LienLu; titre: string };
   bouton?: ElementClasse;
+  /** Its index in the headings (headings only). */
+  intertitre?: number;
 }
 
 export function lirePage(page: PageRecue): PageLue {
@@ -194,7 +219,7 @@ export function lirePage(page: PageRecue): PageLue {
   let nonLus = 0;
   let dansHead = false;
   const pousser = (s: string) => {
-    if (s && nonLus === 0 && !dansHead) parts.push(s);
+    if (s && nonLus === 0 && !dansHead) parts.push(s.replace(/\s\s+|[^ \S]/g, ' '));
   };
 
   const parser = new Parser(
@@ -210,24 +235,32 @@ export function lirePage(page: PageRecue): PageLue {
         else if (tag === 'meta' && viewport === null && attrs.name?.toLowerCase() === 'viewport') viewport = attrs.content ?? '';
         else if (tag === 'img') pousser(` ${attrs.alt ?? ''} `);
         if (BLOCS.has(tag)) pousser(' ');
-        if ((tag === 'a' || tag === 'area') && attrs.href !== undefined && liens.length < MAX_LIENS) {
+        if ((tag === 'a' || tag === 'area') && attrs.href !== undefined && nonLus === 0 && liens.length < MAX_LIENS) {
           const lien = new LienLu(parts);
+          lien.position = parts.length;
           liens.push(lien);
           hrefs.push(attrs.href);
           ouvert.lien = { lien, titre: attrs.title || attrs['aria-label'] ? `${attrs.title ?? ''} ${attrs['aria-label'] ?? ''}` : '' };
           const conteneur = conteneurs.at(-1);
           if (conteneur !== undefined) (pile[conteneur]!.liens ??= []).push(lien);
         }
-        if (classes && boutons.length < MAX_BOUTONS && CLASSE_FRANCECONNECT.test(classes)) {
+        // An image is known by its alternative text inside a button or a link, not alone (a logo is no button).
+        if (classes && tag !== 'img' && nonLus === 0 && boutons.length < MAX_BOUTONS && CLASSE_FRANCECONNECT.test(classes)) {
           ouvert.bouton = { classes: espaces(classes), texte: '' };
           boutons.push(ouvert.bouton);
+        }
+        // A heading's place is taken when it opens: nested headings keep the document's order.
+        if (INTERTITRES.has(tag) && nonLus === 0 && intertitres.length < MAX_INTERTITRES) {
+          ouvert.intertitre = intertitres.length;
+          intertitres.push('');
         }
         if (CONTENEURS.has(tag)) conteneurs.push(pile.length);
         pile.push(ouvert);
       },
       ontext(text) {
+        // The title is the page's name, not its text (even where a head was closed early).
         if (titreEnCours !== null) titreEnCours += text;
-        pousser(text);
+        else pousser(text);
       },
       onclosetag(tag) {
         // htmlparser2 closes what it opened, implied closings included, in order: the top of the pile is `tag`.
@@ -244,7 +277,7 @@ export function lirePage(page: PageRecue): PageLue {
           titreEnCours = null;
         }
         if (BLOCS.has(tag)) pousser(' ');
-        if (INTERTITRES.has(tag) && intertitres.length < MAX_INTERTITRES) intertitres.push(depuis(ouvert.debut, MAX_TEXTE));
+        if (ouvert.intertitre !== undefined) intertitres[ouvert.intertitre] = depuis(ouvert.debut, MAX_TEXTE);
         if (ouvert.lien) {
           const { lien, titre: attributs } = ouvert.lien;
           lien.texte = espaces(attributs ? `${lireParts(parts, ouvert.debut, parts.length, MAX_TEXTE)} ${attributs}` : lireParts(parts, ouvert.debut, parts.length, MAX_TEXTE));
