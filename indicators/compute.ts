@@ -241,12 +241,9 @@ export async function computeBarometre(config: Config, w: Warehouse, options: Co
  */
 async function loadsBelowVolume(w: Warehouse): Promise<Map<string, string[]>> {
   const out = new Map<string, string[]>();
-  if (!(await w.tableExists('runs'))) return out;
-  // The latest success of each source and part: a source fed by lots (DECP by producer, vde by kind of file) keeps an
-  // accepted lot in use until that lot is loaded again, whatever the other lots do.
-  const runs = await w.all<RunRecord & Record<string, unknown>>(
-    `SELECT * FROM runs WHERE status = 'succes' QUALIFY row_number() OVER (PARTITION BY source, coalesce(parts, '') ORDER BY started_at DESC, run_id DESC) = 1 ORDER BY source, started_at`,
-  );
+  // The loads in use, per source and part (the runs table exists: computeBarometre made sure of it): an accepted lot
+  // stays in use until that lot is loaded again, whatever the other lots do.
+  const runs = await w.all<RunRecord & Record<string, unknown>>(`${latestRunsSql('loaded', { perPart: true })} ORDER BY source, started_at`);
   for (const run of runs) {
     const source = SOURCES.find((x) => x.id === run.source);
     const shortfall = source ? publishedShortfall(source, run) : null;

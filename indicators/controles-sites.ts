@@ -1,11 +1,11 @@
 // The export of the web observatory (source `sites`): per collectivité and check, the result of its latest visit with
 // its evidence, so that anyone can verify (and a collectivité fix) what the barometer says of its site. The columns
 // are a contract.
-import { describePerimetre, parsePerimetre } from '../pipelines/referential/chantiers.ts';
+import { describePerimetre } from '../pipelines/referential/chantiers.ts';
 import { lireDefinitions } from '../pipelines/sources/sites/controles.ts';
 import { SITES_TABLE } from '../pipelines/sources/sites/source.ts';
 import { type ExportTable, f, type Field } from './schema.ts';
-import { MESURES, webIndicatorId } from './sites-web.ts';
+import { MESURES, obligeesDuControle, webIndicatorId } from './sites-web.ts';
 
 export const CONTROLES_SITES_FIELDS: Field[] = [
   f('code', 'string', 'Code de la collectivité : code INSEE (commune), SIREN (EPCI), code du département ou de la région.'),
@@ -40,7 +40,7 @@ export function controlesSitesExportTable(): ExportTable {
     // methodology states each rule, without a table of their own.
     provenance: {
       controles: lireDefinitions().map((d) => {
-        const obligees = parsePerimetre(d.obligees, `data/referentiels/controles-sites.csv, contrôle ${d.id}, colonne obligees`);
+        const obligees = obligeesDuControle(d);
         return {
           id: d.id,
           libelle: d.libelle,

@@ -3,7 +3,7 @@
 // counts the collectivités whose latest visit of the semester answered `oui` or `non`; a visit that could not judge
 // (`inconnu`: robots.txt, timeout, TLS…) and a collectivité without a declared site are not in it (coverage apart).
 import { nombreFr } from '../pipelines/base/francais.ts';
-import { describePerimetre, parsePerimetre, perimetreSql } from '../pipelines/referential/chantiers.ts';
+import { describePerimetre, parsePerimetre, type Perimetre, perimetreSql } from '../pipelines/referential/chantiers.ts';
 import { lireDefinitions, type DefinitionControle } from '../pipelines/sources/sites/controles.ts';
 import { SITES_TABLE } from '../pipelines/sources/sites/source.ts';
 import { periodesInstantanes } from './instantanes.ts';
@@ -18,8 +18,7 @@ const LEVELS: Level[] = [
   { min: 0.75, label: 'Généralisé (75 % ou plus)', color: '#5a2a08' },
 ];
 
-/** The checks that say no yes or no (a weight, a time): measured and exported, not rates. */
-/** The numeric checks (weight, response time): a measure each, no rate, no indicator. */
+/** The checks that say no yes or no (a weight, a time): measured and exported, not rates, no indicator. */
 export const MESURES: ReadonlySet<string> = new Set(['poids-accueil', 'temps-reponse']);
 
 export const METHODE_OBSERVATOIRE = [
@@ -31,8 +30,13 @@ export function webIndicatorId(controle: string): string {
   return `web-${controle}`;
 }
 
+/** Who a check binds (its `obligees` column, in the `chantiers.csv` notation), read and checked. */
+export function obligeesDuControle(d: Pick<DefinitionControle, 'id' | 'obligees'>): Perimetre[] {
+  return parsePerimetre(d.obligees, `data/referentiels/controles-sites.csv, contrôle ${d.id}, colonne obligees`);
+}
+
 export function webIndicator(d: DefinitionControle): Indicator {
-  const obligees = parsePerimetre(d.obligees, `data/referentiels/controles-sites.csv, contrôle ${d.id}, colonne obligees`);
+  const obligees = obligeesDuControle(d);
   return {
     id: webIndicatorId(d.id),
     label: d.libelle,

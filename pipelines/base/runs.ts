@@ -103,9 +103,12 @@ const WHERE: Record<RunKind, string> = {
 };
 const LATEST_FIRST = 'started_at DESC, run_id DESC';
 
-/** The latest run of each source of the given kind: one row per source, every column of `runs`. */
-export function latestRunsSql(kind: RunKind): string {
-  return `SELECT * FROM runs WHERE ${WHERE[kind]} QUALIFY row_number() OVER (PARTITION BY source ORDER BY ${LATEST_FIRST}) = 1`;
+/**
+ * The latest run of each source of the given kind: one row per source, every column of `runs`. With `perPart`, one
+ * per source and part: a source fed by lots (DECP by producer, vde by kind of file) keeps each lot's latest run.
+ */
+export function latestRunsSql(kind: RunKind, { perPart = false } = {}): string {
+  return `SELECT * FROM runs WHERE ${WHERE[kind]} QUALIFY row_number() OVER (PARTITION BY source${perPart ? ", coalesce(parts, '')" : ''} ORDER BY ${LATEST_FIRST}) = 1`;
 }
 
 /** The latest run of one source of the given kind. */

@@ -32,15 +32,14 @@ export interface Lien {
   /** `href` with its percent-encoding decoded (when it is valid UTF-8), lower case. */
   readonly adressePlate: string;
   /**
-   * The text of the table row, list item, paragraph or article that holds the link; its own text outside one. Read
-   * when asked (most links are never asked).
+   * The text of the table row, list item, paragraph or article that holds the link, near the link (at most 1 000
+   * characters before it and as many from it); its own text outside one. Read when asked (most links are never asked).
    */
   readonly contexte: string;
 }
 
 /** An element whose class names name FranceConnect (`fr-connect`, `franceconnect-…`), with its text. */
 export interface ElementClasse {
-  classes: string;
   /** Its text and its images' alternative text, spaces collapsed. */
   texte: string;
 }
@@ -107,7 +106,7 @@ const MAX_INTERTITRES = 500;
 const MAX_BOUTONS = 50;
 
 /** `href` made absolute against `base`; '' unless it is an http(s) or mailto address. */
-export function absolu(href: string | null, base: string): string {
+function absolu(href: string | null, base: string): string {
   if (!href) return '';
   try {
     const url = new URL(href.trim(), base);
@@ -156,20 +155,23 @@ function lirePartsAvant(parts: readonly string[], debut: number, fin: number, ma
 
 /** A link read; its flattened forms and its context are made only when a check asks for them. */
 class LienLu implements Lien {
-  href = '';
+  /** The href as written until the page is read, then absolute (`absolu`, against the page's base). */
+  href: string;
   texte = '';
-  /** Where the link starts in the page's text parts. */
-  position = 0;
   /** The holder's span in the page's text parts; -1 outside a holder. */
   debut = -1;
   fin = -1;
   private readonly parts: readonly string[];
+  /** Where the link starts in the page's text parts. */
+  private readonly position: number;
   private lu: string | null = null;
   private plat: string | null = null;
   private adresse: string | null = null;
 
-  constructor(parts: readonly string[]) {
+  constructor(href: string, parts: readonly string[]) {
+    this.href = href;
     this.parts = parts;
+    this.position = parts.length;
   }
 
   get textePlat(): string {
@@ -209,7 +211,6 @@ export function lirePage(page: PageRecue): PageLue {
   /** Indices in `pile` of the open containers (tr, li, p, article). */
   const conteneurs: number[] = [];
   const liens: LienLu[] = [];
-  const hrefs: string[] = [];
   const intertitres: string[] = [];
   const boutons: ElementClasse[] = [];
   let base: string | null = null;
@@ -236,17 +237,15 @@ export function lirePage(page: PageRecue): PageLue {
         else if (tag === 'img') pousser(` ${attrs.alt ?? ''} `);
         if (BLOCS.has(tag)) pousser(' ');
         if ((tag === 'a' || tag === 'area') && attrs.href !== undefined && nonLus === 0 && liens.length < MAX_LIENS) {
-          const lien = new LienLu(parts);
-          lien.position = parts.length;
+          const lien = new LienLu(attrs.href, parts);
           liens.push(lien);
-          hrefs.push(attrs.href);
           ouvert.lien = { lien, titre: attrs.title || attrs['aria-label'] ? `${attrs.title ?? ''} ${attrs['aria-label'] ?? ''}` : '' };
           const conteneur = conteneurs.at(-1);
           if (conteneur !== undefined) (pile[conteneur]!.liens ??= []).push(lien);
         }
         // An image is known by its alternative text inside a button or a link, not alone (a logo is no button).
         if (classes && tag !== 'img' && nonLus === 0 && boutons.length < MAX_BOUTONS && CLASSE_FRANCECONNECT.test(classes)) {
-          ouvert.bouton = { classes: espaces(classes), texte: '' };
+          ouvert.bouton = { texte: '' };
           boutons.push(ouvert.bouton);
         }
         // A heading's place is taken when it opens: nested headings keep the document's order.
@@ -280,7 +279,8 @@ export function lirePage(page: PageRecue): PageLue {
         if (ouvert.intertitre !== undefined) intertitres[ouvert.intertitre] = depuis(ouvert.debut, MAX_TEXTE);
         if (ouvert.lien) {
           const { lien, titre: attributs } = ouvert.lien;
-          lien.texte = espaces(attributs ? `${lireParts(parts, ouvert.debut, parts.length, MAX_TEXTE)} ${attributs}` : lireParts(parts, ouvert.debut, parts.length, MAX_TEXTE));
+          const propre = lireParts(parts, ouvert.debut, parts.length, MAX_TEXTE);
+          lien.texte = espaces(attributs ? `${propre} ${attributs}` : propre);
         }
         if (ouvert.bouton) ouvert.bouton.texte = depuis(ouvert.debut, MAX_TEXTE);
         if (CONTENEURS.has(tag)) {
@@ -297,7 +297,7 @@ export function lirePage(page: PageRecue): PageLue {
   parser.end(page.html);
 
   const racine = absolu(base, page.urlFinale) || page.urlFinale;
-  liens.forEach((lien, i) => void (lien.href = absolu(hrefs[i]!, racine)));
+  for (const lien of liens) lien.href = absolu(lien.href, racine);
   const texte = espaces(parts.join(''));
   let textePlat: string | null = null;
   return {
