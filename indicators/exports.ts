@@ -245,13 +245,22 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
         files.push(name);
         return join(dir, name);
       };
+      // A table written in several files is queried once: its rows, in their order, in a temporary table that each
+      // file reads (DuckDB keeps the order rows were inserted in).
+      const several = formats.length > 1;
+      if (several) await w.run(`CREATE OR REPLACE TEMP TABLE export_en_cours AS ${table.sql}`);
+      const sql = several ? 'SELECT * FROM export_en_cours' : table.sql;
       let n: number | undefined;
-      if (formats.includes('csv')) {
-        n = await copyCsv(w, table.sql, table.fields, path(`${table.name}.csv`), false);
-        await copyCsv(w, table.sql, table.fields, path(`${table.name}.fr.csv`), true);
+      try {
+        if (formats.includes('csv')) {
+          n = await copyCsv(w, sql, table.fields, path(`${table.name}.csv`), false);
+          await copyCsv(w, sql, table.fields, path(`${table.name}.fr.csv`), true);
+        }
+        if (formats.includes('json')) n = await copyJson(w, sql, table.fields, path(`${table.name}.json`), { ...meta, ...table.provenance });
+        if (formats.includes('parquet')) n = await copyParquet(w, sql, path(`${table.name}.parquet`));
+      } finally {
+        if (several) await w.run('DROP TABLE IF EXISTS export_en_cours');
       }
-      if (formats.includes('json')) n = await copyJson(w, table.sql, table.fields, path(`${table.name}.json`), { ...meta, ...table.provenance });
-      if (formats.includes('parquet')) n = await copyParquet(w, table.sql, path(`${table.name}.parquet`));
       rows[table.name] = n ?? 0;
     };
     // Small tables built in JavaScript (the quality report).

@@ -16,11 +16,16 @@ import { barometreSqlReference, collectivitesSqlReference } from './helpers/refe
 const tmp = scratch();
 afterAll(tmp.cleanup);
 
-/** Rows of each formulation, and rows found in one and not the other (as multisets, compared by DuckDB). */
+/**
+ * Rows of each formulation, and rows found in one and not the other (as multisets, compared by DuckDB). Each
+ * formulation runs once, into a temporary table: the comparisons read the tables.
+ */
 async function compare(w: Warehouse, fast: string, reference: string): Promise<{ rows: number; onlyFast: unknown[]; onlyReference: unknown[] }> {
-  const rows = (await w.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM (${reference})`))!.n;
-  const onlyFast = await w.all(`SELECT * FROM ((${fast}) EXCEPT ALL (${reference})) LIMIT 5`);
-  const onlyReference = await w.all(`SELECT * FROM ((${reference}) EXCEPT ALL (${fast})) LIMIT 5`);
+  await w.run(`CREATE OR REPLACE TEMP TABLE resultat_rapide AS ${fast}`);
+  await w.run(`CREATE OR REPLACE TEMP TABLE resultat_reference AS ${reference}`);
+  const rows = (await w.one<{ n: number }>(`SELECT count(*)::INTEGER AS n FROM resultat_reference`))!.n;
+  const onlyFast = await w.all(`SELECT * FROM (FROM resultat_rapide EXCEPT ALL FROM resultat_reference) LIMIT 5`);
+  const onlyReference = await w.all(`SELECT * FROM (FROM resultat_reference EXCEPT ALL FROM resultat_rapide) LIMIT 5`);
   return { rows, onlyFast, onlyReference };
 }
 

@@ -4,12 +4,12 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { renderAsync } from '@resvg/resvg-js';
 import { csvCell, toCsv } from '../../pipelines/base/csv.ts';
 import type { SourceProvenance } from './data.ts';
 import { escapeXml } from '../charts/xml.ts';
 import { formatDate } from './format.ts';
 import { POLICES_VERSION, policesPour } from './polices.ts';
+import { dessinateursPng } from './png-workers.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -155,9 +155,9 @@ function resvgOptions(scale: number, fontFiles: string[]) {
 const RESVG_VERSION = (require('@resvg/resvg-js/package.json') as { version: string }).version;
 
 /**
- * The PNG of an SVG at `scale` × its size (2 ≈ 1 500 px wide: good enough for print at column width), rendered off
- * the main thread (resvg's `renderAsync`, so that pages built in parallel use
- * every core) and kept in a cache keyed on everything that makes the image: the SVG's text, the scale, the renderer's
+ * The PNG of an SVG at `scale` × its size (2 ≈ 1 500 px wide: good enough for print at column width), drawn and
+ * encoded off the main thread (on worker threads, site/lib/png-workers.ts, so that pages built in parallel use every
+ * core) and kept in a cache keyed on everything that makes the image: the SVG's text, the scale, the renderer's
  * version and the fonts (site/lib/polices.ts). A chart whose data did not change is not rendered again by the next build. The cache folder
  * is `BAROMETRE_PNG_CACHE` (set by `barometre build`); without it, nothing is cached.
  */
@@ -169,7 +169,7 @@ export async function pngOf(svg: string, scale = 2, cacheDir = process.env.BAROM
     utimesSync(path, now, now); // marks it as used by this build (see pruneCache)
     return readFileSync(path);
   }
-  const png = (await renderAsync(svg, resvgOptions(scale, await policesPour(svg)))).asPng();
+  const png = await dessinateursPng().dessine({ svg, options: resvgOptions(scale, await policesPour(svg)) });
   if (path) {
     mkdirSync(cacheDir!, { recursive: true });
     const tmp = `${path}.${process.pid}.tmp`;

@@ -1,8 +1,8 @@
 // The site can be built by two Astro processes side by side, one per core (commands/build.ts): `BAROMETRE_PARTIE`
 // says which pages this one builds. « territoires »: the pages of the EPCI and communes (4 510 at full scale, more
 // than half of the build) and the search index; « generale »: every other page. Unset, one process builds every page.
-// A route's paths of the other part are not even computed. (The charts' images stay in « generale »: resvg draws them
-// on libuv's threads, already on both cores; shared between the parts, they took as long.)
+// A route's paths of the other part are not even computed. (The charts' images stay in « generale »: they are drawn on
+// worker threads, already on both cores (site/lib/png-workers.ts); shared between the parts, they took as long.)
 import { SEUIL_PAGE_COMMUNE, urlTerritoire, type TypeCollectivite } from './recherche.ts';
 
 export type Partie = 'generale' | 'territoires';
