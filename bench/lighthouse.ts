@@ -11,6 +11,7 @@ import { resolve } from 'node:path';
 import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import { PROJECT_ROOT } from '../pipelines/base/config.ts';
+import { ARGUMENTS_CHROMIUM } from '../commands/chromium.ts';
 
 export interface Budgets {
   /** Minimum Lighthouse scores (0–100) that do not depend on the machine's speed. */
@@ -56,7 +57,7 @@ export function loadBudgets(path = resolve(PROJECT_ROOT, 'budgets.json')): Budge
 
 const CATEGORIES = ['performance', 'accessibility', 'best-practices', 'seo'];
 
-const CHROME_FLAGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const CHROME_FLAGS = ['--headless=new', ...ARGUMENTS_CHROMIUM];
 
 /** The audits outside the three categories that the gate reads: layout shift and transferred bytes. */
 const GATE_AUDITS = ['cumulative-layout-shift', 'network-requests'];

@@ -5,6 +5,7 @@ import { join, normalize, resolve, sep } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Config } from '../pipelines/base/config.ts';
 import type { Logger } from '../pipelines/base/log.ts';
+import { ARGUMENTS_CHROMIUM } from './chromium.ts';
 
 /** Where Debian, Ubuntu and Chrome's packages put the browser. */
 export const CHROMIUM_CANDIDATS = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable'];
@@ -21,7 +22,7 @@ export function trouverChromium(config: Pick<Config, 'chromium'>, candidats = CH
 
 // A host that cannot exist (RFC 2606): every request is answered from the build folder, or refused.
 const ORIGIN = 'http://revue.invalid';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const ARGS = [...ARGUMENTS_CHROMIUM];
 
 /** The semesters whose review page was built. */
 export function pagesRevue(dist: string): string[] {

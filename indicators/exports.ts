@@ -28,7 +28,12 @@ export const PROVENANCE_FILE = 'provenance.json';
 
 /** The cells of `rows` as CSV text, by the type of each field (`csvCell`, the one rule of a cell); `french`: decimal comma. */
 export function csvRows(rows: Record<string, unknown>[], fields: Field[], french: boolean): Record<string, string>[] {
-  return rows.map((row) => Object.fromEntries(fields.map((field) => [field.name, csvCell(row[field.name], field.type, { decimalComma: french })])));
+  const options = { decimalComma: french };
+  return rows.map((row) => {
+    const cells: Record<string, string> = {};
+    for (const field of fields) cells[field.name] = csvCell(row[field.name], field.type, options);
+    return cells;
+  });
 }
 
 export interface SourceProvenance {

@@ -3,14 +3,14 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { resolve } from 'node:path';
-import { Resvg } from '@resvg/resvg-js';
+import { Resvg, type ResvgRenderOptions } from '@resvg/resvg-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { PROJECT_ROOT } from '../pipelines/base/config.ts';
 import { DessinateursPng } from '../site/lib/png-workers.ts';
 
 const svg = (n: number) =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="120" height="60"><rect width="100%" height="100%" fill="#fff"/><rect x="${n}" y="10" width="40" height="30" fill="#000091"/></svg>`;
-const options = { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: false }, background: '#ffffff' };
+const options: ResvgRenderOptions = { fitTo: { mode: 'zoom', value: 2 }, font: { loadSystemFonts: false }, background: '#ffffff' };
 
 describe('the PNG drawers', () => {
   const dessinateurs = new DessinateursPng(2);

@@ -2,6 +2,7 @@
 import { existsSync } from 'node:fs';
 import { chromium, type Browser, type BrowserServer } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
+import { ARGUMENTS_CHROMIUM } from '../../commands/chromium.ts';
 
 export const CHROMIUM = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((p) => existsSync(p)) ?? null;
 
@@ -10,7 +11,7 @@ if (!CHROMIUM) console.warn('\n[tests] Chromium introuvable (/usr/bin/chromium) 
 /** Ceiling of each browser action (navigation, wait): generous, so that only a hung page fails. */
 export const PAGE_TIMEOUT_MS = 300_000;
 
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'];
+const ARGS = [...ARGUMENTS_CHROMIUM];
 
 export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM!, headless: true, args: ARGS });
