@@ -252,7 +252,7 @@ export async function writeExports(config: Config, w: Warehouse, now = new Date(
       };
       // A table written in several files is queried once: its rows, in their order, in a temporary table that each
       // file reads (DuckDB keeps the order rows were inserted in).
-      const several = formats.length > 1;
+      const several = formats.length > 1 || formats.includes('csv'); // a CSV is two files, English and French
       if (several) await w.run(`CREATE OR REPLACE TEMP TABLE export_en_cours AS ${table.sql}`);
       const sql = several ? 'SELECT * FROM export_en_cours' : table.sql;
       let n: number | undefined;

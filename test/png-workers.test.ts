@@ -30,16 +30,37 @@ describe('the PNG drawers', () => {
     expect((good as PromiseFulfilledResult<Buffer>).value.subarray(1, 4).toString()).toBe('PNG');
   });
 
-  it('when idle, do not keep the process alive', async () => {
-    // A process that draws one image and never closes its drawers: it ends by itself, with the image drawn.
+  it('fail a drawing whose options cannot be sent to a thread, and draw the next ones', async () => {
+    const bad = dessinateurs.dessine({ svg: svg(1), options: { ...options, rappel: () => 1 } });
+    await expect(bad).rejects.toThrow(/^Image PNG non dessinée : /);
+    expect((await dessinateurs.dessine({ svg: svg(2), options })).equals(new Resvg(svg(2), options).render().asPng())).toBe(true);
+  });
+
+  it('once stopped, fail the drawings under way and waiting instead of leaving them pending', async () => {
+    const seul = new DessinateursPng(1);
+    const issues = Promise.allSettled(Array.from({ length: 3 }, (_, n) => seul.dessine({ svg: svg(n), options })));
+    await seul.ferme();
+    const settled = await issues;
+    expect(settled.map((r) => r.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    for (const r of settled) expect((r as PromiseRejectedResult).reason.message).toMatch(/arrêtés/);
+  });
+
+  it('keep the process alive while drawing, and not once idle', async () => {
+    // A process that draws one image, then another once its worker is idle (a timer later), and never closes its
+    // drawers: it ends by itself, with both images drawn. A busy worker that let the process end would lose the second.
     const code = `import { DessinateursPng } from ${JSON.stringify(resolve(PROJECT_ROOT, 'site/lib/png-workers.ts'))};
-      const png = await new DessinateursPng(1).dessine({ svg: ${JSON.stringify(svg(1))}, options: ${JSON.stringify(options)} });
-      console.log(png.length);`;
-    const child = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--input-type=module', '-e', code], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+      const d = new DessinateursPng(1);
+      const draw = (n) => d.dessine({ svg: ${JSON.stringify(svg(1))}.replace('x="1"', 'x="' + n + '"'), options: ${JSON.stringify(options)} });
+      console.log((await draw(1)).length);
+      setTimeout(async () => console.log((await draw(30)).length), 50);`;
+    const child = spawn(process.execPath, ['--experimental-transform-types', '--no-warnings', '--input-type=module', '-e', code], { cwd: PROJECT_ROOT, stdio: ['ignore', 'pipe', 'inherit'], timeout: 120_000 });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d));
-    const [exitCode] = (await once(child, 'exit')) as [number];
+    const [exitCode, signal] = (await once(child, 'exit')) as [number | null, string | null];
+    expect(signal, 'the process was still running after 120 s: an idle worker keeps it alive').toBeNull();
     expect(exitCode).toBe(0);
-    expect(Number(out.trim())).toBeGreaterThan(100);
+    const lengths = out.trim().split('\n').map(Number);
+    expect(lengths).toHaveLength(2);
+    for (const n of lengths) expect(n).toBeGreaterThan(100);
   });
 });

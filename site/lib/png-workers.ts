@@ -57,9 +57,12 @@ export class DessinateursPng {
     });
   }
 
-  /** Stops the workers (a drawing under way fails). */
+  /** Stops the workers: the drawings under way and those waiting fail. */
   async ferme(): Promise<void> {
     const ouvriers = this.ouvriers.splice(0);
+    const abandonnees = [...ouvriers.flatMap((o) => (o.tache ? [o.tache] : [])), ...this.attente.splice(0)];
+    for (const o of ouvriers) o.tache = null;
+    for (const t of abandonnees) t.reject(new Error('Image PNG non dessinée : les dessinateurs ont été arrêtés.'));
     await Promise.all(ouvriers.map((o) => o.worker.terminate()));
   }
 
@@ -69,9 +72,16 @@ export class DessinateursPng {
       if (!libre && this.ouvriers.length < this.taille) libre = this.nouvel();
       if (!libre) return;
       const tache = this.attente.shift()!;
+      try {
+        libre.worker.postMessage({ id: tache.id, svg: tache.svg, options: tache.options });
+      } catch (error) {
+        // Options that cannot be sent to a thread: this drawing fails, the worker stays free.
+        tache.reject(new Error(`Image PNG non dessinée : ${(error as Error).message}`));
+        continue;
+      }
+      // Busy, the worker keeps the process alive until its image comes back.
       libre.tache = tache;
       libre.worker.ref();
-      libre.worker.postMessage({ id: tache.id, svg: tache.svg, options: tache.options });
     }
   }
 
@@ -84,8 +94,9 @@ export class DessinateursPng {
       const tache = ouvrier.tache;
       ouvrier.tache = null;
       worker.unref();
-      if (tache && tache.id === m.id) {
-        if (m.png) tache.resolve(Buffer.from(m.png.buffer, m.png.byteOffset, m.png.byteLength));
+      if (tache) {
+        if (tache.id !== m.id) tache.reject(new Error(`Image PNG non dessinée : le dessinateur a rendu l'image ${m.id} au lieu de ${tache.id}.`));
+        else if (m.png) tache.resolve(Buffer.from(m.png.buffer, m.png.byteOffset, m.png.byteLength));
         else tache.reject(new Error(`Image PNG non dessinée : ${m.error}`));
       }
       this.distribue();
@@ -100,6 +111,11 @@ export class DessinateursPng {
       this.distribue();
     };
     worker.on('error', perdu);
+    // An image that could not be received is lost like a worker that stopped: it fails, the worker is replaced.
+    worker.on('messageerror', (error) => {
+      perdu(error);
+      void worker.terminate();
+    });
     worker.on('exit', (code) => perdu(new Error(`le dessinateur s'est arrêté (code ${code})`)));
     this.ouvriers.push(ouvrier);
     return ouvrier;
