@@ -62,9 +62,12 @@ export interface PageLue extends PageRecue {
 /**
  * Collapses every kind of space (non-breaking ones, line breaks) into one ordinary space. JavaScript's `\s` holds
  * them all (U+00A0, U+2007, U+202F are Unicode spaces); only runs and spaces other than U+0020 are replaced, which
- * leaves the ordinary single spaces of a text alone (several times faster on a page's text).
+ * leaves the ordinary single spaces of a text alone (several times faster on a page's text). The spaces at either end
+ * are kept (as one): a piece of a page's text keeps its word boundary.
  */
-export const espaces = (s: string) => s.replace(/\s\s+|[^ \S]/g, ' ').trim();
+const reduireEspaces = (s: string) => s.replace(/\s\s+|[^ \S]/g, ' ');
+/** The same, and no space at either end. */
+export const espaces = (s: string) => reduireEspaces(s).trim();
 
 const sansAccents = new Map<string, string>();
 /** A run of non-ASCII characters without their accents (each decomposed, its combining marks dropped). */
@@ -220,7 +223,7 @@ export function lirePage(page: PageRecue): PageLue {
   let nonLus = 0;
   let dansHead = false;
   const pousser = (s: string) => {
-    if (s && nonLus === 0 && !dansHead) parts.push(s.replace(/\s\s+|[^ \S]/g, ' '));
+    if (s && nonLus === 0 && !dansHead) parts.push(reduireEspaces(s));
   };
 
   const parser = new Parser(
