@@ -1,19 +1,25 @@
 // The crawler's side of `npm run bench -- observatoire`, in a process of its own that loads the crawler and nothing
 // else (the bench's other steps load DuckDB, Astro and a browser driver, which are not the crawler's memory). Given
-// the simulated sites' servers (argv[2], JSON `{ adresses, sites }`), it warms up, crawls, then fetches the same
-// addresses plainly (the floor), and prints its figures as one JSON line.
+// the simulated sites' servers (argv[2], JSON `{ adresses, sites }`), it warms up, then twice crawls `sites` sites
+// and fetches the same addresses plainly (the floor), and prints its figures as one JSON line. Two passes, each figure
+// kept at its best (the shortest): a shared machine slows one pass or the other, and the best of each is the least
+// disturbed measure of both the crawl and its floor.
 import { Agent, request } from 'undici';
 import { configSchema } from '../pipelines/base/config.ts';
 import { lireServices } from '../pipelines/sources/sites/controles.ts';
 import { visiterSites } from '../pipelines/sources/sites/crawl.ts';
+import { LecteursDeSites } from '../pipelines/sources/sites/lecteurs.ts';
 import { crawlSettings, Visiteur } from '../pipelines/sources/sites/visite.ts';
 
 export interface MesureCrawl {
   faits: number;
   requetes: number;
   declarations: number;
+  /** The shortest of the passes. */
   crawlS: number;
   plancherS: number;
+  /** Each pass: its crawl and its floor, in seconds. */
+  passes: { crawlS: number; plancherS: number }[];
   rssAvant: number;
   rssPic: number;
 }
@@ -21,6 +27,8 @@ export interface MesureCrawl {
 const { adresses, sites } = JSON.parse(process.argv[2] ?? '{}') as { adresses: string[]; sites: number };
 const settings = { ...crawlSettings(configSchema.parse({})), delayMs: 0 };
 const services = lireServices();
+// The reading threads of the configuration (`crawl.readerThreads`), started once for the warm-up and the measure.
+const lecteurs = settings.readerThreads > 0 ? new LecteursDeSites(settings.readerThreads, services) : undefined;
 const liste = (debut: number, n: number) => Array.from({ length: n }, (_, k) => ({ siren: String(200_000_000 + debut + k), url: `${adresses[(debut + k) % adresses.length]}/s${debut + k}/` }));
 
 /** The crawl of `sites`, every address it asked noted. */
@@ -32,6 +40,7 @@ async function crawl(sitesAVisiter: { siren: string; url: string }[]) {
   const faits = await visiterSites(visiteur, sitesAVisiter, {
     services,
     dateVisite: '2026-11-20',
+    ...(lecteurs ? { lecteurs } : {}),
     surVisite: (v) => void (declarations += v.controles['declaration-accessibilite'].resultat === 'oui' ? 1 : 0),
   });
   const secondes = (performance.now() - t0) / 1000;
@@ -63,8 +72,23 @@ const chauffe = await crawl(liste(sites, Math.max(50, Math.min(500, Math.round(s
 await plancher(chauffe.demandees);
 
 const rssAvant = process.memoryUsage.rss();
-const mesure = await crawl(liste(0, sites));
+// Two passes on different sites (none of them visited before), each its crawl then its floor.
+const passes: { crawlS: number; plancherS: number }[] = [];
+let mesure: Awaited<ReturnType<typeof crawl>> | undefined;
+for (const debut of [0, sites + 1000]) {
+  mesure = await crawl(liste(debut, sites));
+  passes.push({ crawlS: mesure.secondes, plancherS: await plancher(mesure.demandees) });
+}
 const rssPic = process.resourceUsage().maxRSS * 1024;
-const plancherS = await plancher(mesure.demandees);
-const resultat: MesureCrawl = { faits: mesure.faits, requetes: mesure.demandees.length, declarations: mesure.declarations, crawlS: mesure.secondes, plancherS, rssAvant, rssPic };
+const resultat: MesureCrawl = {
+  faits: mesure!.faits,
+  requetes: mesure!.demandees.length,
+  declarations: mesure!.declarations,
+  crawlS: Math.min(...passes.map((p) => p.crawlS)),
+  plancherS: Math.min(...passes.map((p) => p.plancherS)),
+  passes,
+  rssAvant,
+  rssPic,
+};
+await lecteurs?.close();
 process.stdout.write(`${JSON.stringify(resultat)}\n`);

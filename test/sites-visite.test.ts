@@ -8,6 +8,7 @@ import { generate } from 'selfsigned';
 import { afterAll, describe, expect, it } from 'vitest';
 import { lireServices } from '../pipelines/sources/sites/controles.ts';
 import { adresseDeDepart, choisirLiens, visiterSite, visiterSites, type VisiteSite } from '../pipelines/sources/sites/crawl.ts';
+import { LecteursDeSites } from '../pipelines/sources/sites/lecteurs.ts';
 import { lirePage } from '../pipelines/sources/sites/page.ts';
 import { type CrawlSettings, DEFAULT_CRAWL, charsetOf, domaine, retryAfterMs, Visiteur } from '../pipelines/sources/sites/visite.ts';
 import { reglagesTest, UA_TEST as UA } from './helpers/crawl.ts';
@@ -104,7 +105,10 @@ describe('manners', () => {
     await v.close();
   });
 
-  it('never sends two requests at once to a host, nor two closer than the delay (three sites on one host)', async () => {
+  it.each([
+    ['on the fetching thread', 0],
+    ['read on two reading threads', 2],
+  ])('never sends two requests at once to a host, nor two closer than the delay (three sites on one host, %s)', async (_, fils) => {
     const routes: Record<string, ReturnType<typeof html>> = { '/robots.txt': robots('') };
     for (const site of ['a', 'b', 'c']) {
       routes[`/${site}/`] = html(`<a href="/${site}/accessibilite">Accessibilité</a><a href="/${site}/plan-du-site">Plan du site</a>`);
@@ -114,7 +118,9 @@ describe('manners', () => {
     const s = await loopback(routes);
     const v = new Visiteur(settings({ delayMs: 150, concurrency: 3 }));
     const visites: VisiteSite[] = [];
-    await visiterSites(v, ['a', 'b', 'c'].map((x) => ({ siren: x, url: `${s.url}/${x}/` })), { services: lireServices(), dateVisite: '2026-11-20', surVisite: (x) => void visites.push(x) });
+    const lecteurs = fils ? new LecteursDeSites(fils, lireServices()) : undefined;
+    await visiterSites(v, ['a', 'b', 'c'].map((x) => ({ siren: x, url: `${s.url}/${x}/` })), { services: lireServices(), dateVisite: '2026-11-20', surVisite: (x) => void visites.push(x), ...(lecteurs ? { lecteurs } : {}) });
+    await lecteurs?.close();
     expect(visites).toHaveLength(3);
     expect(s.hits).toHaveLength(1 + 3 * 3);
     expect(Math.max(...s.hits.map((h) => h.enCours))).toBe(1);

@@ -45,6 +45,11 @@ export const configSchema = z
         maxRedirects: z.number().int().min(0).max(20).default(5),
         /** Longest Retry-After waited before giving up on a page. */
         maxRetryAfterMs: z.number().int().min(0).default(120_000),
+        /**
+         * Threads that read and judge the pages, beside the one that fetches them (0: the fetching thread reads them
+         * too). Every request still goes through the one fetcher and its per-host turns.
+         */
+        readerThreads: z.number().int().min(0).max(8).default(1),
         /** Sites visited by one `pull sites` (the oldest visits first); `--all` visits every site. */
         slice: z.number().int().min(1).default(300),
       })

@@ -9,6 +9,7 @@ import Papa from 'papaparse';
 import { PROJECT_ROOT } from '../../base/config.ts';
 import type { ServiceConnu } from './controles.ts';
 import { type VisiteSite, visiterSites } from './crawl.ts';
+import { LecteursDeSites } from './lecteurs.ts';
 import type { Visiteur } from './visite.ts';
 
 export interface SiteAVisiter {
@@ -102,21 +103,28 @@ export async function crawlerVersFichier(
   const maintenant = options.maintenant ?? Date.now;
   const debut = maintenant();
   let n = 0;
-  await visiterSites(visiteur, reste, {
-    services: options.services,
-    ...(options.dateVisite ? { dateVisite: options.dateVisite } : {}),
-    horloge: maintenant,
-    surVisite: async (visite) => {
-      appendFileSync(path, `${JSON.stringify(visite)}\n`);
-      n++;
-      const ecoule = Math.max(1, maintenant() - debut);
-      options.progression?.({ faits: deja.length + n, total: deja.length + reste.length, parMinute: (n * 60_000) / ecoule, resteMs: ((reste.length - n) * ecoule) / n });
-      if (options.pauseApres !== undefined && n === options.pauseApres) {
-        process.stderr.write(`pause:${n}\n`);
-        await new Promise(() => undefined);
-      }
-    },
-  });
+  // The pages read and judged on threads of their own (`crawl.readerThreads`), fetched here by the one visitor.
+  const lecteurs = visiteur.settings.readerThreads > 0 && reste.length > 0 ? new LecteursDeSites(visiteur.settings.readerThreads, options.services) : undefined;
+  try {
+    await visiterSites(visiteur, reste, {
+      services: options.services,
+      ...(lecteurs ? { lecteurs } : {}),
+      ...(options.dateVisite ? { dateVisite: options.dateVisite } : {}),
+      horloge: maintenant,
+      surVisite: async (visite) => {
+        appendFileSync(path, `${JSON.stringify(visite)}\n`);
+        n++;
+        const ecoule = Math.max(1, maintenant() - debut);
+        options.progression?.({ faits: deja.length + n, total: deja.length + reste.length, parMinute: (n * 60_000) / ecoule, resteMs: ((reste.length - n) * ecoule) / n });
+        if (options.pauseApres !== undefined && n === options.pauseApres) {
+          process.stderr.write(`pause:${n}\n`);
+          await new Promise(() => undefined);
+        }
+      },
+    });
+  } finally {
+    await lecteurs?.close();
+  }
   return { visites: visitesDuFichier(path), reprises: deja.length };
 }
 

@@ -100,13 +100,43 @@ export function lireServices(path = resolve(PROJECT_ROOT, 'data/referentiels/ser
   });
 }
 
-const sansSchema = (href: string) => href.replace(/^https?:\/\//i, '').toLowerCase();
+/** A link's address lower case, without `http://` or `https://`; made once per link (two checks ask it of every link). */
+const sansSchemas = new WeakMap<Lien, string>();
+const sansSchema = (lien: Lien) => {
+  let a = sansSchemas.get(lien);
+  if (a === undefined) {
+    a = lien.href.toLowerCase();
+    a = a.startsWith('https://') ? a.slice(8) : a.startsWith('http://') ? a.slice(7) : a;
+    sansSchemas.set(lien, a);
+  }
+  return a;
+};
+
+/**
+ * Every address pattern of a list of services in one expression, and every text pattern in another: a link that
+ * matches neither leads to none of them (most links of a page), which two tests tell instead of one per service.
+ */
+const filtres = new WeakMap<readonly ServiceConnu[], { adresse: RegExp | null; texte: RegExp | null } | null>();
+function filtreDe(services: readonly ServiceConnu[]) {
+  let f = filtres.get(services);
+  if (f === undefined) {
+    // Only for patterns read as `lireServices` makes them (case-insensitive, no other flag), each service with one at
+    // least: a wider pattern may only let more links through to the exact test, never fewer.
+    const simples = services.every((s) => (s.adresse || s.texte) && [s.adresse, s.texte].every((r) => !r || r.flags === 'i' || r.flags === ''));
+    const un = (sources: string[]) => (sources.length ? new RegExp(sources.map((x) => `(?:${x})`).join('|'), 'i') : null);
+    f = simples ? { adresse: un(services.flatMap((s) => (s.adresse ? [s.adresse.source] : []))), texte: un(services.flatMap((s) => (s.texte ? [s.texte.source] : []))) } : null;
+    filtres.set(services, f);
+  }
+  return f;
+}
 
 /** The known service a link leads to, or null: its address and its text must both match where both are given. */
 export function serviceDuLien(lien: Lien, services: readonly ServiceConnu[], type?: string): ServiceConnu | null {
   if (!/^https?:/i.test(lien.href)) return null;
-  const adresse = sansSchema(lien.href);
+  const adresse = sansSchema(lien);
   const texte = lien.textePlat;
+  const filtre = filtreDe(services);
+  if (filtre && !filtre.adresse?.test(adresse) && !filtre.texte?.test(texte)) return null;
   return services.find((s) => (!type || s.type === type) && (!s.adresse || s.adresse.test(adresse)) && (!s.texte || s.texte.test(texte))) ?? null;
 }
 
@@ -118,25 +148,34 @@ const DATE_TEXTE = /(?<!\d)(\d{1,2})(?:er)?\s+(janvier|fevrier|mars|avril|mai|ju
 const DATE_CHIFFRES = /(?<!\d)(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?!\d)/g;
 const DATE_ISO = /(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)/g;
 
+const JOURS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+const deux = (n: number) => (n < 10 ? `0${n}` : String(n));
+/** The ISO date of a day, or null for a day that does not exist or a year outside 1990–2100. */
 const iso = (y: number, m: number, d: number) => {
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (y < 1990 || y > 2100 || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
-  return date.toISOString().slice(0, 10);
+  if (y < 1990 || y > 2100 || m < 1 || m > 12 || d < 1) return null;
+  const bissextile = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  if (d > JOURS[m - 1]! + (m === 2 && bissextile ? 1 : 0)) return null;
+  return `${y}-${deux(m)}-${deux(d)}`;
 };
 
 /** Every date written in `text` (« 12 mars 2025 », « 12/03/2025 », « 2025-03-12 »), as ISO dates. */
 export function datesEcrites(text: string): string[] {
   const t = plat(text);
   const out: string[] = [];
-  for (const m of t.matchAll(DATE_TEXTE)) {
+  // `exec` on the module's expressions from the start of the text (`matchAll` would copy the expression at each call).
+  let m: RegExpExecArray | null;
+  DATE_TEXTE.lastIndex = 0;
+  while ((m = DATE_TEXTE.exec(t))) {
     const d = iso(Number(m[3]), MOIS.indexOf(m[2]!) + 1, Number(m[1]));
     if (d) out.push(d);
   }
-  for (const m of t.matchAll(DATE_CHIFFRES)) {
+  DATE_CHIFFRES.lastIndex = 0;
+  while ((m = DATE_CHIFFRES.exec(t))) {
     const d = iso(Number(m[3]), Number(m[2]), Number(m[1]));
     if (d) out.push(d);
   }
-  for (const m of t.matchAll(DATE_ISO)) {
+  DATE_ISO.lastIndex = 0;
+  while ((m = DATE_ISO.exec(t))) {
     const d = iso(Number(m[1]), Number(m[2]), Number(m[3]));
     if (d) out.push(d);
   }
@@ -195,8 +234,10 @@ const TAUX = /(\d{1,3}(?:[.,]\d{1,2})?)\s*%\s*des\s+criteres/;
 const ETABLIE = /(etablie|mise a jour|realise|effectue)e?s?\s+(?:le\s+)?(?:\d|[a-z]+\s+\d)/;
 
 const declarationAccessibilite: Detecteur = (page, ctx) => {
-  const intertitres = page.intertitres.map(plat);
-  const trouves = INTERTITRES_MODELE.filter((m) => intertitres.some((h) => h.includes(m)));
+  // The headings flattened at once, kept apart by a character no heading holds and `plat` leaves alone: a model's
+  // heading is in one of them if and only if it is in the whole.
+  const intertitres = plat(page.intertitres.join('\0'));
+  const trouves = INTERTITRES_MODELE.filter((m) => intertitres.includes(m));
   if (trouves.length < 2) return non(page);
   const texte = page.textePlat;
   const taux = TAUX.exec(texte);
@@ -228,8 +269,8 @@ const DOCUMENT = /\.(pdf|odt|docx?)(\?|#|$)/i;
 
 /** A page about acts (its title or a heading) offering at least one dated document. */
 const actesEnLigne: Detecteur = (page) => {
-  const titres = [page.titre, ...page.intertitres].map(plat);
-  if (!titres.some((t) => TITRE_ACTES.test(t))) return non(page);
+  // The title and headings flattened at once, kept apart as in `declarationAccessibilite` (no wording holds `\0`).
+  if (!TITRE_ACTES.test(plat([page.titre, ...page.intertitres].join('\0')))) return non(page);
   // A dated document: a link to a document whose text, or the text of its list item or table row, carries a date.
   let meilleur: { date: string; href: string; texte: string } | null = null;
   for (const lien of page.liens) {
@@ -252,15 +293,19 @@ const urbanismeEnLigne: Detecteur = (page, ctx) => {
   return non(page);
 };
 
+/** A word found in a text even where spaces cut it (« France Connect », « F r a n c e C o n n e c t »). */
+const motEspace = (mot: string) => new RegExp(mot.split('').join('\\s*'), 'i');
+const FRANCECONNECT = motEspace('franceconnect');
+const PROCONNECT = motEspace('proconnect');
 /** ProConnect (the agents' sign-in) is not FranceConnect: a text that names it is never FranceConnect's evidence. */
-const pasProConnect = (texte: string) => !/proconnect/i.test(texte.replace(/\s+/g, ''));
+const pasProConnect = (texte: string) => !PROCONNECT.test(texte);
 
 /** The State design system's button (not ProConnect's), a link to franceconnect.gouv.fr, or the older button. */
 const franceconnect: Detecteur = (page) => {
   for (const { texte } of page.boutonsFranceConnect) {
-    if (/franceconnect/i.test(texte.replace(/\s+/g, '')) && pasProConnect(texte)) return resultat('oui', { preuve: page.urlFinale, extrait: texte });
+    if (FRANCECONNECT.test(texte) && pasProConnect(texte)) return resultat('oui', { preuve: page.urlFinale, extrait: texte });
   }
-  const lien = page.liens.find((l) => pasProConnect(l.texte) && (/^https?:\/\/([a-z0-9-]+\.)*franceconnect\.gouv\.fr(\/|$)/i.test(l.href) || /franceconnect/i.test(l.texte.replace(/\s+/g, ''))));
+  const lien = page.liens.find((l) => pasProConnect(l.texte) && (/^https?:\/\/([a-z0-9-]+\.)*franceconnect\.gouv\.fr(\/|$)/i.test(l.href) || FRANCECONNECT.test(l.texte)));
   return lien ? ouiLien(lien) : non(page);
 };
 
@@ -343,7 +388,15 @@ export function jugerSite(pages: readonly PageLue[], ctx: Omit<Contexte, 'accuei
       out[id] = first;
       continue;
     }
-    out[id] = autres.map((p) => detect(p, { ...ctx, accueil: false })).find((r) => r.resultat === 'oui') ?? first;
+    // The other pages in visit order, up to the first that says yes (a detector is a pure function of its page).
+    out[id] = first;
+    for (const p of autres) {
+      const r = detect(p, { ...ctx, accueil: false });
+      if (r.resultat === 'oui') {
+        out[id] = r;
+        break;
+      }
+    }
   }
   return out;
 }

@@ -3,7 +3,25 @@
 // at most `maxPages` pages; the checks judge the pages read (controles.ts). Only derived facts come out.
 import { CONTROLES, type Controle, jugerSite, type Resultat, type ServiceConnu } from './controles.ts';
 import { decodeAdresse, type Lien, lirePage, type PageLue, plat } from './page.ts';
-import { type Motif, type Reponse, type Visiteur, domaine } from './visite.ts';
+import { type CrawlSettings, type Motif, type Reponse, type SourceBrute, domaine } from './visite.ts';
+
+/**
+ * What a site's visit asks of the fetcher: pages, one address at a time, and its page budget. The `Visiteur` itself
+ * on the main thread; on a reading thread (lecteur.ts), a messenger to the main thread's `Visiteur`, so that every
+ * request of the crawl still goes through one fetcher and its per-host turns.
+ */
+export interface Pages {
+  readonly settings: Pick<CrawlSettings, 'maxPages'>;
+  page(adresse: string): Promise<Reponse>;
+}
+
+/**
+ * Threads that read and judge the pages (lecteurs.ts): `visiter` runs `visiterSite` on one of them, its pages fetched
+ * by `source` on this thread and decoded there.
+ */
+export interface Lecteurs {
+  visiter(source: SourceBrute, site: { siren: string; url: string }, dateVisite: string): Promise<VisiteSite>;
+}
 
 /** What one visit of one site leaves: per check, a result with its evidence. One JSON line of the raw file. */
 export interface VisiteSite {
@@ -76,7 +94,7 @@ export function adresseDeDepart(url: string): string {
 }
 
 export async function visiterSite(
-  visiteur: Visiteur,
+  visiteur: Pages,
   site: { siren: string; url: string },
   { services, dateVisite }: { services: readonly ServiceConnu[]; dateVisite: string },
 ): Promise<VisiteSite> {
@@ -86,8 +104,9 @@ export async function visiterSite(
   // No HTTPS at all (refused, or a certificate that fails): the site is read in HTTP, and HTTPS says why not.
   if (!accueil.ok && (accueil.motif === 'TLS' || accueil.motif === 'réseau')) {
     https = { resultat: 'non', valeur_texte: null, valeur_nombre: null, unite: null, preuve: depart, extrait: accueil.detail.slice(0, 200), motif: accueil.motif };
-    const enHttp = await visiteur.page(depart.replace(/^https:/, 'http:'));
-    if (enHttp.ok) accueil = enHttp;
+    // What HTTP answers, read or not: a site without HTTPS whose home page is missing or disallowed by robots.txt
+    // says so for its other checks, rather than the failure of HTTPS that `https` already tells.
+    accueil = await visiteur.page(depart.replace(/^https:/, 'http:'));
   }
   const base = { siren: site.siren, url: site.url, date_visite: dateVisite };
   if (!accueil.ok) {
@@ -97,9 +116,13 @@ export async function visiterSite(
   }
   const pages: PageLue[] = [lirePage(accueil.page)];
   const aLire = choisirLiens(pages[0]!, visiteur.settings.maxPages - 1);
-  for (const href of aLire) {
-    const r = await visiteur.page(href);
-    if (r.ok) pages.push(lirePage(r.page));
+  // Every chosen page asked at once: the fetcher still takes a host's pages one at a time, at its turn and in this
+  // order, and each page is read as it comes, while the next one is fetched.
+  const reponses = aLire.map((href) => visiteur.page(href));
+  for (const r of reponses) r.catch(() => undefined);
+  for (const r of reponses) {
+    const reponse = await r;
+    if (reponse.ok) pages.push(lirePage(reponse.page));
   }
   // The site map read, the declaration may be one link further: read it if the budget allows.
   const dejaLus = new Set(pages.map((p) => p.urlFinale));
@@ -129,7 +152,7 @@ export async function visiterSite(
  * as soon as it ends (the raw file appends it: an interrupted crawl keeps what it finished).
  */
 export async function visiterSites(
-  visiteur: Visiteur,
+  visiteur: Pages & SourceBrute & { readonly settings: Pick<CrawlSettings, 'concurrency'> },
   sites: readonly { siren: string; url: string }[],
   options: {
     services: readonly ServiceConnu[];
@@ -137,6 +160,8 @@ export async function visiterSites(
     dateVisite?: string;
     horloge?: () => number;
     surVisite: (v: VisiteSite) => void | Promise<void>;
+    /** Reading threads: the pages are read and judged there, fetched here (without them, here too). */
+    lecteurs?: Lecteurs;
   },
 ): Promise<number> {
   const horloge = options.horloge ?? Date.now;
@@ -147,7 +172,8 @@ export async function visiterSites(
       const site = sites[suivant++]!;
       // Each visit its own date: a full pass lasts hours, and may cross midnight or the end of a semester.
       const dateVisite = options.dateVisite ?? new Date(horloge()).toISOString();
-      await options.surVisite(await visiterSite(visiteur, site, { services: options.services, dateVisite }));
+      const visite = options.lecteurs ? await options.lecteurs.visiter(visiteur, site, dateVisite) : await visiterSite(visiteur, site, { services: options.services, dateVisite });
+      await options.surVisite(visite);
       faits++;
     }
   };

@@ -80,8 +80,20 @@ const oterAccents = (run: string) => {
   return out;
 };
 
-/** `plat` of a text whose spaces are already collapsed. */
-const aplatir = (t: string) => t.toLowerCase().replace(/[^\x00-\x7f]+/g, oterAccents).replace(/[’`]/g, "'");
+const runsAplatis = new Map<string, string>();
+/** A run of non-ASCII characters without their accents, its apostrophes made straight; a backquote made straight. */
+const aplatirRun = (run: string) => {
+  let out = runsAplatis.get(run);
+  if (out === undefined) {
+    out = run === '`' ? "'" : oterAccents(run).replace(/[’`]/g, "'");
+    // Single characters (é, à, ’…) are most runs of a French text: each is worked out once for the crawl.
+    if (run.length === 1 && runsAplatis.size < 10_000) runsAplatis.set(run, out);
+  }
+  return out;
+};
+
+/** `plat` of a text whose spaces are already collapsed (one pass over the text after lowering its case). */
+const aplatir = (t: string) => t.toLowerCase().replace(/[^\x00-\x7f]+|`/g, aplatirRun);
 
 /**
  * Lower case, without accents, spaces collapsed, typographic apostrophes made straight: the form that wording is
@@ -92,6 +104,7 @@ export const plat = (s: string) => aplatir(espaces(s));
 
 /** `decodeURIComponent`, or the text as it is when it is not valid percent-encoding (`%E9` from a Latin-1 site). */
 export function decodeAdresse(s: string): string {
+  if (!s.includes('%')) return s;
   try {
     return decodeURIComponent(s);
   } catch {
@@ -108,9 +121,17 @@ const MAX_CONTEXTE = 1_000;
 const MAX_INTERTITRES = 500;
 const MAX_BOUTONS = 50;
 
+/**
+ * A path from the root made only of characters an address keeps as they are: letters, digits and `-_~!$&()*+,;=:@.?#/`
+ * (no space, quote, backslash or percent sign, no dot segment, not `//`). Against an http(s) base, `URL` writes it as
+ * the base's origin followed by the path, which is what `absolu` then does without parsing it (most links of a site).
+ */
+const CHEMIN_SIMPLE = /^(?=\/)(?!\/\/)(?:[A-Za-z0-9\-_~!$&()*+,;=:@.?#]|\/(?!\.\.?(?:[/?#]|$)))*$/;
+
 /** `href` made absolute against `base`; '' unless it is an http(s) or mailto address. */
-function absolu(href: string | null, base: string): string {
+function absolu(href: string | null, base: string, origine: string | null = null): string {
   if (!href) return '';
+  if (origine !== null && CHEMIN_SIMPLE.test(href)) return origine + href;
   try {
     const url = new URL(href.trim(), base);
     return ['http:', 'https:', 'mailto:'].includes(url.protocol) ? url.href : '';
@@ -133,14 +154,27 @@ const CLASSE_FRANCECONNECT = /(^|\s)fr-connect(\s|$)|franceconnect/;
 /** What may stand in a `<head>`: any other element ends it, as in a browser (`<head><title>…</title><div>…`). */
 const DE_HEAD = new Set(['title', 'meta', 'link', 'script', 'style', 'base', 'noscript', 'template']);
 
+/** The sets above as bits, so that an element's kinds are one lookup when it opens and one when it closes. */
+const NON_LU = 1;
+const BLOC = 2;
+const CONTENEUR = 4;
+const INTERTITRE = 8;
+const DANS_HEAD = 16;
+const GENRES = new Map<string, number>();
+for (const [ensemble, bit] of [[NON_LUS, NON_LU], [BLOCS, BLOC], [CONTENEURS, CONTENEUR], [INTERTITRES, INTERTITRE], [DE_HEAD, DANS_HEAD]] as const) {
+  for (const tag of ensemble) GENRES.set(tag, (GENRES.get(tag) ?? 0) | bit);
+}
+
 /**
- * The text of `parts[debut, fin)`, at most `max` characters counted with spaces collapsed (each part's are already;
- * a space where two parts meet is kept once), so that indented markup does not use up the budget.
+ * The text of `parts[debut, fin)`, at most `max` characters counted with spaces collapsed (each part's collapsed as it
+ * is read; a space where two parts meet is kept once), so that indented markup does not use up the budget. The parts
+ * are kept as the page wrote them: only those a heading, a link or a context reads are collapsed one by one, and the
+ * page's whole text is collapsed once, at the end.
  */
 function lireParts(parts: readonly string[], debut: number, fin: number, max: number): string {
   let out = '';
   for (let i = debut; i < fin && out.length < max; i++) {
-    const part = parts[i]!;
+    const part = reduireEspaces(parts[i]!);
     out += out.endsWith(' ') && part.startsWith(' ') ? part.slice(1) : part;
   }
   return out.length > max ? out.slice(0, max) : out;
@@ -150,7 +184,7 @@ function lireParts(parts: readonly string[], debut: number, fin: number, max: nu
 function lirePartsAvant(parts: readonly string[], debut: number, fin: number, max: number): string {
   let out = '';
   for (let i = fin - 1; i >= debut && out.length < max; i--) {
-    const part = parts[i]!;
+    const part = reduireEspaces(parts[i]!);
     out = (part.endsWith(' ') && out.startsWith(' ') ? part.slice(0, -1) : part) + out;
   }
   return out.length > max ? out.slice(out.length - max) : out;
@@ -194,10 +228,8 @@ class LienLu implements Lien {
   }
 }
 
-interface Ouvert {
-  tag: string;
-  /** Index in the text's parts where the element starts. */
-  debut: number;
+/** What an open element needs kept beyond its name and start: most elements need nothing (no object is made). */
+interface Suivi {
   /** Links whose nearest container this is (containers only). */
   liens?: LienLu[];
   lien?: { lien: LienLu; titre: string };
@@ -207,10 +239,18 @@ interface Ouvert {
 }
 
 export function lirePage(page: PageRecue): PageLue {
-  /** The text read so far, in pieces (each piece non-empty): an element's text is the pieces since it opened. */
+  /**
+   * The text read so far, in pieces (each piece non-empty, as the page wrote it): an element's text is the pieces
+   * since it opened.
+   */
   const parts: string[] = [];
-  const depuis = (debut: number, max: number) => espaces(lireParts(parts, debut, parts.length, max));
-  const pile: Ouvert[] = [];
+  // `lireParts` gives its text collapsed already: only its ends are left to trim.
+  const depuis = (debut: number, max: number) => lireParts(parts, debut, parts.length, max).trim();
+  // The open elements, as three stacks of the same height: the name, the index in the text's parts where it starts,
+  // and what it needs kept (or null).
+  const pile: string[] = [];
+  const debuts: number[] = [];
+  const suivis: (Suivi | null)[] = [];
   /** Indices in `pile` of the open containers (tr, li, p, article). */
   const conteneurs: number[] = [];
   const liens: LienLu[] = [];
@@ -223,41 +263,45 @@ export function lirePage(page: PageRecue): PageLue {
   let nonLus = 0;
   let dansHead = false;
   const pousser = (s: string) => {
-    if (s && nonLus === 0 && !dansHead) parts.push(reduireEspaces(s));
+    if (s && nonLus === 0 && !dansHead) parts.push(s);
   };
 
   const parser = new Parser(
     {
       onopentag(tag, attrs) {
-        const classes = attrs.class ?? '';
-        const ouvert: Ouvert = { tag, debut: parts.length };
+        const genres = GENRES.get(tag) ?? 0;
+        const classes = attrs.class;
+        let suivi: Suivi | null = null;
         if (tag === 'head') dansHead = true;
-        else if (dansHead && !DE_HEAD.has(tag)) dansHead = false;
-        if (NON_LUS.has(tag)) nonLus++;
+        else if (dansHead && !(genres & DANS_HEAD)) dansHead = false;
+        if (genres & NON_LU) nonLus++;
         else if (tag === 'title' && titre === null) titreEnCours = '';
         else if (tag === 'base' && base === null && attrs.href) base = attrs.href;
         else if (tag === 'meta' && viewport === null && attrs.name?.toLowerCase() === 'viewport') viewport = attrs.content ?? '';
         else if (tag === 'img') pousser(` ${attrs.alt ?? ''} `);
-        if (BLOCS.has(tag)) pousser(' ');
+        if (genres & BLOC) pousser(' ');
         if ((tag === 'a' || tag === 'area') && attrs.href !== undefined && nonLus === 0 && liens.length < MAX_LIENS) {
           const lien = new LienLu(attrs.href, parts);
           liens.push(lien);
-          ouvert.lien = { lien, titre: attrs.title || attrs['aria-label'] ? `${attrs.title ?? ''} ${attrs['aria-label'] ?? ''}` : '' };
+          suivi = { lien: { lien, titre: attrs.title || attrs['aria-label'] ? `${attrs.title ?? ''} ${attrs['aria-label'] ?? ''}` : '' } };
           const conteneur = conteneurs.at(-1);
-          if (conteneur !== undefined) (pile[conteneur]!.liens ??= []).push(lien);
+          if (conteneur !== undefined) ((suivis[conteneur] ??= {}).liens ??= []).push(lien);
         }
         // An image is known by its alternative text inside a button or a link, not alone (a logo is no button).
-        if (classes && tag !== 'img' && nonLus === 0 && boutons.length < MAX_BOUTONS && CLASSE_FRANCECONNECT.test(classes)) {
-          ouvert.bouton = { texte: '' };
-          boutons.push(ouvert.bouton);
+        if (classes && tag !== 'img' && nonLus === 0 && boutons.length < MAX_BOUTONS && classes.includes('connect') && CLASSE_FRANCECONNECT.test(classes)) {
+          const bouton = { texte: '' };
+          (suivi ??= {}).bouton = bouton;
+          boutons.push(bouton);
         }
         // A heading's place is taken when it opens: nested headings keep the document's order.
-        if (INTERTITRES.has(tag) && nonLus === 0 && intertitres.length < MAX_INTERTITRES) {
-          ouvert.intertitre = intertitres.length;
+        if (genres & INTERTITRE && nonLus === 0 && intertitres.length < MAX_INTERTITRES) {
+          (suivi ??= {}).intertitre = intertitres.length;
           intertitres.push('');
         }
-        if (CONTENEURS.has(tag)) conteneurs.push(pile.length);
-        pile.push(ouvert);
+        if (genres & CONTENEUR) conteneurs.push(pile.length);
+        pile.push(tag);
+        debuts.push(parts.length);
+        suivis.push(suivi);
       },
       ontext(text) {
         // The title is the page's name, not its text (even where a head was closed early).
@@ -266,32 +310,31 @@ export function lirePage(page: PageRecue): PageLue {
       },
       onclosetag(tag) {
         // htmlparser2 closes what it opened, implied closings included, in order: the top of the pile is `tag`.
-        const ouvert = pile.pop();
-        if (!ouvert) return;
-        if (ouvert.tag !== tag) {
-          pile.push(ouvert);
-          return;
-        }
-        if (NON_LUS.has(tag)) nonLus--;
+        const haut = pile.length - 1;
+        if (haut < 0 || pile[haut] !== tag) return;
+        pile.pop();
+        const debut = debuts.pop()!;
+        const suivi = suivis.pop()!;
+        const genres = GENRES.get(tag) ?? 0;
+        if (genres & NON_LU) nonLus--;
         else if (tag === 'head') dansHead = false;
         else if (tag === 'title' && titreEnCours !== null) {
           titre = espaces(titreEnCours).slice(0, MAX_TEXTE);
           titreEnCours = null;
         }
-        if (BLOCS.has(tag)) pousser(' ');
-        if (ouvert.intertitre !== undefined) intertitres[ouvert.intertitre] = depuis(ouvert.debut, MAX_TEXTE);
-        if (ouvert.lien) {
-          const { lien, titre: attributs } = ouvert.lien;
-          const propre = lireParts(parts, ouvert.debut, parts.length, MAX_TEXTE);
-          lien.texte = espaces(attributs ? `${propre} ${attributs}` : propre);
+        if (genres & BLOC) pousser(' ');
+        if (genres & CONTENEUR) conteneurs.pop();
+        if (suivi === null) return;
+        if (suivi.intertitre !== undefined) intertitres[suivi.intertitre] = depuis(debut, MAX_TEXTE);
+        if (suivi.lien) {
+          const { lien, titre: attributs } = suivi.lien;
+          const propre = lireParts(parts, debut, parts.length, MAX_TEXTE);
+          lien.texte = attributs ? espaces(`${propre} ${attributs}`) : propre.trim();
         }
-        if (ouvert.bouton) ouvert.bouton.texte = depuis(ouvert.debut, MAX_TEXTE);
-        if (CONTENEURS.has(tag)) {
-          conteneurs.pop();
-          for (const lien of ouvert.liens ?? []) {
-            lien.debut = ouvert.debut;
-            lien.fin = parts.length;
-          }
+        if (suivi.bouton) suivi.bouton.texte = depuis(debut, MAX_TEXTE);
+        for (const lien of suivi.liens ?? []) {
+          lien.debut = debut;
+          lien.fin = parts.length;
         }
       },
     },
@@ -300,16 +343,21 @@ export function lirePage(page: PageRecue): PageLue {
   parser.end(page.html);
 
   const racine = absolu(base, page.urlFinale) || page.urlFinale;
-  for (const lien of liens) lien.href = absolu(lien.href, racine);
-  const texte = espaces(parts.join(''));
+  const origine = /^https?:/.test(racine) ? new URL('/', racine).href.slice(0, -1) : null;
+  for (const lien of liens) lien.href = absolu(lien.href, racine, origine);
+  let texte: string | null = null;
   let textePlat: string | null = null;
   return {
     ...page,
     titre: titre ?? '',
-    texte,
-    // Flattened when a check asks (the declaration's): most pages are never asked.
+    // Put together when a check asks (the home page's mention, a declaration's figures): most pages are only read for
+    // their headings and links.
+    get texte() {
+      texte ??= espaces(parts.join(''));
+      return texte;
+    },
     get textePlat() {
-      textePlat ??= plat(texte);
+      textePlat ??= plat(this.texte);
       return textePlat;
     },
     intertitres,

@@ -26,6 +26,8 @@ export interface CrawlSettings {
   maxRedirects: number;
   /** Longest Retry-After waited (a longer one gives up on the page). */
   maxRetryAfterMs: number;
+  /** Threads that read and judge the pages (lecteurs.ts), beside the fetching one; 0: none. */
+  readerThreads: number;
 }
 
 /** The configuration's defaults (block `crawl`), without a User-Agent. */
@@ -44,9 +46,36 @@ export function crawlSettings(config: Pick<Config, 'crawl' | 'http'>): CrawlSett
 /** Why a page could not be judged: the `motif` of an `inconnu`. */
 export type Motif = 'robots.txt' | 'délai' | 'TLS' | 'réseau' | 'pas du HTML' | 'statut HTTP' | 'trop de redirections' | 'connexion interrompue' | 'adresse invalide';
 
-export type Reponse =
-  | { ok: true; page: PageRecue; /** The final address is on another domain than the one asked. */ autreDomaine: boolean; tronquee: boolean }
-  | { ok: false; url: string; urlFinale: string; motif: Motif; detail: string; statut: number | null };
+type Echec = { ok: false; url: string; urlFinale: string; motif: Motif; detail: string; statut: number | null };
+
+export type Reponse = { ok: true; page: PageRecue; /** The final address is on another domain than the one asked. */ autreDomaine: boolean; tronquee: boolean } | Echec;
+
+/** A page as received, before its body is decoded (`decoderPage`): what a reading thread is sent. */
+export interface PageBrute extends Omit<PageRecue, 'html'> {
+  contentType: string;
+  /** The body as received, cut at the size limit. */
+  corps: Uint8Array;
+}
+
+export type ReponseBrute = { ok: true; page: PageBrute; autreDomaine: boolean; tronquee: boolean } | Echec;
+
+/** What fetches pages for a reading thread (lecteurs.ts): the `Visiteur`, its pages left undecoded. */
+export interface SourceBrute {
+  readonly settings: Pick<CrawlSettings, 'maxPages'>;
+  pageBrute(adresse: string): Promise<ReponseBrute>;
+}
+
+/**
+ * A page's body decoded in the charset it declares (Content-Type, else a `<meta>` in its first 2 KB; UTF-8 otherwise).
+ * A body without a Content-Type that does not start with a tag is not HTML.
+ */
+export function decoderPage(r: ReponseBrute): Reponse {
+  if (!r.ok) return r;
+  const { contentType, corps, ...page } = r.page;
+  const html = decodeur(charsetOf(contentType, corps)).decode(corps);
+  if (contentType === '' && !/^\s*</.test(html)) return { ok: false, url: page.url, urlFinale: page.urlFinale, motif: 'pas du HTML', detail: 'sans Content-Type, et le corps ne commence pas par une balise', statut: page.statut };
+  return { ok: true, page: { ...page, html }, autreDomaine: r.autreDomaine, tronquee: r.tronquee };
+}
 
 /**
  * The registrable part of a host, roughly (its last two labels: a redirect from www.x.fr to x.fr stays on x.fr); an
@@ -185,17 +214,30 @@ export class Visiteur {
         // Only what may be HTML is read (robots.txt: text); anything else is left unread and the connection closed.
         const html = lisible(contentType);
         if (html && attente === null) {
-          for await (const chunk of res.body as AsyncIterable<Buffer>) {
-            const reste = maxBytes - octets;
-            if (chunk.length >= reste) {
-              chunks.push(chunk.subarray(0, reste));
-              octets += reste;
-              tronquee = true;
-              break;
-            }
-            chunks.push(chunk);
-            octets += chunk.length;
-          }
+          // Read as it comes (events rather than an async iterator: one promise per body, not one per chunk), up to
+          // the size limit; the stream's error, or its close before its end, is the request's failure.
+          const body = res.body;
+          await new Promise<void>((ok, ko) => {
+            const finir = (error?: Error) => {
+              body.off('data', donnees).off('end', finir).off('error', finir).off('close', ferme);
+              if (error) ko(error);
+              else ok();
+            };
+            const ferme = () => finir(Object.assign(new Error('Premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' }));
+            const donnees = (chunk: Buffer) => {
+              const reste = maxBytes - octets;
+              if (chunk.length >= reste) {
+                chunks.push(chunk.subarray(0, reste));
+                octets += reste;
+                tronquee = true;
+                finir();
+                return;
+              }
+              chunks.push(chunk);
+              octets += chunk.length;
+            };
+            body.on('data', donnees).on('end', finir).on('error', finir).on('close', ferme);
+          });
         }
         // Closing a body not read to its end aborts it: that abort is expected, not an error.
         res.body.on('error', () => undefined);
@@ -237,6 +279,11 @@ export class Visiteur {
 
   /** The page at `adresse`: its redirects followed, each hop allowed by robots.txt, HTML only, decoded. */
   async page(adresse: string): Promise<Reponse> {
+    return decoderPage(await this.pageBrute(adresse));
+  }
+
+  /** The same, its body left as received (decoded where it is read: `decoderPage`). */
+  async pageBrute(adresse: string): Promise<ReponseBrute> {
     let url: URL;
     try {
       url = new URL(adresse);
@@ -248,7 +295,7 @@ export class Visiteur {
     const vues = new Set<string>();
     let dureeMs = 0;
     for (let saut = 0; ; saut++) {
-      const echec = (motif: Motif, detail: string, statut: number | null = null): Reponse => ({ ok: false, url: depart.href, urlFinale: url.href, motif, detail, statut });
+      const echec = (motif: Motif, detail: string, statut: number | null = null): Echec => ({ ok: false, url: depart.href, urlFinale: url.href, motif, detail, statut });
       if (saut > this.settings.maxRedirects || vues.has(url.href)) return echec('trop de redirections', `${saut} redirections, dernière vers ${url.href}`);
       vues.add(url.href);
       const robots = await this.robotsDe(url.origin);
@@ -269,10 +316,7 @@ export class Visiteur {
       }
       if (r.statut >= 400) return echec('statut HTTP', `HTTP ${r.statut}`, r.statut);
       if (!r.html) return echec('pas du HTML', r.contentType, r.statut);
-      const charset = charsetOf(r.contentType, r.body);
-      const html = decodeur(charset).decode(r.body);
-      if (r.contentType === '' && !/^\s*</.test(html)) return echec('pas du HTML', 'sans Content-Type, et le corps ne commence pas par une balise', r.statut);
-      const page: PageRecue = { url: depart.href, urlFinale: url.href, statut: r.statut, html, octets: r.octets, dureeMs };
+      const page: PageBrute = { url: depart.href, urlFinale: url.href, statut: r.statut, contentType: r.contentType, corps: r.body, octets: r.octets, dureeMs };
       return { ok: true, page, autreDomaine: domaine(url.host) !== domaine(depart.host), tronquee: r.tronquee };
     }
   }
