@@ -105,6 +105,26 @@ describe('manners', () => {
     await v.close();
   });
 
+  it('holds back the other pages of a visit, asked together, while a Retry-After is waited', async () => {
+    let n = 0;
+    const s = await loopback({
+      '/robots.txt': robots(''),
+      '/': html('<a href="/accessibilite">Accessibilité</a><a href="/plan-du-site">Plan du site</a><a href="/deliberations">Délibérations</a>'),
+      '/accessibilite': (req, res) => (n++ === 0 ? res.writeHead(429, { 'retry-after': '1' }).end('trop') : html('<h1>Déclaration</h1>')(req, res)),
+      '/plan-du-site': html('<h1>Plan du site</h1>'),
+      '/deliberations': html('<h1>Délibérations</h1>'),
+    });
+    const v = new Visiteur(settings());
+    const visite = await visiterSite(v, { siren: '213502388', url: `${s.url}/` }, { services: lireServices(), dateVisite: '2026-11-20' });
+    await v.close();
+    expect(visite.pages_lues).toBe(4);
+    const i = s.hits.findIndex((h) => h.path === '/accessibilite');
+    const apres = s.hits.slice(i + 1);
+    expect(apres.map((h) => h.path).sort()).toEqual(['/accessibilite', '/deliberations', '/plan-du-site']);
+    // A lower bound only, from the server's own clock: nothing reached the host during the second it asked for.
+    for (const h of apres) expect(h.arrivee - s.hits[i]!.arrivee, h.path).toBeGreaterThanOrEqual(1000);
+  });
+
   it.each([
     ['on the fetching thread', 0],
     ['read on two reading threads', 2],

@@ -101,15 +101,14 @@ export function lireServices(path = resolve(PROJECT_ROOT, 'data/referentiels/ser
 }
 
 /** A link's address lower case, without `http://` or `https://`; made once per link (two checks ask it of every link). */
-const sansSchemas = new WeakMap<Lien, string>();
+const sansSchemas = new WeakMap<Lien, { href: string; adresse: string }>();
 const sansSchema = (lien: Lien) => {
-  let a = sansSchemas.get(lien);
-  if (a === undefined) {
-    a = lien.href.toLowerCase();
-    a = a.startsWith('https://') ? a.slice(8) : a.startsWith('http://') ? a.slice(7) : a;
-    sansSchemas.set(lien, a);
-  }
-  return a;
+  const connu = sansSchemas.get(lien);
+  if (connu?.href === lien.href) return connu.adresse;
+  const a = lien.href.toLowerCase();
+  const adresse = a.startsWith('https://') ? a.slice(8) : a.startsWith('http://') ? a.slice(7) : a;
+  sansSchemas.set(lien, { href: lien.href, adresse });
+  return adresse;
 };
 
 /**
@@ -121,8 +120,11 @@ function filtreDe(services: readonly ServiceConnu[]) {
   let f = filtres.get(services);
   if (f === undefined) {
     // Only for patterns read as `lireServices` makes them (case-insensitive, no other flag), each service with one at
-    // least: a wider pattern may only let more links through to the exact test, never fewer.
-    const simples = services.every((s) => (s.adresse || s.texte) && [s.adresse, s.texte].every((r) => !r || r.flags === 'i' || r.flags === ''));
+    // least, and none with a back-reference or a named group (joined, their numbers would shift or their names
+    // clash): then the joined pattern matches wherever one of its parts does, and lets only more links through to
+    // the exact test, never fewer.
+    const simple = (r: RegExp | null) => !r || ((r.flags === 'i' || r.flags === '') && !/\\[1-9k]|\(\?<[^=!]/.test(r.source));
+    const simples = services.every((s) => (s.adresse || s.texte) && simple(s.adresse) && simple(s.texte));
     const un = (sources: string[]) => (sources.length ? new RegExp(sources.map((x) => `(?:${x})`).join('|'), 'i') : null);
     f = simples ? { adresse: un(services.flatMap((s) => (s.adresse ? [s.adresse.source] : []))), texte: un(services.flatMap((s) => (s.texte ? [s.texte.source] : []))) } : null;
     filtres.set(services, f);

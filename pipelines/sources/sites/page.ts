@@ -269,6 +269,8 @@ export function lirePage(page: PageRecue): PageLue {
   const parser = new Parser(
     {
       onopentag(tag, attrs) {
+        // Where the element starts: before the space a block puts before its text, as the budgets of its text count.
+        const debut = parts.length;
         const genres = GENRES.get(tag) ?? 0;
         const classes = attrs.class;
         let suivi: Suivi | null = null;
@@ -300,7 +302,7 @@ export function lirePage(page: PageRecue): PageLue {
         }
         if (genres & CONTENEUR) conteneurs.push(pile.length);
         pile.push(tag);
-        debuts.push(parts.length);
+        debuts.push(debut);
         suivis.push(suivi);
       },
       ontext(text) {
@@ -343,7 +345,12 @@ export function lirePage(page: PageRecue): PageLue {
   parser.end(page.html);
 
   const racine = absolu(base, page.urlFinale) || page.urlFinale;
-  const origine = /^https?:/.test(racine) ? new URL('/', racine).href.slice(0, -1) : null;
+  let origine: string | null = null;
+  try {
+    if (/^https?:/.test(racine)) origine = new URL('/', racine).href.slice(0, -1);
+  } catch {
+    // An address `URL` cannot read: each link goes through `absolu`, which says '' as before.
+  }
   for (const lien of liens) lien.href = absolu(lien.href, racine, origine);
   let texte: string | null = null;
   let textePlat: string | null = null;

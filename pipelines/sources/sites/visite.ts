@@ -158,6 +158,8 @@ export class Visiteur {
   private readonly agent: Agent;
   private readonly tours = new Map<string, Promise<unknown>>();
   private readonly fin = new Map<string, number>();
+  /** Per host, the time before which nothing is asked of it (a Retry-After being waited). */
+  private readonly pauses = new Map<string, number>();
   private readonly robots = new Map<string, Promise<Robots | { motif: Motif; detail: string }>>();
   /** The product token robots.txt groups are matched against (the User-Agent's first word). */
   private readonly jeton: string;
@@ -176,12 +178,13 @@ export class Visiteur {
     return this.agent.close();
   }
 
-  /** Runs `fn` at this host's turn, once the delay since its last request has passed. */
+  /** Runs `fn` at this host's turn, once the delay since its last request, and any pause it asked for, have passed. */
   private async aSonTour<T>(host: string, delai: number, fn: () => Promise<T>): Promise<T> {
     const avant = this.tours.get(host) ?? Promise.resolve();
+    const pret = () => Math.max((this.fin.get(host) ?? -Infinity) + delai, this.pauses.get(host) ?? -Infinity);
     const tour = avant.catch(() => undefined).then(async () => {
       // Timers count whole milliseconds (a fractional wait may end up to 1 ms early): wait until the delay has passed.
-      for (let attente = (this.fin.get(host) ?? -Infinity) + delai - performance.now(); attente > 0; attente = (this.fin.get(host) ?? -Infinity) + delai - performance.now()) {
+      for (let attente = pret() - performance.now(); attente > 0; attente = pret() - performance.now()) {
         await sleep(Math.ceil(attente));
       }
       try {
@@ -207,6 +210,9 @@ export class Visiteur {
           signal: AbortSignal.timeout(this.settings.pageTimeoutMs),
         });
         const attente = res.statusCode === 429 || res.statusCode === 503 ? retryAfterMs(res.headers['retry-after']) : null;
+        // A wait that will be honoured pauses the host, before its turn ends: the requests already queued for it (the
+        // other pages of a visit, asked together) wait too.
+        if (attente !== null && essai < 2 && attente <= this.settings.maxRetryAfterMs) this.pauses.set(url.host, performance.now() + attente);
         const contentType = String(res.headers['content-type'] ?? '');
         const chunks: Buffer[] = [];
         let octets = 0;
@@ -246,11 +252,8 @@ export class Visiteur {
         this.journal({ url: url.href, statut: res.statusCode, debut, fin });
         return { statut: res.statusCode, headers: res.headers, contentType, body: Buffer.concat(chunks), octets, tronquee, attente, dureeMs: fin - debut, html };
       });
-      if (r.attente !== null && essai < 2 && r.attente <= this.settings.maxRetryAfterMs) {
-        // Wait at the host's turn: nothing else goes to that host meanwhile.
-        await this.aSonTour(url.host, 0, () => sleep(r.attente!));
-        continue;
-      }
+      // Asked again at the host's turn, which waits for the pause: nothing else goes to that host meanwhile.
+      if (r.attente !== null && essai < 2 && r.attente <= this.settings.maxRetryAfterMs) continue;
       return r;
     }
   }
