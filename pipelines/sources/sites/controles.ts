@@ -235,10 +235,14 @@ export const INTERTITRES_MODELE = [
 const TAUX = /(\d{1,3}(?:[.,]\d{1,2})?)\s*%\s*des\s+criteres/;
 const ETABLIE = /(etablie|mise a jour|realise|effectue)e?s?\s+(?:le\s+)?(?:\d|[a-z]+\s+\d)/;
 
+/**
+ * Several texts flattened at once, kept apart by a character no wording holds and `plat` leaves alone: a wording is in
+ * one of them if and only if it is in the whole.
+ */
+const platEnsemble = (textes: readonly string[]) => plat(textes.join('\0'));
+
 const declarationAccessibilite: Detecteur = (page, ctx) => {
-  // The headings flattened at once, kept apart by a character no heading holds and `plat` leaves alone: a model's
-  // heading is in one of them if and only if it is in the whole.
-  const intertitres = plat(page.intertitres.join('\0'));
+  const intertitres = platEnsemble(page.intertitres);
   const trouves = INTERTITRES_MODELE.filter((m) => intertitres.includes(m));
   if (trouves.length < 2) return non(page);
   const texte = page.textePlat;
@@ -271,8 +275,7 @@ const DOCUMENT = /\.(pdf|odt|docx?)(\?|#|$)/i;
 
 /** A page about acts (its title or a heading) offering at least one dated document. */
 const actesEnLigne: Detecteur = (page) => {
-  // The title and headings flattened at once, kept apart as in `declarationAccessibilite` (no wording holds `\0`).
-  if (!TITRE_ACTES.test(plat([page.titre, ...page.intertitres].join('\0')))) return non(page);
+  if (!TITRE_ACTES.test(platEnsemble([page.titre, ...page.intertitres]))) return non(page);
   // A dated document: a link to a document whose text, or the text of its list item or table row, carries a date.
   let meilleur: { date: string; href: string; texte: string } | null = null;
   for (const lien of page.liens) {

@@ -57,8 +57,7 @@ export class LecteursDeSites implements Lecteurs {
       try {
         this.envoyer(fil, { t: 'visite', id, site, dateVisite, maxPages: source.settings.maxPages });
       } catch (error) {
-        fil.visites.delete(id);
-        if (fil.visites.size === 0) fil.worker.unref();
+        this.retirer(fil, id);
         reject(error as Error);
       }
     });
@@ -80,6 +79,14 @@ export class LecteursDeSites implements Lecteurs {
     const { corps } = reponse.page;
     const propre = corps.byteOffset === 0 && corps.byteLength === corps.buffer.byteLength && corps.buffer instanceof ArrayBuffer ? corps : new Uint8Array(corps);
     this.envoyer(fil, { t: 'reponse', demande, reponse: { ...reponse, page: { ...reponse.page, corps: propre } } }, [propre.buffer as ArrayBuffer]);
+  }
+
+  /** A visit that ended, taken off its thread; an idle thread no longer keeps the process alive. */
+  private retirer(fil: Fil, id: number): EnCours | undefined {
+    const visite = fil.visites.get(id);
+    fil.visites.delete(id);
+    if (fil.visites.size === 0) fil.worker.unref();
+    return visite;
   }
 
   /** Every visit under way fails with `error`, and so does every visit asked from now on. */
@@ -115,10 +122,8 @@ export class LecteursDeSites implements Lecteurs {
         }
         return;
       }
-      const visite = fil.visites.get(m.id);
+      const visite = this.retirer(fil, m.id);
       if (!visite) return;
-      fil.visites.delete(m.id);
-      if (fil.visites.size === 0) worker.unref();
       if (m.t === 'fait') visite.resolve(m.visite);
       else visite.reject(Object.assign(new Error(m.message), { stack: m.stack ?? m.message }));
     });

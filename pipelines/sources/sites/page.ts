@@ -69,23 +69,15 @@ const reduireEspaces = (s: string) => s.replace(/\s\s+|[^ \S]/g, ' ');
 /** The same, and no space at either end. */
 export const espaces = (s: string) => reduireEspaces(s).trim();
 
-const sansAccents = new Map<string, string>();
-/** A run of non-ASCII characters without their accents (each decomposed, its combining marks dropped). */
-const oterAccents = (run: string) => {
-  let out = sansAccents.get(run);
-  if (out === undefined) {
-    out = run.normalize('NFD').replace(/\p{M}/gu, '');
-    if (run.length === 1 && sansAccents.size < 10_000) sansAccents.set(run, out);
-  }
-  return out;
-};
-
 const runsAplatis = new Map<string, string>();
-/** A run of non-ASCII characters without their accents, its apostrophes made straight; a backquote made straight. */
+/**
+ * A run of non-ASCII characters without their accents (each decomposed, its combining marks dropped), its apostrophes
+ * made straight; a backquote made straight.
+ */
 const aplatirRun = (run: string) => {
   let out = runsAplatis.get(run);
   if (out === undefined) {
-    out = run === '`' ? "'" : oterAccents(run).replace(/[’`]/g, "'");
+    out = run === '`' ? "'" : run.normalize('NFD').replace(/\p{M}/gu, '').replace(/[’`]/g, "'");
     // Single characters (é, à, ’…) are most runs of a French text: each is worked out once for the crawl.
     if (run.length === 1 && runsAplatis.size < 10_000) runsAplatis.set(run, out);
   }

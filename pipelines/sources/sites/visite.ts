@@ -211,8 +211,9 @@ export class Visiteur {
         });
         const attente = res.statusCode === 429 || res.statusCode === 503 ? retryAfterMs(res.headers['retry-after']) : null;
         // A wait that will be honoured pauses the host, before its turn ends: the requests already queued for it (the
-        // other pages of a visit, asked together) wait too.
-        if (attente !== null && essai < 2 && attente <= this.settings.maxRetryAfterMs) this.pauses.set(url.host, performance.now() + attente);
+        // other pages of a visit, asked together) wait too, and so does this one, asked again.
+        const reessayer = attente !== null && essai < 2 && attente <= this.settings.maxRetryAfterMs;
+        if (reessayer) this.pauses.set(url.host, performance.now() + attente);
         const contentType = String(res.headers['content-type'] ?? '');
         const chunks: Buffer[] = [];
         let octets = 0;
@@ -250,10 +251,10 @@ export class Visiteur {
         res.body.destroy();
         const fin = performance.now();
         this.journal({ url: url.href, statut: res.statusCode, debut, fin });
-        return { statut: res.statusCode, headers: res.headers, contentType, body: Buffer.concat(chunks), octets, tronquee, attente, dureeMs: fin - debut, html };
+        return { statut: res.statusCode, headers: res.headers, contentType, body: Buffer.concat(chunks), octets, tronquee, reessayer, dureeMs: fin - debut, html };
       });
       // Asked again at the host's turn, which waits for the pause: nothing else goes to that host meanwhile.
-      if (r.attente !== null && essai < 2 && r.attente <= this.settings.maxRetryAfterMs) continue;
+      if (r.reessayer) continue;
       return r;
     }
   }
